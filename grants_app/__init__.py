@@ -1,0 +1,88 @@
+"""SoSafe Grants: the grant-funding workflow engine of a Community Safety Partnership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from grants_app.config import PROJECT_ROOT, Settings
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and transactions SQLAlchemy controls, so SAVEPOINTs work on SQLite."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
+    """Build the app. `config` is a Settings, or a dict of environment-style overrides."""
+    if isinstance(config, Settings):
+        settings = config
+        settings.validate()
+    else:
+        import os
+
+        settings = Settings.from_env({**os.environ, **(config or {})})
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(settings.instance_path),
+        instance_relative_config=False,
+    )
+    app.config.update(settings.flask_config())
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    settings.upload_folder.mkdir(parents=True, exist_ok=True)
+
+    from grants_app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    from grants_app.mail import mailer_for
+    from grants_app.workflow import WorkflowEngine, install
+    from grants_app.workflow.state_guard import install_state_guard
+
+    engine = WorkflowEngine.load(settings.workflows_folder, settings)
+    install(engine)
+    install_state_guard()
+    app.extensions["workflow_engine"] = engine
+    app.extensions["mailer"] = mailer_for(settings)
+
+    from grants_app import cli, templating
+    from grants_app.auth import register_user_loader
+
+    register_user_loader(login_manager)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from grants_app.web import init_app as init_web
+
+    init_web(app)
+    try:
+        from grants_app.admin import init_app as init_admin
+    except ImportError:  # pragma: no cover - the admin package is optional while it is being built
+        init_admin = None
+    if init_admin is not None:
+        init_admin(app)
+    return app

@@ -1,0 +1,201 @@
+"""Flask CLI commands. Each command is one transaction and calls the same services as the screens."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import distinct, select
+
+from grants_app.dates import london_today
+from grants_app.extensions import db
+from grants_app.models import WORKFLOW_MODELS, PartnerAgency, Role, User
+from grants_app.passwords import hash_password
+from grants_app.workflow import SYSTEM, WorkflowError, fire
+
+workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
+outbox_cli = AppGroup("outbox", help="Send queued emails.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (run daily from cron).")
+
+
+def stranded_states(session, engine) -> list[str]:
+    """Rows whose stored workflow or state no longer exists in the definitions on disk."""
+    problems = []
+    for subject, model in WORKFLOW_MODELS.items():
+        rows = session.execute(select(distinct(model.workflow_name), model.state)).all()
+        for workflow_name, state in rows:
+            definition = engine.definitions.get(workflow_name)
+            if definition is None:
+                problems.append(f"{subject}: workflow {workflow_name!r} is stored but has no definition")
+            elif state not in definition.states:
+                problems.append(
+                    f"{subject}: state {state!r} is stored but not defined in {definition.path.name}"
+                )
+    return problems
+
+
+@workflow_cli.command("check")
+def workflow_check() -> None:
+    """Definitions are valid (checked at start-up) and no stored state is missing from them."""
+    engine = current_app.extensions["workflow_engine"]
+    for definition in engine.definitions.values():
+        click.echo(
+            f"ok  {definition.name} v{definition.version}: {len(definition.states)} states, "
+            f"{len(definition.transitions)} transitions ({definition.path})"
+        )
+    problems = stranded_states(db.session, engine)
+    for problem in problems:
+        click.echo(f"ERROR  {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("Every stored state exists in its workflow definition.")
+
+
+@workflow_cli.command("show")
+@click.argument("name")
+def workflow_show(name: str) -> None:
+    """Print a workflow's states and transitions as tables."""
+    engine = current_app.extensions["workflow_engine"]
+    if name not in engine.definitions:
+        raise click.BadParameter(f"choose one of {', '.join(sorted(engine.definitions))}", param_hint="NAME")
+    d = engine.definitions[name]
+    click.echo(f"{d.name} (version {d.version}), initial state: {d.initial}\n")
+    rows = [("STATE", "STAFF LABEL", "APPLICANT LABEL", "TERMINAL")]
+    rows += [
+        (s.name, s.staff_label, s.applicant_label, "yes" if s.terminal else "") for s in d.states.values()
+    ]
+    _table(rows)
+    click.echo("")
+    rows = [("TRIGGER", "FROM", "TO", "ROLES", "GUARDS", "EFFECTS", "INPUTS")]
+    for t in d.transitions:
+        inputs = ", ".join(f"{i.name}{'*' if i.required else ''}:{i.type}" for i in t.inputs)
+        rows.append(
+            (
+                t.trigger,
+                ", ".join(t.sources),
+                t.dest,
+                ", ".join(sorted(t.roles)),
+                ", ".join(t.guards),
+                ", ".join(t.effects),
+                inputs,
+            )
+        )
+    _table(rows)
+    click.echo("\n* required input")
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (but list the demo users) if data exists.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the SoSafe partnership and a year of demo applications."""
+    from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
+    from grants_app.seed.reference import already_seeded
+
+    settings = current_app.config["SOSAFE"]
+    if already_seeded(db.session):
+        if not if_empty:
+            raise click.ClickException("The database already has data: seed-demo runs on an empty database")
+        click.echo("Demo data already loaded.")
+    else:
+        result = seed_demo(db.session, settings.upload_folder, london_today())
+        db.session.commit()
+        click.echo(f"Loaded the demo partnership with {result.applications} applications.")
+    click.echo(f"\nDemo sign-ins (staff password for all: {DEMO_PASSWORD})")
+    for email, _name, roles, agency, _title in DEMO_STAFF:
+        click.echo(f"  {email:32} {', '.join(r.label for r in roles):16} {agency}")
+    click.echo(f"\nApplicant (signs in by email link printed in this console): {DEMO_APPLICANT[0]}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", default=None, help="Partner agency short name (staff)")
+@click.option("--password", default=None, help="Staff password; prompted for if omitted")
+def create_user_command(
+    email: str, name: str, roles: tuple[str, ...], agency: str | None, password: str | None
+) -> None:
+    """Create a user (staff need a password of at least 12 characters)."""
+    from grants_app.services import audit
+
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("enter an email address", param_hint="EMAIL")
+    if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none():
+        raise click.ClickException(f"A user with the email {email} already exists")
+    user = User(email=email, full_name=name.strip())
+    if agency:
+        found = db.session.execute(
+            select(PartnerAgency).where(PartnerAgency.short_name == agency)
+        ).scalar_one_or_none()
+        if found is None:
+            raise click.BadParameter(f"no partner agency with short name {agency!r}", param_hint="--agency")
+        user.agency = found
+    for role in roles:
+        user.grant(Role(role))
+    if user.is_staff:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user.password_hash = hash_password(password)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--password") from exc
+    db.session.add(user)
+    db.session.flush()
+    audit.record(db.session, SYSTEM, "users", user.id, "create", data={"email": email, "roles": list(roles)})
+    db.session.commit()
+    click.echo(f"Created {email} ({', '.join(roles)})")
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send queued emails now (normally sent straight after each request)."""
+    from grants_app.transaction import deliver_outbox
+
+    click.echo(f"Sent {deliver_outbox(db.session)} email(s).")
+
+
+@jobs_cli.command("lapse-offers")
+def lapse_offers() -> None:
+    """Mark offers not accepted by their expiry date as lapsed (as the system)."""
+    from grants_app.models import Application, Award
+
+    today = london_today()
+    apps = (
+        db.session.execute(
+            select(Application)
+            .join(Award, Award.application_id == Application.id)
+            .where(Application.state == "offer_issued", Award.offer_expires_on < today)
+        )
+        .scalars()
+        .all()
+    )
+    lapsed = 0
+    for app in apps:
+        try:
+            fire(db.session, app, "lapse_offer", SYSTEM)
+            lapsed += 1
+        except WorkflowError as exc:
+            click.echo(f"{app.reference}: {exc}", err=True)
+    db.session.commit()
+    click.echo(f"Lapsed {lapsed} offer(s).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(workflow_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+
+
+__all__ = ["Path", "init_app", "stranded_states"]

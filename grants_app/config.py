@@ -1,0 +1,131 @@
+"""Settings read once from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting makes the app unsafe or unable to start."""
+
+
+def normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy 2 wants an explicit driver (psycopg 3).
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass
+class Settings:
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    database_url: str = ""
+    instance_path: Path = PROJECT_ROOT / "instance"
+    upload_folder: Path = PROJECT_ROOT / "instance" / "uploads"
+    workflows_folder: Path = PROJECT_ROOT / "workflows"
+    mail_backend: str = "console"  # console | smtp | memory
+    mail_server: str = "localhost"
+    mail_port: int = 25
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_use_tls: bool = False
+    mail_sender: str = "SoSafe Grants <grants@stevenage.gov.uk>"
+    public_base_url: str = "http://127.0.0.1:5000"
+    ratelimit_storage_uri: str = "memory://"
+    staff_2fa_required: bool = False
+    session_timeout_minutes: int = 30
+    magic_link_minutes: int = 15
+    quorum_min_members: int = 3
+    quorum_min_agencies: int = 2
+    max_upload_mb: int = 10
+    timezone: str = "Europe/London"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        instance = Path(env.get("SOSAFE_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+        settings = cls(
+            env=env.get("SOSAFE_ENV", "development"),
+            secret_key=env.get("SECRET_KEY") or DEV_SECRET_KEY,
+            database_url=normalise_database_url(
+                env.get("DATABASE_URL") or f"sqlite:///{instance / 'sosafe.db'}"
+            ),
+            instance_path=instance,
+            upload_folder=Path(env.get("UPLOAD_FOLDER") or instance / "uploads"),
+            workflows_folder=Path(env.get("WORKFLOWS_FOLDER") or PROJECT_ROOT / "workflows"),
+            mail_backend=env.get("MAIL_BACKEND", "console"),
+            mail_server=env.get("MAIL_SERVER", "localhost"),
+            mail_port=_int(env, "MAIL_PORT", 25),
+            mail_username=env.get("MAIL_USERNAME", ""),
+            mail_password=env.get("MAIL_PASSWORD", ""),
+            mail_use_tls=_bool(env.get("MAIL_USE_TLS"), False),
+            mail_sender=env.get("MAIL_SENDER", cls.mail_sender),
+            public_base_url=env.get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            staff_2fa_required=_bool(env.get("STAFF_2FA_REQUIRED"), False),
+            session_timeout_minutes=_int(env, "SESSION_TIMEOUT_MINUTES", 30),
+            magic_link_minutes=_int(env, "MAGIC_LINK_MINUTES", 15),
+            quorum_min_members=_int(env, "QUORUM_MIN_MEMBERS", 3),
+            quorum_min_agencies=_int(env, "QUORUM_MIN_AGENCIES", 2),
+            max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.env not in {"development", "testing", "production"}:
+            raise ConfigError(f"SOSAFE_ENV must be development, testing or production, not {self.env!r}")
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                raise ConfigError(
+                    "Refusing to start in production with the development SECRET_KEY: "
+                    "set SECRET_KEY to a random value of at least 32 characters"
+                )
+            if self.mail_backend == "console":
+                raise ConfigError("Production needs MAIL_BACKEND=smtp and MAIL_SERVER")
+
+    def flask_config(self) -> dict[str, Any]:
+        production = self.env == "production"
+        return {
+            "SOSAFE": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "MAX_CONTENT_LENGTH": (self.max_upload_mb + 1) * 1024 * 1024,
+            "TESTING": self.env == "testing",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": production,
+            "REMEMBER_COOKIE_SECURE": production,
+            "PERMANENT_SESSION_LIFETIME": self.session_timeout_minutes * 60,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "FLASK_ADMIN_SWATCH": "default",
+        }

@@ -1,0 +1,90 @@
+"""All models, imported here so metadata is complete wherever models are used."""
+
+from grants_app.models.application import (
+    Application,
+    ApplicationPriority,
+    BudgetLine,
+    Document,
+    DocumentKind,
+    InformationRequest,
+    ReferenceCounter,
+    application_wards,
+)
+from grants_app.models.audit import AuditEvent
+from grants_app.models.award import Award, DecisionRoute
+from grants_app.models.base import Base, utcnow
+from grants_app.models.fund import (
+    BudgetCategory,
+    Fund,
+    ScoringCriterion,
+    fund_budget_categories,
+    fund_priorities,
+)
+from grants_app.models.meeting import (
+    AgendaItem,
+    AgendaOutcome,
+    Attendance,
+    DeclarationOfInterest,
+    Meeting,
+    Score,
+    Vote,
+    VoteChoice,
+)
+from grants_app.models.monitoring import MonitoringReturn, SpendLine
+from grants_app.models.organisation import Organisation, OrganisationMember, OrganisationType
+from grants_app.models.outbox import OutboxEmail
+from grants_app.models.partnership import AgencyKind, PartnerAgency, Partnership, Ward
+from grants_app.models.payment import Payment, Repayment
+from grants_app.models.strategy import Priority, StrategyPeriod
+from grants_app.models.user import STAFF_ROLES, LoginToken, Role, User, UserRole
+
+__all__ = [
+    "AgencyKind",
+    "AgendaItem",
+    "AgendaOutcome",
+    "Application",
+    "ApplicationPriority",
+    "Attendance",
+    "AuditEvent",
+    "Award",
+    "Base",
+    "BudgetCategory",
+    "BudgetLine",
+    "DecisionRoute",
+    "DeclarationOfInterest",
+    "Document",
+    "DocumentKind",
+    "Fund",
+    "InformationRequest",
+    "LoginToken",
+    "Meeting",
+    "MonitoringReturn",
+    "Organisation",
+    "OrganisationMember",
+    "OrganisationType",
+    "OutboxEmail",
+    "PartnerAgency",
+    "Partnership",
+    "Payment",
+    "Priority",
+    "ReferenceCounter",
+    "Repayment",
+    "Role",
+    "STAFF_ROLES",
+    "Score",
+    "ScoringCriterion",
+    "SpendLine",
+    "StrategyPeriod",
+    "User",
+    "UserRole",
+    "Vote",
+    "VoteChoice",
+    "Ward",
+    "application_wards",
+    "fund_budget_categories",
+    "fund_priorities",
+    "utcnow",
+]
+
+# Models whose `state` column is governed by a workflow definition.
+WORKFLOW_MODELS = {"application": Application, "monitoring_return": MonitoringReturn, "payment": Payment}

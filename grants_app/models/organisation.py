@@ -1,0 +1,86 @@
+"""Applicant organisations: the community groups, charities, CICs and schools that apply."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants_app.models.base import Base, Timestamped, str_enum, utcnow
+
+
+class OrganisationType(enum.StrEnum):
+    CONSTITUTED_GROUP = "constituted_group"
+    REGISTERED_CHARITY = "registered_charity"
+    CIO = "cio"
+    CIC = "cic"
+    SCHOOL = "school"
+    FAITH_GROUP = "faith_group"
+    TENANTS_ASSOCIATION = "tenants_association"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_TYPE_LABELS[self]
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.CONSTITUTED_GROUP: "Constituted community group",
+    OrganisationType.REGISTERED_CHARITY: "Registered charity",
+    OrganisationType.CIO: "Charitable incorporated organisation (CIO)",
+    OrganisationType.CIC: "Community interest company (CIC)",
+    OrganisationType.SCHOOL: "School or college",
+    OrganisationType.FAITH_GROUP: "Faith group",
+    OrganisationType.TENANTS_ASSOCIATION: "Residents' or tenants' association",
+    OrganisationType.OTHER: "Other not-for-profit organisation",
+}
+
+
+class Organisation(Timestamped, Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_type: Mapped[OrganisationType | None] = mapped_column(str_enum(OrganisationType, "org_type"))
+    charity_number: Mapped[str] = mapped_column(String(20), default="")
+    company_number: Mapped[str] = mapped_column(String(20), default="")
+    address_line_1: Mapped[str] = mapped_column(String(200), default="")
+    address_line_2: Mapped[str] = mapped_column(String(200), default="")
+    town: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    second_contact_name: Mapped[str] = mapped_column(String(200), default="")
+    second_contact_email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    members: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+    applications = relationship("Application", back_populates="organisation")
+
+    def has_member(self, user) -> bool:
+        return any(m.user_id == getattr(user, "id", None) for m in self.members)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMember(Base):
+    __tablename__ = "organisation_members"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+    user = relationship("User", back_populates="memberships", foreign_keys=[user_id])

@@ -1,0 +1,103 @@
+"""What an application still lacks before it can be submitted, section by section."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from grants_app.models import Application, DocumentKind
+
+SUMMARY_MAX_WORDS = 100
+DESCRIPTION_MAX_WORDS = 500
+REQUIRED_DOCUMENTS = (DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, DocumentKind.INSURANCE)
+
+
+def word_count(text: str) -> int:
+    return len((text or "").split())
+
+
+def needs_safeguarding_policy(application: Application) -> bool:
+    return bool((application.eligibility_answers or {}).get("works_with_children_or_adults_at_risk"))
+
+
+def organisation_problems(application: Application) -> list[str]:
+    org = application.organisation
+    if org is None or not (org.name and org.org_type and org.address_line_1 and org.postcode):
+        return ["Organisation details"]
+    if not (org.contact_name and org.contact_email):
+        return ["Organisation contact"]
+    return []
+
+
+def project_problems(application: Application) -> list[str]:
+    problems = []
+    if not (application.title and application.summary and application.description):
+        problems.append("Project title, summary and description")
+    elif word_count(application.summary) > SUMMARY_MAX_WORDS:
+        problems.append(f"Project summary must be {SUMMARY_MAX_WORDS} words or fewer")
+    elif word_count(application.description) > DESCRIPTION_MAX_WORDS:
+        problems.append(f"Project description must be {DESCRIPTION_MAX_WORDS} words or fewer")
+    fund = application.fund
+    if application.start_date is None or application.end_date is None:
+        problems.append("Project start and end dates")
+    elif not (fund.year_starts_on <= application.start_date <= application.end_date <= fund.year_ends_on):
+        problems.append(f"Project dates must fall within the fund's year ({fund.year_label})")
+    if not application.wards:
+        problems.append("Wards the project covers")
+    if not application.beneficiaries_description or application.beneficiaries_count is None:
+        problems.append("Who benefits and how many")
+    return problems
+
+
+def priority_problems(application: Application) -> list[str]:
+    splits = application.priority_splits
+    if not splits:
+        return ["Priorities the project serves"]
+    fund_priority_ids = {p.id for p in application.fund.priorities}
+    if any(s.priority_id not in fund_priority_ids for s in splits):
+        return ["Priorities must be ones this fund supports"]
+    if sum(s.percentage for s in splits) != 100:
+        return ["Priority percentages must add up to 100"]
+    if any(not s.how_it_helps.strip() for s in splits):
+        return ["How the project serves each priority"]
+    return []
+
+
+def budget_problems(application: Application) -> list[str]:
+    fund = application.fund
+    total = application.budget_total_pence
+    if not application.budget_lines:
+        return ["Budget"]
+    if total < fund.min_award_pence or total > fund.max_award_pence:
+        from grants_app.money import format_pence
+
+        return [
+            f"Budget total must be between {format_pence(fund.min_award_pence, whole=True)} "
+            f"and {format_pence(fund.max_award_pence, whole=True)}"
+        ]
+    return []
+
+
+def document_problems(application: Application) -> list[str]:
+    kinds = {d.kind for d in application.documents if d.deleted_at is None}
+    required = list(REQUIRED_DOCUMENTS)
+    if needs_safeguarding_policy(application):
+        required.append(DocumentKind.SAFEGUARDING_POLICY)
+    missing = [k.label for k in required if k not in kinds]
+    return ["Documents: " + ", ".join(missing)] if missing else []
+
+
+def declaration_problems(application: Application) -> list[str]:
+    if not (application.declared_at and application.declaration_name):
+        return ["Declaration"]
+    return []
+
+
+def missing_sections(application: Application, today: date | None = None) -> list[str]:
+    return [
+        *organisation_problems(application),
+        *project_problems(application),
+        *priority_problems(application),
+        *budget_problems(application),
+        *document_problems(application),
+        *declaration_problems(application),
+    ]

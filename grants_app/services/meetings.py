@@ -1,0 +1,276 @@
+"""JAG meetings: creating them, attendance, agendas, declarations of interest, scores and votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.models import (
+    AgendaItem,
+    Application,
+    Attendance,
+    DeclarationOfInterest,
+    Meeting,
+    Role,
+    Score,
+    ScoringCriterion,
+    User,
+    Vote,
+    VoteChoice,
+    utcnow,
+)
+from grants_app.services import audit
+from grants_app.workflow import fire
+
+
+class MeetingRuleBroken(Exception):
+    """A meeting rule refused the action; the message is for the person."""
+
+
+def _require(actor: User, *roles: Role) -> None:
+    if not actor.has_role(*roles):
+        raise MeetingRuleBroken("You do not have permission to do that")
+
+
+def create_meeting(
+    session: Session,
+    actor: User,
+    *,
+    title: str,
+    starts_at: datetime,
+    location: str = "",
+    quorum_min_members: int = 3,
+    quorum_min_agencies: int = 2,
+) -> Meeting:
+    _require(actor, Role.OFFICER)
+    if not title.strip():
+        raise MeetingRuleBroken("Enter a title for the meeting")
+    meeting = Meeting(
+        title=title.strip(),
+        starts_at=starts_at,
+        location=location.strip(),
+        quorum_min_members=quorum_min_members,
+        quorum_min_agencies=quorum_min_agencies,
+    )
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "meetings", meeting.id, "create", data=audit.snapshot(meeting))
+    return meeting
+
+
+def record_attendance(
+    session: Session,
+    actor: User,
+    meeting: Meeting,
+    member: User,
+    *,
+    present: bool = True,
+    voting: bool = True,
+) -> Attendance:
+    _require(actor, Role.OFFICER)
+    attendance = session.execute(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == member.id)
+    ).scalar_one_or_none()
+    if attendance is None:
+        attendance = Attendance(meeting_id=meeting.id, user_id=member.id, agency_id=member.agency_id)
+        session.add(attendance)
+    attendance.present = present
+    attendance.is_voting = voting and member.has_role(Role.JAG_MEMBER)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "meetings",
+        meeting.id,
+        "attendance",
+        data={"member": member.audit_label, "present": present, "voting": attendance.is_voting},
+    )
+    return attendance
+
+
+def add_to_agenda(session: Session, actor: User, application: Application, meeting: Meeting) -> None:
+    fire(session, application, "add_to_agenda", actor, meeting_id=meeting.id)
+
+
+def declaration_for(session: Session, application_id: int, user_id: int) -> DeclarationOfInterest | None:
+    return session.execute(
+        select(DeclarationOfInterest).where(
+            DeclarationOfInterest.application_id == application_id,
+            DeclarationOfInterest.user_id == user_id,
+        )
+    ).scalar_one_or_none()
+
+
+def declare_interest(
+    session: Session,
+    actor: User,
+    application: Application,
+    *,
+    has_interest: bool,
+    nature: str = "",
+    meeting: Meeting | None = None,
+) -> DeclarationOfInterest:
+    """A JAG member's declaration. Once made it stands: an interest can be added, never withdrawn."""
+    _require(actor, Role.JAG_MEMBER)
+    nature = (nature or "").strip()
+    if has_interest and not nature:
+        raise MeetingRuleBroken("Describe the interest you are declaring")
+    if len(nature) > 2000:
+        raise MeetingRuleBroken("Describe the interest in 2,000 characters or fewer")
+    declaration = declaration_for(session, application.id, actor.id)
+    if declaration is not None:
+        if declaration.has_interest or not has_interest:
+            raise MeetingRuleBroken("You have already made a declaration for this application")
+        declaration.has_interest = True
+        declaration.nature = nature
+        declaration.declared_at = utcnow()
+    else:
+        declaration = DeclarationOfInterest(
+            application_id=application.id,
+            user_id=actor.id,
+            meeting_id=meeting.id if meeting else None,
+            has_interest=has_interest,
+            nature=nature,
+            declared_at=utcnow(),
+        )
+        session.add(declaration)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "declare_interest",
+        reason=nature,
+        data={"has_interest": has_interest},
+    )
+    return declaration
+
+
+def _require_declared_without_interest(session: Session, actor: User, application: Application) -> None:
+    declaration = declaration_for(session, application.id, actor.id)
+    if declaration is None:
+        raise MeetingRuleBroken("Declare whether you have an interest in this application first")
+    if declaration.has_interest:
+        raise MeetingRuleBroken(
+            "You have declared an interest in this application, so you cannot score or vote on it"
+        )
+
+
+SCOREABLE_STATES = frozenset({"eligible", "on_agenda"})
+
+
+def record_score(
+    session: Session,
+    actor: User,
+    application: Application,
+    criterion: ScoringCriterion,
+    *,
+    score: int,
+    justification: str,
+) -> Score:
+    _require(actor, Role.JAG_MEMBER)
+    _require_declared_without_interest(session, actor, application)
+    if application.state not in SCOREABLE_STATES:
+        raise MeetingRuleBroken("Applications can be scored only after screening and before the decision")
+    if criterion.fund_id != application.fund_id:
+        raise MeetingRuleBroken("That criterion does not belong to this application's fund")
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= criterion.max_score:
+        raise MeetingRuleBroken(f"Score {criterion.name} from 0 to {criterion.max_score}")
+    justification = (justification or "").strip()
+    if not justification:
+        raise MeetingRuleBroken(f"Explain your score for {criterion.name}")
+    if len(justification) > 5000:
+        raise MeetingRuleBroken("Keep each justification to 5,000 characters or fewer")
+    row = session.execute(
+        select(Score).where(
+            Score.application_id == application.id,
+            Score.user_id == actor.id,
+            Score.criterion_id == criterion.id,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = Score(application_id=application.id, user_id=actor.id, criterion_id=criterion.id)
+        session.add(row)
+    row.score = score
+    row.justification = justification
+    row.scored_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "score",
+        data={"criterion": criterion.name, "score": score, "justification": justification},
+    )
+    return row
+
+
+def cast_vote(
+    session: Session, actor: User, item: AgendaItem, member: User, choice: VoteChoice | str
+) -> Vote:
+    """The officer records each member's vote at the meeting (or a member records their own)."""
+    if actor.id != member.id:
+        _require(actor, Role.OFFICER)
+    try:
+        choice = VoteChoice(choice)
+    except ValueError:
+        raise MeetingRuleBroken("Choose for, against or abstain") from None
+    if item.outcome is not None:
+        raise MeetingRuleBroken("This item has already been decided")
+    _require_declared_without_interest(session, member, item.application)
+    attendance = session.execute(
+        select(Attendance).where(Attendance.meeting_id == item.meeting_id, Attendance.user_id == member.id)
+    ).scalar_one_or_none()
+    if attendance is None or not attendance.present or not attendance.is_voting:
+        raise MeetingRuleBroken(
+            f"{member.full_name} is not recorded as a voting member present at this meeting"
+        )
+    vote = session.execute(
+        select(Vote).where(Vote.agenda_item_id == item.id, Vote.user_id == member.id)
+    ).scalar_one_or_none()
+    if vote is None:
+        vote = Vote(agenda_item_id=item.id, user_id=member.id, choice=choice)
+        session.add(vote)
+    vote.choice = choice
+    vote.cast_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        item.application_id,
+        "vote",
+        data={"member": member.audit_label, "choice": choice.value, "meeting_id": item.meeting_id},
+    )
+    return vote
+
+
+def record_decision(
+    session: Session,
+    actor: User,
+    application: Application,
+    meeting: Meeting,
+    *,
+    outcome: str,
+    amount_pence: int | None = None,
+    conditions: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+):
+    """Record what the JAG decided on an agenda item, through the workflow (guards do the checking)."""
+    kwargs: dict = {"meeting_id": meeting.id}
+    if expected_version is not None:
+        kwargs["expected_version"] = expected_version
+    if outcome == "approve":
+        return fire(
+            session, application, "approve", actor, amount_pence=amount_pence, conditions=conditions, **kwargs
+        )
+    if outcome == "decline":
+        return fire(session, application, "decline", actor, reason=reason, **kwargs)
+    if outcome == "request_information":
+        return fire(session, application, "request_information", actor, reason=reason, **kwargs)
+    raise MeetingRuleBroken("Choose approve, decline or ask for more information")

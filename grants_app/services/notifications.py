@@ -1,0 +1,43 @@
+"""Who hears about an application, and the shared context of the emails they get."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.models import Application, OrganisationMember, Partnership, User
+
+
+def application_recipients(session: Session, application: Application) -> list[str]:
+    """The organisation's contact and every member who can sign in for it, each once."""
+    member_emails = session.execute(
+        select(User.email)
+        .join(OrganisationMember, OrganisationMember.user_id == User.id)
+        .where(OrganisationMember.organisation_id == application.organisation_id, User.is_active.is_(True))
+        .order_by(User.email)
+    ).scalars()
+    org = application.organisation
+    return list(dict.fromkeys([a for a in [org.contact_email, *member_emails] if a]))
+
+
+def partnership_name(session: Session) -> str:
+    name = session.execute(select(Partnership.name).limit(1)).scalar_one_or_none()
+    return name or "The Community Safety Partnership"
+
+
+def applicant_link(settings: Any, application: Application) -> str:
+    base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")
+    return f"{base}/applications/{application.reference}"
+
+
+def email_context(session: Session, settings: Any, application: Application) -> dict[str, Any]:
+    return {
+        "reference": application.reference,
+        "title": application.title,
+        "organisation": application.organisation.name,
+        "fund": str(application.fund),
+        "link": applicant_link(settings, application),
+        "partnership": partnership_name(session),
+    }

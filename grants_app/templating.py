@@ -1,0 +1,23 @@
+"""Jinja filters and globals shared by the portal, the admin and the reports."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from grants_app.dates import format_date, format_datetime
+from grants_app.money import format_pence
+
+
+def state_label(obj, audience: str = "staff") -> str:
+    engine = current_app.extensions["workflow_engine"]
+    return engine.applicant_label(obj) if audience == "applicant" else engine.staff_label(obj)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        pence=format_pence,
+        date=format_date,
+        datetime=format_datetime,
+        state_label=state_label,
+    )
+    app.jinja_env.globals.update(format_pence=format_pence)

@@ -1,0 +1,300 @@
+"""Loading and validating workflow definitions from workflows/*.yaml.
+
+Every mistake in a definition is reported at start-up as "file:line: what is wrong", so a partnership
+editing its process finds the line to fix instead of a stack trace at the first click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transitions import Machine
+
+from grants_app.workflow.errors import WorkflowDefinitionError
+
+INPUT_TYPES = frozenset({"text", "pence", "int", "id", "date", "bool"})
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class _Lined(dict):
+    """A mapping that remembers the line it started on."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_lined_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Lined:
+    mapping = _Lined(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_lined_mapping)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    type: str
+    required: bool = False
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    staff_label: str
+    applicant_label: str
+    terminal: bool = False
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    label: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    inputs: tuple[InputSpec, ...] = ()
+    line: int = 0
+
+    def input(self, name: str) -> InputSpec | None:
+        return next((spec for spec in self.inputs if spec.name == name), None)
+
+
+@dataclass
+class WorkflowDefinition:
+    name: str
+    version: int
+    subject: str
+    initial: str
+    states: dict[str, StateDef]
+    transitions: tuple[TransitionDef, ...]
+    path: Path
+    machine: Machine = field(repr=False, default=None)  # type: ignore[assignment]
+    _by_trigger_source: dict[tuple[str, str], TransitionDef] = field(default_factory=dict, repr=False)
+
+    def transition(self, trigger: str, source: str) -> TransitionDef | None:
+        return self._by_trigger_source.get((trigger, source))
+
+    def triggers(self) -> set[str]:
+        return {t.trigger for t in self.transitions}
+
+    def transitions_from(self, state: str) -> list[TransitionDef]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def staff_label(self, state: str) -> str:
+        return self.states[state].staff_label if state in self.states else state
+
+    def applicant_label(self, state: str) -> str:
+        return self.states[state].applicant_label if state in self.states else state
+
+
+def _fail(path: Path, line: int, message: str) -> WorkflowDefinitionError:
+    return WorkflowDefinitionError(f"{path}:{line}: {message}")
+
+
+def _name_list(path: Path, line: int, value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, line, f"{what} must be a list of names")
+    return tuple(value)
+
+
+def parse_definition(
+    path: Path, *, guards: set[str], effects: set[str], roles: frozenset[str]
+) -> WorkflowDefinition:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise _fail(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(raw, _Lined):
+        raise _fail(path, 1, "a workflow file must be a mapping with name, states and transitions")
+
+    for key in ("name", "version", "subject", "initial", "states", "transitions"):
+        if key not in raw:
+            raise _fail(path, raw.line, f"missing required key {key!r}")
+    unknown_keys = set(raw) - {"name", "version", "subject", "initial", "states", "transitions"}
+    if unknown_keys:
+        raise _fail(path, raw.line, f"unknown key(s) {sorted(unknown_keys)}")
+    name = raw["name"]
+    if not isinstance(name, str) or not set(name) <= NAME_CHARS:
+        raise _fail(path, raw.line, "name must be lower_case_with_underscores")
+    if name != path.stem:
+        raise _fail(path, raw.line, f"name {name!r} must match the file name {path.stem!r}")
+    if not isinstance(raw["version"], int) or raw["version"] < 1:
+        raise _fail(path, raw.line, "version must be a whole number from 1")
+
+    states_raw = raw["states"]
+    if not isinstance(states_raw, _Lined) or not states_raw:
+        raise _fail(path, raw.line, "states must be a non-empty mapping")
+    states: dict[str, StateDef] = {}
+    for state_name, spec in states_raw.items():
+        line = spec.line if isinstance(spec, _Lined) else states_raw.line
+        if not isinstance(state_name, str) or not set(state_name) <= NAME_CHARS:
+            raise _fail(path, line, f"state name {state_name!r} must be lower_case_with_underscores")
+        if not isinstance(spec, _Lined) or "staff" not in spec or "applicant" not in spec:
+            raise _fail(path, line, f"state {state_name!r} needs a staff label and an applicant label")
+        extra = set(spec) - {"staff", "applicant", "terminal"}
+        if extra:
+            raise _fail(path, line, f"state {state_name!r} has unknown key(s) {sorted(extra)}")
+        states[state_name] = StateDef(
+            state_name, str(spec["staff"]), str(spec["applicant"]), bool(spec.get("terminal", False))
+        )
+    if raw["initial"] not in states:
+        raise _fail(path, raw.line, f"initial state {raw['initial']!r} is not one of the states")
+
+    transitions_raw = raw["transitions"]
+    if not isinstance(transitions_raw, list) or not transitions_raw:
+        raise _fail(path, raw.line, "transitions must be a non-empty list")
+    transitions: list[TransitionDef] = []
+    by_trigger_source: dict[tuple[str, str], TransitionDef] = {}
+    for item in transitions_raw:
+        if not isinstance(item, _Lined):
+            raise _fail(path, raw.line, "each transition must be a mapping")
+        line = item.line
+        extra = set(item) - {"trigger", "label", "from", "to", "roles", "guards", "effects", "inputs"}
+        if extra:
+            raise _fail(path, line, f"transition has unknown key(s) {sorted(extra)}")
+        trigger = item.get("trigger")
+        if not isinstance(trigger, str) or not set(trigger) <= NAME_CHARS:
+            raise _fail(path, line, "transition needs a trigger name in lower_case_with_underscores")
+        sources = _name_list(path, line, item.get("from"), "from")
+        if not sources:
+            raise _fail(path, line, f"transition {trigger!r} needs at least one source state in 'from'")
+        for source in sources:
+            if source not in states:
+                raise _fail(path, line, f"transition {trigger!r}: unknown source state {source!r}")
+            if states[source].terminal:
+                raise _fail(path, line, f"transition {trigger!r} leaves terminal state {source!r}")
+        dest = item.get("to")
+        if dest not in states:
+            raise _fail(path, line, f"transition {trigger!r}: unknown destination state {dest!r}")
+        transition_roles = frozenset(_name_list(path, line, item.get("roles"), "roles"))
+        if not transition_roles:
+            raise _fail(path, line, f"transition {trigger!r} must name the roles that may fire it")
+        for role in sorted(transition_roles - roles):
+            raise _fail(path, line, f"transition {trigger!r}: unknown role {role!r}")
+        transition_guards = _name_list(path, line, item.get("guards"), "guards")
+        for name_ in transition_guards:
+            if name_ not in guards:
+                raise _fail(path, line, f"transition {trigger!r}: unknown guard {name_!r}")
+        transition_effects = _name_list(path, line, item.get("effects"), "effects")
+        for name_ in transition_effects:
+            if name_ not in effects:
+                raise _fail(path, line, f"transition {trigger!r}: unknown effect {name_!r}")
+        inputs: list[InputSpec] = []
+        inputs_raw = item.get("inputs") or {}
+        if not isinstance(inputs_raw, dict):
+            raise _fail(path, line, f"transition {trigger!r}: inputs must be a mapping")
+        for input_name, input_spec in inputs_raw.items():
+            spec_line = input_spec.line if isinstance(input_spec, _Lined) else line
+            if not isinstance(input_spec, dict) or input_spec.get("type") not in INPUT_TYPES:
+                raise _fail(
+                    path, spec_line, f"input {input_name!r} needs a type, one of {sorted(INPUT_TYPES)}"
+                )
+            extra = set(input_spec) - {"type", "required", "max_length"}
+            if extra:
+                raise _fail(path, spec_line, f"input {input_name!r} has unknown key(s) {sorted(extra)}")
+            inputs.append(
+                InputSpec(
+                    input_name,
+                    input_spec["type"],
+                    bool(input_spec.get("required", False)),
+                    input_spec.get("max_length"),
+                )
+            )
+        transition = TransitionDef(
+            trigger=trigger,
+            label=str(item.get("label") or trigger.replace("_", " ").capitalize()),
+            sources=sources,
+            dest=dest,
+            roles=transition_roles,
+            guards=transition_guards,
+            effects=transition_effects,
+            inputs=tuple(inputs),
+            line=line,
+        )
+        for source in sources:
+            if (trigger, source) in by_trigger_source:
+                raise _fail(path, line, f"trigger {trigger!r} is defined twice from state {source!r}")
+            by_trigger_source[(trigger, source)] = transition
+        transitions.append(transition)
+
+    definition = WorkflowDefinition(
+        name=name,
+        version=raw["version"],
+        subject=str(raw["subject"]),
+        initial=raw["initial"],
+        states=states,
+        transitions=tuple(transitions),
+        path=path,
+        _by_trigger_source=by_trigger_source,
+    )
+    _check_reachability(definition, raw.line)
+    definition.machine = build_machine(definition)
+    return definition
+
+
+def _check_reachability(definition: WorkflowDefinition, line: int) -> None:
+    reached = {definition.initial}
+    frontier = [definition.initial]
+    while frontier:
+        state = frontier.pop()
+        for transition in definition.transitions_from(state):
+            if transition.dest not in reached:
+                reached.add(transition.dest)
+                frontier.append(transition.dest)
+    unreachable = sorted(set(definition.states) - reached)
+    if unreachable:
+        raise _fail(definition.path, line, f"state(s) {unreachable} cannot be reached from the initial state")
+    for state in definition.states.values():
+        if not state.terminal and not definition.transitions_from(state.name):
+            raise _fail(
+                definition.path, line, f"state {state.name!r} has no way out: mark it terminal or add one"
+            )
+
+
+def build_machine(definition: WorkflowDefinition) -> Machine:
+    """One transitions.Machine per definition, shared by every object it governs.
+
+    The machine holds the validated graph; objects are not bound to it (binding ORM rows to a shared
+    machine is neither thread-safe nor free), so fire() asks it for the transition and applies it.
+    """
+    return Machine(
+        model=None,
+        states=list(definition.states),
+        transitions=[
+            {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest} for t in definition.transitions
+        ],
+        initial=definition.initial,
+        auto_transitions=False,
+        send_event=True,
+    )
+
+
+def load_definitions(
+    folder: Path, *, guards: set[str], effects: set[str], roles: frozenset[str]
+) -> dict[str, WorkflowDefinition]:
+    if not folder.is_dir():
+        raise WorkflowDefinitionError(f"{folder}: workflow folder not found")
+    definitions: dict[str, WorkflowDefinition] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        definition = parse_definition(path, guards=guards, effects=effects, roles=roles)
+        definitions[definition.name] = definition
+    if not definitions:
+        raise WorkflowDefinitionError(f"{folder}: no workflow definitions (*.yaml) found")
+    return definitions

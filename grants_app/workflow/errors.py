@@ -1,0 +1,51 @@
+"""Typed workflow errors; each message is written for the person who tried the action."""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base class: the action was refused and nothing was changed."""
+
+    def __init__(self, message: str, *, trigger: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.trigger = trigger
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class WorkflowDefinitionError(WorkflowError):
+    """A workflow file is invalid; raised at start-up, naming the file and line."""
+
+
+class InvalidTransition(WorkflowError):
+    """The trigger does not exist, or is not allowed from the object's current state."""
+
+
+class PermissionDenied(WorkflowError):
+    """The actor's role does not allow this action on this object."""
+
+
+class GuardFailed(WorkflowError):
+    """A business rule refused the action; the message says which rule."""
+
+    def __init__(self, message: str, *, guard: str | None = None, trigger: str | None = None) -> None:
+        super().__init__(message, trigger=trigger)
+        self.guard = guard
+
+
+class InvalidInput(WorkflowError):
+    """A required input is missing or an input has the wrong type or size."""
+
+    def __init__(self, message: str, *, field: str | None = None, trigger: str | None = None) -> None:
+        super().__init__(message, trigger=trigger)
+        self.field = field
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the object since it was read; reload and try again."""
+
+
+class IllegalStateWrite(RuntimeError):
+    """Code outside the engine tried to write a lifecycle state column. A programming error."""

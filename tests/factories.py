@@ -1,0 +1,283 @@
+"""Builders for domain objects in tests. Lifecycle states are reached only through fire()."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from grants_app.dates import london_today
+from grants_app.models import (
+    AgencyKind,
+    Application,
+    ApplicationPriority,
+    BudgetCategory,
+    BudgetLine,
+    DocumentKind,
+    Fund,
+    Meeting,
+    Organisation,
+    OrganisationMember,
+    OrganisationType,
+    PartnerAgency,
+    Partnership,
+    Priority,
+    Role,
+    ScoringCriterion,
+    StrategyPeriod,
+    User,
+    VoteChoice,
+    Ward,
+)
+from grants_app.passwords import hash_password
+from grants_app.services import meetings as meeting_service
+from grants_app.services import quorum
+from grants_app.services.applications import start_application
+from grants_app.services.documents import minimal_pdf, store_document
+from grants_app.workflow import fire
+
+STAFF_PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+@dataclass
+class Reference:
+    partnership: Partnership
+    agencies: list[PartnerAgency]
+    priorities: list[Priority]
+    wards: list[Ward]
+    categories: list[BudgetCategory]
+    fund: Fund
+
+
+def make_reference(
+    session: Session, *, budget_pence: int = 5_000_000, today: date | None = None
+) -> Reference:
+    today = today or london_today()
+    year = today.year if today.month >= 4 else today.year - 1
+    partnership = Partnership(
+        name="SoSafe - Stevenage Community Safety Partnership",
+        short_name="SoSafe",
+        reference_prefix="SOS",
+        area_name="Stevenage",
+        address="Daneshill House, Danestrete, Stevenage SG1 1HN",
+        contact_email="community.safety@sosafe.example",
+    )
+    agencies = [
+        PartnerAgency(name="Stevenage Borough Council", short_name="SBC", kind=AgencyKind.COUNCIL),
+        PartnerAgency(name="Hertfordshire Constabulary", short_name="Police", kind=AgencyKind.POLICE),
+        PartnerAgency(name="Hertfordshire Fire & Rescue Service", short_name="HFRS", kind=AgencyKind.FIRE),
+        PartnerAgency(name="East & North Herts NHS Trust", short_name="ENHT", kind=AgencyKind.HEALTH),
+        PartnerAgency(
+            name="Police and Crime Commissioner",
+            short_name="PCC",
+            kind=AgencyKind.FUNDER,
+            is_statutory_partner=False,
+        ),
+    ]
+    strategy = StrategyPeriod(
+        name="Strategy 2024-2027", starts_on=date(year - 2, 4, 1), ends_on=date(year + 1, 3, 31)
+    )
+    priorities = [
+        Priority(strategy_period=strategy, number=n, short_name=f"Priority {n}", title=f"Priority number {n}")
+        for n in range(1, 6)
+    ]
+    wards = [Ward(name=n) for n in ("Bedwell", "Chells", "Old Town", "Pin Green", "Shephall")]
+    categories = [BudgetCategory(name=n) for n in ("Staff", "Equipment", "Venue hire", "Publicity")]
+    fund = Fund(
+        name="Community Safety Fund",
+        slug=f"csf-{year}",
+        financial_year=year,
+        strategy_period=strategy,
+        budget_pence=budget_pence,
+        min_award_pence=25_000,
+        max_award_pence=min(500_000, budget_pence),
+        over_allocation_pct=0,
+        delegated_limit_pence=100_000,
+        opens_on=today - timedelta(days=30),
+        closes_on=today + timedelta(days=60),
+    )
+    fund.priorities = priorities
+    fund.budget_categories = categories
+    fund.scoring_criteria = [
+        ScoringCriterion(name=n, position=i)
+        for i, n in enumerate(["Fit with priorities", "Community need", "Value for money", "Deliverability"])
+    ]
+    session.add_all([partnership, *agencies, strategy, *priorities, *wards, *categories, fund])
+    session.flush()
+    return Reference(partnership, agencies, priorities, wards, categories, fund)
+
+
+class Factory:
+    def __init__(self, session: Session, ref: Reference, upload_folder: Path) -> None:
+        self.session = session
+        self.ref = ref
+        self.upload_folder = upload_folder
+
+    # -- people ----------------------------------------------------------------------------------
+    def user(
+        self,
+        *roles: Role | str,
+        agency: PartnerAgency | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        password: str | None = STAFF_PASSWORD,
+    ) -> User:
+        n = next(_seq)
+        user = User(email=email or f"user{n}@example.org", full_name=name or f"Test User {n}")
+        for role in roles or (Role.APPLICANT,):
+            user.grant(Role(role))
+        if user.is_staff:
+            user.password_hash = hash_password(password)
+            user.agency = agency or self.ref.agencies[0]
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def officer(self) -> User:
+        return self.user(Role.OFFICER)
+
+    def finance(self) -> User:
+        return self.user(Role.FINANCE)
+
+    def jag_members(self, count: int = 4) -> list[User]:
+        statutory = [a for a in self.ref.agencies if a.is_statutory_partner]
+        return [self.user(Role.JAG_MEMBER, agency=statutory[i % len(statutory)]) for i in range(count)]
+
+    def organisation(self, member: User | None = None, name: str | None = None) -> Organisation:
+        n = next(_seq)
+        org = Organisation(
+            name=name or f"Community Group {n}",
+            org_type=OrganisationType.CONSTITUTED_GROUP,
+            address_line_1="1 High Street",
+            town="Stevenage",
+            postcode="SG1 1AA",
+            contact_name="Pat Secretary",
+            contact_email=f"contact{n}@group.example",
+        )
+        self.session.add(org)
+        if member is not None:
+            self.session.add(OrganisationMember(organisation=org, user=member))
+        self.session.flush()
+        self.session.refresh(org)
+        return org
+
+    # -- applications ----------------------------------------------------------------------------
+    def application(
+        self,
+        *,
+        applicant: User | None = None,
+        organisation: Organisation | None = None,
+        amount_pence: int = 200_000,
+        complete: bool = True,
+        title: str = "Youth boxing sessions",
+        priorities: list[tuple[int, int]] | None = None,
+    ) -> Application:
+        applicant = applicant or self.user(Role.APPLICANT)
+        organisation = organisation or self.organisation(applicant)
+        app = start_application(self.session, applicant, self.ref.fund, organisation)
+        if not complete:
+            return app
+        fund = self.ref.fund
+        app.title = title
+        app.summary = "Weekly sessions for young people."
+        app.description = "A longer description of the project and how it will be run safely."
+        app.start_date = max(fund.year_starts_on, london_today())
+        app.end_date = fund.year_ends_on
+        app.beneficiaries_description = "Young people aged 11 to 16"
+        app.beneficiaries_count = 40
+        app.wards = [self.ref.wards[0]]
+        app.priority_splits = [
+            ApplicationPriority(priority=self.ref.priorities[n - 1], percentage=pct, how_it_helps="It helps.")
+            for n, pct in (priorities or [(1, 100)])
+        ]
+        app.budget_lines = [
+            BudgetLine(category=self.ref.categories[0], description="Coaches", amount_pence=amount_pence)
+        ]
+        self.session.flush()
+        for kind in (DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, DocumentKind.INSURANCE):
+            store_document(
+                self.session,
+                applicant,
+                self.upload_folder,
+                organisation=organisation,
+                application=app,
+                kind=kind,
+                filename=f"{kind.value}.pdf",
+                content=minimal_pdf(kind.value),
+            )
+        app.declaration_name = applicant.full_name
+        app.declared_at = datetime.now(UTC)
+        self.session.flush()
+        self.session.refresh(app)
+        return app
+
+    def applicant_of(self, app: Application) -> User:
+        return app.organisation.members[0].user
+
+    def meeting(self, officer: User, *, days_ahead: int = 7, members: list[User] | None = None) -> Meeting:
+        meeting = meeting_service.create_meeting(
+            self.session,
+            officer,
+            title=f"JAG {next(_seq)}",
+            starts_at=datetime.now(UTC) + timedelta(days=days_ahead),
+        )
+        for member in members or []:
+            meeting_service.record_attendance(self.session, officer, meeting, member)
+        return meeting
+
+    def submitted(self, **kwargs) -> Application:
+        app = self.application(**kwargs)
+        fire(self.session, app, "submit", self.applicant_of(app))
+        return app
+
+    def eligible(self, officer: User | None = None, **kwargs) -> Application:
+        app = self.submitted(**kwargs)
+        fire(self.session, app, "pass_screening", officer or self.officer())
+        return app
+
+    def on_agenda(self, meeting: Meeting, officer: User, **kwargs) -> Application:
+        app = self.eligible(officer, **kwargs)
+        fire(self.session, app, "add_to_agenda", officer, meeting_id=meeting.id)
+        return app
+
+    def votes(
+        self,
+        app: Application,
+        meeting: Meeting,
+        officer: User,
+        members: list[User],
+        choice: VoteChoice = VoteChoice.FOR,
+    ) -> None:
+        item = quorum.open_agenda_item(self.session, meeting.id, app.id)
+        for member in members:
+            if meeting_service.declaration_for(self.session, app.id, member.id) is None:
+                meeting_service.declare_interest(self.session, member, app, has_interest=False)
+            meeting_service.cast_vote(self.session, officer, item, member, choice)
+
+    def approved(self, amount_pence: int | None = None, **kwargs) -> tuple[Application, Meeting, User]:
+        officer = self.officer()
+        members = self.jag_members(3)
+        meeting = self.meeting(officer, members=members)
+        app = self.on_agenda(meeting, officer, **kwargs)
+        self.votes(app, meeting, officer, members)
+        fire(
+            self.session,
+            app,
+            "approve",
+            officer,
+            meeting_id=meeting.id,
+            amount_pence=amount_pence or app.amount_requested_pence,
+        )
+        return app, meeting, officer
+
+    def in_delivery(self, **kwargs) -> tuple[Application, User]:
+        app, _meeting, officer = self.approved(**kwargs)
+        fire(self.session, app, "issue_offer", officer)
+        applicant = self.applicant_of(app)
+        fire(self.session, app, "accept_offer", applicant, accepted_by_name=applicant.full_name)
+        fire(self.session, app, "start_delivery", officer)
+        return app, officer
