@@ -64,7 +64,10 @@ class Organisation(Timestamped, Base):
     applications = relationship("Application", back_populates="organisation")
 
     def has_member(self, user) -> bool:
-        return any(m.user_id == getattr(user, "id", None) for m in self.members)
+        user_id = getattr(user, "id", None)
+        if user_id is None:  # an unsaved user belongs to nobody unless attached in memory
+            return any(m.user is user for m in self.members)
+        return any(m.user_id == user_id for m in self.members)
 
     def __str__(self) -> str:
         return self.name

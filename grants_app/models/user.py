@@ -71,8 +71,8 @@ class User(Timestamped, Base):
         return frozenset(grant.role for grant in self.role_grants)
 
     def has_role(self, *roles: Role | str) -> bool:
-        mine = self.roles
-        return any(Role(r) in mine for r in roles)
+        mine = {role.value for role in self.roles}
+        return any(str(r) in mine for r in roles)
 
     @property
     def is_staff(self) -> bool:

@@ -231,6 +231,22 @@ class WorkflowEngine:
             if self.actor_may(t, obj, actor)
         ]
 
+    def resolve(self, obj: Any, trigger: str, actor: Any) -> TransitionDef:
+        """The transition `trigger` means from obj's state, if this actor may fire it; else a typed error."""
+        definition = self.definition_for(obj)
+        transition = definition.transition(trigger, obj.state)
+        if transition is None:
+            if trigger not in definition.triggers():
+                raise InvalidTransition(f"'{trigger}' is not an action in this workflow", trigger=trigger)
+            label = next(t.label for t in definition.transitions if t.trigger == trigger)
+            raise InvalidTransition(
+                f"You cannot '{label}' when it is '{definition.staff_label(obj.state)}'",
+                trigger=trigger,
+            )
+        if not self.actor_may(transition, obj, actor):
+            raise PermissionDenied(f"You do not have permission to '{transition.label}'", trigger=trigger)
+        return transition
+
     # -- the one path ---------------------------------------------------------------------------
     def fire(
         self,
@@ -246,17 +262,7 @@ class WorkflowEngine:
         self._lock(session, obj, expected_version)
 
         from_state = obj.state
-        transition = definition.transition(trigger, from_state)
-        if transition is None:
-            if trigger not in definition.triggers():
-                raise InvalidTransition(f"'{trigger}' is not an action in this workflow", trigger=trigger)
-            label = next(t.label for t in definition.transitions if t.trigger == trigger)
-            raise InvalidTransition(
-                f"You cannot '{label}' when it is '{definition.staff_label(from_state)}'",
-                trigger=trigger,
-            )
-        if not self.actor_may(transition, obj, actor):
-            raise PermissionDenied(f"You do not have permission to '{transition.label}'", trigger=trigger)
+        transition = self.resolve(obj, trigger, actor)
         clean = _validate_inputs(transition, inputs)
         ctx = TransitionContext(
             session=session,

@@ -1,0 +1,141 @@
+"""Every workflow definition is structurally sound, and a broken one is refused naming file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grants_app.config import PROJECT_ROOT
+from grants_app.workflow import WorkflowDefinitionError, WorkflowEngine
+from grants_app.workflow import registry
+from grants_app.workflow.definition import parse_definition
+
+DEFINITIONS = sorted((PROJECT_ROOT / "workflows").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def engine() -> WorkflowEngine:
+    return WorkflowEngine.load(PROJECT_ROOT / "workflows")
+
+
+def test_every_lifecycle_has_a_definition(engine):
+    assert set(engine.definitions) == {"application", "monitoring_return", "payment"}
+
+
+@pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
+def test_definition_is_structurally_sound(engine, path: Path):
+    d = engine.definitions[path.stem]
+    # every state reachable from the initial state
+    reached, frontier = {d.initial}, [d.initial]
+    while frontier:
+        for t in d.transitions_from(frontier.pop()):
+            if t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    assert reached == set(d.states)
+    for t in d.transitions:
+        assert set(t.guards) <= set(registry.GUARDS), t.trigger
+        assert set(t.effects) <= set(registry.EFFECTS), t.trigger
+        assert t.roles <= registry.ROLES, t.trigger
+        assert t.roles, t.trigger
+    for state in d.states.values():
+        exits = d.transitions_from(state.name)
+        if state.terminal:
+            assert exits == [], f"terminal state {state.name} has exits"
+        else:
+            assert exits, f"non-terminal state {state.name} has no exits"
+        assert state.staff_label and state.applicant_label
+
+
+@pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
+def test_transitions_machine_matches_the_definition(engine, path: Path):
+    d = engine.definitions[path.stem]
+    machine = d.machine
+    assert set(machine.states) == set(d.states)
+    assert machine.auto_transitions is False
+    for t in d.transitions:
+        for source in t.sources:
+            found = machine.get_transitions(trigger=t.trigger, source=source)
+            assert [x.dest for x in found] == [t.dest]
+
+
+def test_one_machine_per_definition_is_cached(engine):
+    assert engine.definitions["application"].machine is engine.definitions["application"].machine
+    assert len(engine.definitions["application"].machine.models) == 0  # objects are never bound to it
+
+
+GOOD = """\
+name: broken
+version: 1
+subject: application
+initial: a
+states:
+  a: {staff: A, applicant: A}
+  b: {staff: B, applicant: B, terminal: true}
+transitions:
+  - trigger: go
+    from: [a]
+    to: b
+    roles: [officer]
+"""
+
+
+def _parse(tmp_path: Path, text: str):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    registry.load_builtin()
+    return parse_definition(path, guards=set(registry.GUARDS), effects=set(registry.EFFECTS), roles=registry.ROLES)
+
+
+def test_valid_minimal_definition_loads(tmp_path):
+    assert _parse(tmp_path, GOOD).transition("go", "a").dest == "b"
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "line"),
+    [
+        (("to: b", "to: nowhere"), "unknown destination state 'nowhere'", 9),
+        (("from: [a]", "from: [a, zzz]"), "unknown source state 'zzz'", 9),
+        (("roles: [officer]", "roles: [officer, mayor]"), "unknown role 'mayor'", 9),
+        (("roles: [officer]", "roles: [officer]\n    guards: [moon_is_full]"), "unknown guard 'moon_is_full'", 9),
+        (("roles: [officer]", "roles: [officer]\n    effects: [send_fax]"), "unknown effect 'send_fax'", 9),
+        (("initial: a", "initial: q"), "initial state 'q'", 1),
+        (("roles: [officer]", "roles: []"), "must name the roles", 9),
+        (("  b: {staff: B, applicant: B, terminal: true}", "  b: {staff: B, applicant: B}"), "no way out", 1),
+        (
+            ("  b: {staff: B, applicant: B, terminal: true}", "  b: {staff: B, applicant: B, terminal: true}\n  c: {staff: C, applicant: C, terminal: true}"),
+            "cannot be reached",
+            1,
+        ),
+        (("    roles: [officer]", "    roles: [officer]\n    inputs:\n      reason: {type: essay}"), "input 'reason' needs a type", 14),
+        (("name: broken", "name: other"), "must match the file name", 1),
+        (("to: b\n", "to: b\n    colour: red\n"), "unknown key(s) ['colour']", 9),
+    ],
+)
+def test_broken_definition_is_a_startup_error_naming_file_and_line(tmp_path, change, message, line):
+    old, new = change
+    with pytest.raises(WorkflowDefinitionError) as excinfo:
+        _parse(tmp_path, GOOD.replace(old, new))
+    text = str(excinfo.value)
+    assert message in text
+    assert f"broken.yaml:{line}:" in text
+
+
+def test_terminal_state_with_an_exit_is_refused(tmp_path):
+    text = GOOD + "  - trigger: back\n    from: [b]\n    to: a\n    roles: [officer]\n"
+    with pytest.raises(WorkflowDefinitionError, match="leaves terminal state 'b'"):
+        _parse(tmp_path, text)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(WorkflowDefinitionError, match=r"broken.yaml:\d+: not valid YAML"):
+        _parse(tmp_path, GOOD.replace("to: b", "to: [b"))
+
+
+def test_app_refuses_to_start_with_a_broken_workflow_folder(tmp_path):
+    from grants_app import create_app
+
+    (tmp_path / "broken.yaml").write_text(GOOD.replace("to: b", "to: nowhere"))
+    with pytest.raises(WorkflowDefinitionError, match="broken.yaml:9"):
+        create_app({"WORKFLOWS_FOLDER": str(tmp_path), "DATABASE_URL": "sqlite://", "SOSAFE_INSTANCE_PATH": str(tmp_path)})

@@ -1,0 +1,256 @@
+"""fire(): the one audited path for every state change, and how it refuses."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grants_app.config import PROJECT_ROOT
+from grants_app.models import Application, AuditEvent, Role
+from grants_app.workflow import (
+    ConflictError,
+    GuardFailed,
+    IllegalStateWrite,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    fire,
+    registry,
+)
+
+
+def audit_count(session, app_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity_type == "application", AuditEvent.entity_id == app_id, AuditEvent.action == "transition"
+        )
+    ).scalar_one()
+
+
+def stored_state(app_obj) -> str:
+    """The state as committed in the database, read on a separate connection."""
+    from grants_app.extensions import db
+
+    with Session(db.engine) as other:
+        return other.execute(select(Application.state).where(Application.id == app_obj.id)).scalar_one()
+
+
+def test_fire_applies_transition_and_writes_one_audit_event(make, session):
+    app = make.application()
+    applicant = make.applicant_of(app)
+    version = app.version
+    event = fire(session, app, "submit", applicant)
+    session.commit()
+    assert app.state == "submitted"
+    assert app.version == version + 1
+    assert stored_state(app) == "submitted"
+    assert (event.actor_id, event.from_state, event.to_state, event.trigger) == (applicant.id, "draft", "submitted", "submit")
+    assert event.data["workflow"] == "application" and event.data["workflow_version"] == 1
+    assert audit_count(session, app.id) == 1
+
+
+def test_audit_event_records_reason_and_inputs(make, session):
+    app = make.submitted()
+    officer = make.officer()
+    event = fire(session, app, "fail_screening", officer, reason="No constitution")
+    assert event.reason == "No constitution"
+    assert event.data["inputs"] == {"reason": "No constitution"}
+    assert event.actor_label == officer.audit_label
+
+
+@pytest.mark.parametrize(
+    ("trigger", "inputs", "error", "message"),
+    [
+        ("approve", {}, InvalidTransition, "You cannot 'Record JAG approval' when it is 'Submitted"),
+        ("explode", {}, InvalidTransition, "'explode' is not an action"),
+        ("fail_screening", {}, InvalidInput, "Enter the reason"),
+        ("fail_screening", {"reason": "   "}, InvalidInput, "Enter the reason"),
+        ("fail_screening", {"reason": 42}, InvalidInput, "must be text"),
+        ("fail_screening", {"reason": "x" * 5001}, InvalidInput, "5,000 characters or fewer"),
+        ("fail_screening", {"reason": "nul\x00byte"}, InvalidInput, "not allowed"),
+        ("fail_screening", {"reason": "ok", "amount_pence": 5}, InvalidInput, "does not take amount_pence"),
+        ("request_information", {"reason": "Why?", "meeting_id": "1"}, InvalidInput, "whole number"),
+        ("request_information", {"reason": "Why?", "meeting_id": -3}, InvalidInput, "does not exist"),
+        ("request_information", {"reason": "Why?", "meeting_id": 999999}, GuardFailed, "meeting that exists"),
+    ],
+)
+def test_refusals_change_nothing(make, session, trigger, inputs, error, message):
+    app = make.submitted()
+    officer = make.officer()
+    session.commit()
+    before = (app.state, app.version, audit_count(session, app.id))
+    with pytest.raises(error, match=message):
+        fire(session, app, trigger, officer, **inputs)
+    session.rollback()
+    session.refresh(app)
+    assert (app.state, app.version, audit_count(session, app.id)) == before
+    assert stored_state(app) == "submitted"
+
+
+@pytest.mark.parametrize("amount", [0, -100, True, 1.5, "100", 10**12])
+def test_money_inputs_must_be_positive_whole_pence(make, session, amount):
+    app = make.eligible()
+    officer = make.officer()
+    with pytest.raises(InvalidInput):
+        fire(session, app, "approve_delegated", officer, amount_pence=amount, reason="small grant")
+    assert app.state == "eligible"
+
+
+def test_wrong_role_is_refused(make, session):
+    app = make.submitted()
+    jag = make.user(Role.JAG_MEMBER)
+    with pytest.raises(PermissionDenied, match="permission to 'Pass screening'"):
+        fire(session, app, "pass_screening", jag)
+    assert app.state == "submitted"
+
+
+def test_applicant_of_another_organisation_is_refused(make, session):
+    app = make.application()
+    stranger = make.user(Role.APPLICANT)
+    make.organisation(stranger)
+    with pytest.raises(PermissionDenied):
+        fire(session, app, "submit", stranger)
+    assert app.state == "draft"
+
+
+def test_failed_guard_explains_and_changes_nothing(make, session):
+    app = make.application(complete=False)
+    with pytest.raises(GuardFailed, match="Complete these sections") as excinfo:
+        fire(session, app, "submit", make.applicant_of(app))
+    assert excinfo.value.guard == "application_complete"
+    assert app.state == "draft"
+    assert audit_count(session, app.id) == 0
+
+
+def test_guard_that_raises_rolls_back_everything(make, session, monkeypatch):
+    app = make.application()
+    session.commit()
+
+    def broken(ctx):
+        raise RuntimeError("database of eligible funds unavailable")
+
+    monkeypatch.setitem(registry.GUARDS, "fund_open", broken)
+    with pytest.raises(RuntimeError):
+        fire(session, app, "submit", make.applicant_of(app))
+    session.rollback()
+    assert stored_state(app) == "draft"
+    assert audit_count(session, app.id) == 0
+
+
+def test_effect_that_raises_leaves_no_state_change_and_no_audit_row(make, session, monkeypatch):
+    app = make.application()
+    session.commit()
+
+    def broken(ctx):
+        ctx.obj.title = "changed by a half-run effect"
+        raise RuntimeError("mail template missing")
+
+    monkeypatch.setitem(registry.EFFECTS, "email_submission_received", broken)
+    with pytest.raises(RuntimeError):
+        fire(session, app, "submit", make.applicant_of(app))
+    # the savepoint is rolled back even before the caller rolls back its transaction
+    assert audit_count(session, app.id) == 0
+    session.rollback()
+    session.refresh(app)
+    assert app.state == "draft" and app.title != "changed by a half-run effect"
+
+
+def test_stale_copy_gets_a_conflict_not_a_lost_update(make, session, app):
+    from grants_app.extensions import db
+
+    application = make.submitted()
+    officer = make.officer()
+    session.commit()
+    # A second person opened the same application (their own session), then the first one acted.
+    with Session(db.engine, expire_on_commit=False) as theirs:
+        stale = theirs.get(Application, application.id)
+        theirs.commit()
+        fire(session, application, "pass_screening", officer)
+        session.commit()
+        with pytest.raises(ConflictError, match="changed by someone else"):
+            fire(theirs, stale, "fail_screening", theirs.get(type(officer), officer.id), reason="too late")
+        theirs.rollback()
+    assert stored_state(application) == "eligible"
+    assert audit_count(session, application.id) == 2  # submit + pass_screening, nothing from the loser
+
+
+def test_expected_version_from_a_form_detects_a_change(make, session):
+    app = make.submitted()
+    officer = make.officer()
+    seen = app.version
+    fire(session, app, "request_information", officer, reason="Send your accounts")
+    with pytest.raises(ConflictError):
+        fire(session, app, "withdraw", officer, reason="duplicate", expected_version=seen)
+    assert app.state == "information_requested"
+
+
+def test_direct_state_write_is_refused(make, session):
+    app = make.submitted()
+    app.state = "approved"
+    with pytest.raises(IllegalStateWrite, match="only be changed through the workflow engine"):
+        session.flush()
+    session.rollback()
+
+
+def test_workflow_name_cannot_be_swapped_either(make, session):
+    app = make.submitted()
+    app.workflow_name = "payment"
+    with pytest.raises(IllegalStateWrite):
+        session.flush()
+    session.rollback()
+
+
+def test_new_row_must_start_in_the_initial_state(make, session, ref):
+    org = make.organisation()
+    session.add(Application(reference="SOS-X-1", fund=ref.fund, organisation=org, workflow_name="application",
+                            state="approved"))
+    with pytest.raises(IllegalStateWrite, match="initial state"):
+        session.flush()
+    session.rollback()
+
+
+def test_bulk_update_statement_bypass_is_not_used_anywhere():
+    """No code outside the engine assigns a lifecycle column (attribute writes or UPDATE ... SET state)."""
+    offenders = []
+    governed = {"state", "workflow_name", "workflow_version"}
+    for path in (PROJECT_ROOT / "grants_app").rglob("*.py"):
+        if path.parts[-2] == "workflow" and path.name == "engine.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr in governed:
+                    offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values":
+                if any(kw.arg in governed for kw in node.keywords):
+                    offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} (.values)")
+    assert offenders == [], offenders
+
+
+def test_available_triggers_offer_only_what_the_actor_may_do(make, session):
+    app = make.submitted()
+    officer = make.officer()
+    applicant = make.applicant_of(app)
+    from grants_app.workflow import available_triggers
+
+    assert {t.trigger for t in available_triggers(app, officer)} == {
+        "pass_screening", "fail_screening", "request_information", "withdraw"}
+    assert {t.trigger for t in available_triggers(app, applicant)} == {"withdraw"}
+    assert available_triggers(app, make.user(Role.FINANCE)) == []
+
+
+def test_application_keeps_the_workflow_that_governs_it(make):
+    app = make.application()
+    assert (app.workflow_name, app.workflow_version, app.state) == ("application", 1, "draft")
+
+
+def test_reference_numbers_are_sequential_per_year(make, ref):
+    first, second = make.application(), make.application()
+    year = ref.fund.financial_year
+    assert first.reference == f"SOS-{year}-0001"
+    assert second.reference == f"SOS-{year}-0002"
+
