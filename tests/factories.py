@@ -258,7 +258,7 @@ class Factory:
                 meeting_service.declare_interest(self.session, member, app, has_interest=False)
             meeting_service.cast_vote(self.session, officer, item, member, choice)
 
-    def approved(self, amount_pence: int | None = None, **kwargs) -> tuple[Application, Meeting, User]:
+    def approved(self, award_pence: int | None = None, **kwargs) -> tuple[Application, Meeting, User]:
         officer = self.officer()
         members = self.jag_members(3)
         meeting = self.meeting(officer, members=members)
@@ -270,7 +270,7 @@ class Factory:
             "approve",
             officer,
             meeting_id=meeting.id,
-            amount_pence=amount_pence or app.amount_requested_pence,
+            amount_pence=award_pence or app.amount_requested_pence,
         )
         return app, meeting, officer
 

@@ -31,14 +31,18 @@ def _schema_diff(url: str) -> list:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": False}
+            )
             return compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database_url, tmp_path):
-    migrated = create_app({"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"})
+    migrated = create_app(
+        {"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"}
+    )
     with migrated.app_context():
         upgrade()
         url = db.engine.url.render_as_string(hide_password=False)
@@ -52,7 +56,9 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url, tmp_path):
 
 def test_check_constraints_are_in_the_migrated_database(empty_database_url, tmp_path):
     """Alembic does not compare CHECK constraints, so look for the important ones by name."""
-    migrated = create_app({"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"})
+    migrated = create_app(
+        {"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"}
+    )
     with migrated.app_context():
         upgrade()
         inspector = inspect(db.engine)
@@ -60,11 +66,17 @@ def test_check_constraints_are_in_the_migrated_database(empty_database_url, tmp_
         checks |= {c["name"] for c in inspector.get_check_constraints("payments")}
         checks |= {c["name"] for c in inspector.get_check_constraints("application_priorities")}
         db.engine.dispose()
-    assert {"ck_funds_max_within_budget", "ck_payments_two_people", "ck_application_priorities_percentage_range"} <= checks
+    assert {
+        "ck_funds_max_within_budget",
+        "ck_payments_two_people",
+        "ck_application_priorities_percentage_range",
+    } <= checks
 
 
 def test_downgrade_to_empty_and_up_again(empty_database_url, tmp_path):
-    migrated = create_app({"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"})
+    migrated = create_app(
+        {"DATABASE_URL": empty_database_url, "SOSAFE_INSTANCE_PATH": str(tmp_path), "SOSAFE_ENV": "testing"}
+    )
     with migrated.app_context():
         upgrade()
         downgrade(revision="base")

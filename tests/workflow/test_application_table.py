@@ -13,7 +13,15 @@ import pytest
 from grants_app.models import Application, Organisation, OrganisationMember, Role, User
 from grants_app.workflow import SYSTEM, InvalidTransition, PermissionDenied, get_engine
 
-PRE_FUNDING = ["draft", "submitted", "information_requested", "eligible", "on_agenda", "approved", "offer_issued"]
+PRE_FUNDING = [
+    "draft",
+    "submitted",
+    "information_requested",
+    "eligible",
+    "on_agenda",
+    "approved",
+    "offer_issued",
+]
 SPEC: dict[str, tuple[list[str], set[str]]] = {
     "submit": (["draft"], {"applicant"}),
     "pass_screening": (["submitted"], {"officer"}),
@@ -37,7 +45,16 @@ SPEC: dict[str, tuple[list[str], set[str]]] = {
     "close": (["final_return_accepted", "repayment_due"], {"officer", "finance"}),
     "withdraw": (PRE_FUNDING, {"applicant", "officer"}),
 }
-ROLES = ["applicant", "outsider_applicant", "officer", "jag_member", "finance", "rag_viewer", "admin", "system"]
+ROLES = [
+    "applicant",
+    "outsider_applicant",
+    "officer",
+    "jag_member",
+    "finance",
+    "rag_viewer",
+    "admin",
+    "system",
+]
 
 
 @pytest.fixture(scope="module")

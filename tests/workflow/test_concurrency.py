@@ -56,8 +56,12 @@ def test_twenty_conflicting_decisions_one_winner(app, make, session):
     assert sorted(results) == ["conflict"] * (THREADS - 1) + ["won"], results
     session.expire_all()
     events = session.execute(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.entity_id == app_id, AuditEvent.entity_type == "application", AuditEvent.trigger != "submit"
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_id == app_id,
+            AuditEvent.entity_type == "application",
+            AuditEvent.trigger != "submit",
         )
     ).scalar_one()
     assert events == 1

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from grants_app.config import PROJECT_ROOT
-from grants_app.workflow import WorkflowDefinitionError, WorkflowEngine
-from grants_app.workflow import registry
+from grants_app.workflow import WorkflowDefinitionError, WorkflowEngine, registry
 from grants_app.workflow.definition import parse_definition
 
 DEFINITIONS = sorted((PROJECT_ROOT / "workflows").glob("*.yaml"))
@@ -85,7 +84,9 @@ def _parse(tmp_path: Path, text: str):
     path = tmp_path / "broken.yaml"
     path.write_text(text)
     registry.load_builtin()
-    return parse_definition(path, guards=set(registry.GUARDS), effects=set(registry.EFFECTS), roles=registry.ROLES)
+    return parse_definition(
+        path, guards=set(registry.GUARDS), effects=set(registry.EFFECTS), roles=registry.ROLES
+    )
 
 
 def test_valid_minimal_definition_loads(tmp_path):
@@ -98,17 +99,28 @@ def test_valid_minimal_definition_loads(tmp_path):
         (("to: b", "to: nowhere"), "unknown destination state 'nowhere'", 9),
         (("from: [a]", "from: [a, zzz]"), "unknown source state 'zzz'", 9),
         (("roles: [officer]", "roles: [officer, mayor]"), "unknown role 'mayor'", 9),
-        (("roles: [officer]", "roles: [officer]\n    guards: [moon_is_full]"), "unknown guard 'moon_is_full'", 9),
+        (
+            ("roles: [officer]", "roles: [officer]\n    guards: [moon_is_full]"),
+            "unknown guard 'moon_is_full'",
+            9,
+        ),
         (("roles: [officer]", "roles: [officer]\n    effects: [send_fax]"), "unknown effect 'send_fax'", 9),
         (("initial: a", "initial: q"), "initial state 'q'", 1),
         (("roles: [officer]", "roles: []"), "must name the roles", 9),
         (("  b: {staff: B, applicant: B, terminal: true}", "  b: {staff: B, applicant: B}"), "no way out", 1),
         (
-            ("  b: {staff: B, applicant: B, terminal: true}", "  b: {staff: B, applicant: B, terminal: true}\n  c: {staff: C, applicant: C, terminal: true}"),
+            (
+                "  b: {staff: B, applicant: B, terminal: true}",
+                "  b: {staff: B, applicant: B, terminal: true}\n  c: {staff: C, applicant: C, terminal: true}",
+            ),
             "cannot be reached",
             1,
         ),
-        (("    roles: [officer]", "    roles: [officer]\n    inputs:\n      reason: {type: essay}"), "input 'reason' needs a type", 14),
+        (
+            ("    roles: [officer]", "    roles: [officer]\n    inputs:\n      reason: {type: essay}"),
+            "input 'reason' needs a type",
+            14,
+        ),
         (("name: broken", "name: other"), "must match the file name", 1),
         (("to: b\n", "to: b\n    colour: red\n"), "unknown key(s) ['colour']", 9),
     ],
@@ -138,4 +150,10 @@ def test_app_refuses_to_start_with_a_broken_workflow_folder(tmp_path):
 
     (tmp_path / "broken.yaml").write_text(GOOD.replace("to: b", "to: nowhere"))
     with pytest.raises(WorkflowDefinitionError, match="broken.yaml:9"):
-        create_app({"WORKFLOWS_FOLDER": str(tmp_path), "DATABASE_URL": "sqlite://", "SOSAFE_INSTANCE_PATH": str(tmp_path)})
+        create_app(
+            {
+                "WORKFLOWS_FOLDER": str(tmp_path),
+                "DATABASE_URL": "sqlite://",
+                "SOSAFE_INSTANCE_PATH": str(tmp_path),
+            }
+        )

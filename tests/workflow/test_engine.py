@@ -24,8 +24,12 @@ from grants_app.workflow import (
 
 def audit_count(session, app_id: int) -> int:
     return session.execute(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.entity_type == "application", AuditEvent.entity_id == app_id, AuditEvent.action == "transition"
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "application",
+            AuditEvent.entity_id == app_id,
+            AuditEvent.action == "transition",
         )
     ).scalar_one()
 
@@ -47,7 +51,12 @@ def test_fire_applies_transition_and_writes_one_audit_event(make, session):
     assert app.state == "submitted"
     assert app.version == version + 1
     assert stored_state(app) == "submitted"
-    assert (event.actor_id, event.from_state, event.to_state, event.trigger) == (applicant.id, "draft", "submitted", "submit")
+    assert (event.actor_id, event.from_state, event.to_state, event.trigger) == (
+        applicant.id,
+        "draft",
+        "submitted",
+        "submit",
+    )
     assert event.data["workflow"] == "application" and event.data["workflow_version"] == 1
     assert audit_count(session, app.id) == 1
 
@@ -205,8 +214,15 @@ def test_workflow_name_cannot_be_swapped_either(make, session):
 
 def test_new_row_must_start_in_the_initial_state(make, session, ref):
     org = make.organisation()
-    session.add(Application(reference="SOS-X-1", fund=ref.fund, organisation=org, workflow_name="application",
-                            state="approved"))
+    session.add(
+        Application(
+            reference="SOS-X-1",
+            fund=ref.fund,
+            organisation=org,
+            workflow_name="application",
+            state="approved",
+        )
+    )
     with pytest.raises(IllegalStateWrite, match="initial state"):
         session.flush()
     session.rollback()
@@ -221,13 +237,22 @@ def test_bulk_update_statement_bypass_is_not_used_anywhere():
             continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
             for target in targets:
                 if isinstance(target, ast.Attribute) and target.attr in governed:
                     offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values":
-                if any(kw.arg in governed for kw in node.keywords):
-                    offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} (.values)")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "values"
+            ) and any(kw.arg in governed for kw in node.keywords):
+                offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} (.values)")
     assert offenders == [], offenders
 
 
@@ -238,7 +263,11 @@ def test_available_triggers_offer_only_what_the_actor_may_do(make, session):
     from grants_app.workflow import available_triggers
 
     assert {t.trigger for t in available_triggers(app, officer)} == {
-        "pass_screening", "fail_screening", "request_information", "withdraw"}
+        "pass_screening",
+        "fail_screening",
+        "request_information",
+        "withdraw",
+    }
     assert {t.trigger for t in available_triggers(app, applicant)} == {"withdraw"}
     assert available_triggers(app, make.user(Role.FINANCE)) == []
 
@@ -253,4 +282,3 @@ def test_reference_numbers_are_sequential_per_year(make, ref):
     year = ref.fund.financial_year
     assert first.reference == f"SOS-{year}-0001"
     assert second.reference == f"SOS-{year}-0002"
-
