@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -286,33 +286,35 @@ class WorkflowEngine:
                 obj.state_changed_at = ctx.now
                 for name in transition.effects:
                     registry.EFFECTS[name](ctx)
-                event = AuditEvent(
-                    occurred_at=ctx.now,
-                    actor_id=getattr(actor, "id", None),
-                    actor_label=actor.audit_label,
-                    entity_type=definition.subject,
-                    entity_id=obj.id,
-                    action="transition",
-                    trigger=trigger,
-                    from_state=from_state,
-                    to_state=transition.dest,
-                    reason=clean.get("reason", "") or "",
-                    data={
+                session.flush()
+                values = {
+                    "occurred_at": ctx.now,
+                    "actor_id": getattr(actor, "id", None),
+                    "actor_label": actor.audit_label,
+                    "entity_type": definition.subject,
+                    "entity_id": obj.id,
+                    "action": "transition",
+                    "trigger": trigger,
+                    "from_state": from_state,
+                    "to_state": transition.dest,
+                    "reason": clean.get("reason", "") or "",
+                    "data": {
                         "workflow": definition.name,
                         "workflow_version": definition.version,
                         "inputs": {k: _jsonable(v) for k, v in clean.items()},
                         **ctx.extra,
                     },
-                )
-                session.add(event)
-                session.flush()
+                }
+                # A Core INSERT: the audit row is written in this transaction without the unit of work's
+                # bookkeeping for an object nobody edits afterwards.
+                result = session.execute(insert(AuditEvent.__table__).values(**values))
         except StaleDataError as exc:
             raise ConflictError(
                 "This record was changed by someone else while you were working on it. "
                 "Reload the page to see the latest version and try again.",
                 trigger=trigger,
             ) from exc
-        return event
+        return AuditEvent(id=result.inserted_primary_key[0], **values)
 
     def _lock(self, session: Session, obj: Any, expected_version: int | None) -> None:
         conflict = ConflictError(
@@ -327,15 +329,17 @@ class WorkflowEngine:
             except StaleDataError as exc:
                 raise conflict from exc
         seen_version = obj.version
-        model = type(obj)
-        stmt = select(model).where(model.id == obj.id).execution_options(populate_existing=True)
+        table = type(obj).__table__
+        # A Core SELECT of the version alone: the version changes with every write, so if it still
+        # matches, the object in memory is the row in the database and nothing needs reloading.
+        stmt = select(table.c.version).where(table.c.id == obj.id)
         if session.get_bind().dialect.name != "sqlite":
             # SQLite has no row locks: its writes are serialised and the version check catches the rest.
             stmt = stmt.with_for_update()
-        locked = session.execute(stmt).scalar_one_or_none()
-        if locked is None:
+        current = session.execute(stmt).scalar_one_or_none()
+        if current is None:
             raise InvalidTransition("This record no longer exists")
-        if locked.version != seen_version:
+        if current != seen_version:
             raise conflict
 
 
