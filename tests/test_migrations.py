@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,18 +11,13 @@ from sqlalchemy import create_engine, inspect
 from grants_app import create_app
 from grants_app.extensions import db
 from grants_app.models import Base
-from tests.conftest import _postgres_database
+from tests.conftest import fresh_database_url
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if base.startswith(("postgres://", "postgresql")):
-        url, drop = _postgres_database(base)
+    with fresh_database_url(tmp_path) as url:
         yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
 
 
 def _schema_diff(url: str) -> list:
