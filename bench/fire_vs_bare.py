@@ -1,9 +1,10 @@
-"""fire() for a simple transition against a bare UPDATE plus audit INSERT, same database, same run.
+"""fire() against a bare UPDATE plus audit INSERT, on the same database in the same run.
 
-Both sides do one state change per transaction and commit it. The bare side is the least any correct
-implementation must do (a version-checked UPDATE and an INSERT into the audit table); fire() adds the
-row lock, the role, input and guard checks, the savepoint and the ORM. Batches of the two alternate so
-that noise on this shared machine hits both alike; we report medians and their ratio.
+Both sides make one state change per transaction, on a pooled connection, and commit it. The bare side
+is the least any correct implementation must do (read the version, a version-checked UPDATE, an INSERT
+into the audit table); fire() adds the row lock, the role, input and guard checks, the ORM, and for
+transitions with effects a savepoint. Batches of the two alternate so noise on this shared machine hits
+both alike; we report medians and their ratio (target: at most 2x), and the engine's start-up time.
 """
 
 from __future__ import annotations
@@ -24,21 +25,25 @@ from sqlalchemy.orm import Session
 from grants_app import create_app
 from grants_app.config import PROJECT_ROOT, normalise_database_url
 from grants_app.extensions import db
-from grants_app.models import Application, Base, Role
+from grants_app.models import Application, Base, Payment, Role, User
+from grants_app.services.payments import request_payment
 from grants_app.workflow import WorkflowEngine, fire
 
-BARE_UPDATE = text(
-    "UPDATE applications SET state = :to, version = version + 1, state_changed_at = CURRENT_TIMESTAMP "
-    "WHERE id = :id AND version = :version AND state = :frm"
-)
-BARE_AUDIT = text(
+# name: (table, trigger, from, to, inputs). A simple transition with no effects (a payment cancelled,
+# one required input), and a typical one whose effect runs in a savepoint (an application screened).
+CASES = {
+    "payment": ("payments", "cancel", "requested", "cancelled", {"reason": "Duplicate request"}),
+    "application": ("applications", "pass_screening", "submitted", "eligible", {}),
+}
+MODELS = {"payment": Payment, "application": Application}
+AUDIT = text(
     "INSERT INTO audit_events (occurred_at, actor_id, actor_label, entity_type, entity_id, action, trigger, "
-    "from_state, to_state, reason, data) VALUES (CURRENT_TIMESTAMP, :actor, :label, 'application', :id, "
-    "'transition', 'pass_screening', :frm, :to, '', '{}')"
+    "from_state, to_state, reason, data) VALUES (CURRENT_TIMESTAMP, :actor, :label, :entity, :id, "
+    "'transition', :trigger, :frm, :to, :reason, '{}')"
 )
 
 
-def _prepare(session: Session, count: int, upload: Path):
+def _prepare(session: Session, count: int, upload: Path) -> tuple[dict[str, int], dict[str, list[int]]]:
     from tests.factories import Factory, make_reference
 
     ref = make_reference(session, budget_pence=10**9)
@@ -47,45 +52,63 @@ def _prepare(session: Session, count: int, upload: Path):
     officer = make.user(Role.OFFICER)
     applicant = make.user(Role.APPLICANT)
     org = make.organisation(applicant)
-    ids = []
+    application_ids = []
     for _ in range(count):
         app = make.application(applicant=applicant, organisation=org)
         fire(session, app, "submit", applicant)
-        ids.append(app.id)
+        application_ids.append(app.id)
+    grant, _officer = make.in_delivery(amount_pence=10**7)
+    finance = make.user(Role.FINANCE)
+    payment_ids = [request_payment(session, finance, grant, amount_pence=1_000).id for _ in range(count)]
     session.commit()
-    return officer.id, ids
+    return (
+        {"application": officer.id, "payment": finance.id},
+        {"application": application_ids, "payment": payment_ids},
+    )
 
 
-def _bare_batch(engine, ids: list[int], officer_id: int) -> float:
-    # One transaction per change, each on a connection from the pool, as a request would have it.
+def _bare_batch(engine, case: str, ids: list[int], actor_id: int) -> float:
+    table, trigger, frm, to, inputs = CASES[case]
+    select_version = text(f"SELECT version FROM {table} WHERE id = :id")  # noqa: S608 - table from CASES
+    update = text(
+        f"UPDATE {table} SET state = :to, version = version + 1, state_changed_at = CURRENT_TIMESTAMP "  # noqa: S608
+        "WHERE id = :id AND version = :version AND state = :frm"
+    )
     started = time.perf_counter()
-    for app_id in ids:
+    for obj_id in ids:
         with engine.begin() as conn:
-            version = conn.execute(
-                text("SELECT version FROM applications WHERE id = :id"), {"id": app_id}
-            ).scalar_one()
-            updated = conn.execute(
-                BARE_UPDATE, {"to": "eligible", "id": app_id, "version": version, "frm": "submitted"}
-            ).rowcount
+            version = conn.execute(select_version, {"id": obj_id}).scalar_one()
+            updated = conn.execute(update, {"to": to, "id": obj_id, "version": version, "frm": frm}).rowcount
             assert updated == 1
             conn.execute(
-                BARE_AUDIT,
-                {"actor": officer_id, "label": "bench", "id": app_id, "frm": "submitted", "to": "eligible"},
+                AUDIT,
+                {
+                    "actor": actor_id,
+                    "label": "bench",
+                    "entity": case,
+                    "id": obj_id,
+                    "trigger": trigger,
+                    "frm": frm,
+                    "to": to,
+                    "reason": inputs.get("reason", ""),
+                },
             )
     return (time.perf_counter() - started) / len(ids)
 
 
-def _fire_batch(session: Session, ids: list[int], officer_id: int) -> float:
-    from grants_app.models import User
-
-    officer = session.get(User, officer_id)
-    apps = session.execute(select(Application).where(Application.id.in_(ids))).scalars().all()
+def _fire_batch(session: Session, case: str, ids: list[int], actor_id: int) -> float:
+    _table, trigger, _frm, to, inputs = CASES[case]
+    model = MODELS[case]
+    actor = session.get(User, actor_id)
+    objects = session.execute(select(model).where(model.id.in_(ids))).scalars().all()
     session.commit()
     started = time.perf_counter()
-    for app in apps:
-        fire(session, app, "pass_screening", officer)
+    for obj in objects:
+        fire(session, obj, trigger, actor, **inputs)
         session.commit()
-    return (time.perf_counter() - started) / len(ids)
+    elapsed = (time.perf_counter() - started) / len(ids)
+    assert all(obj.state == to for obj in objects)
+    return elapsed
 
 
 @contextmanager
@@ -108,12 +131,13 @@ def throwaway_database(url: str):
         admin.dispose()
 
 
-def run(database_url: str, total: int, batch: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, throwaway_database(database_url) as database_url:
+def run(database_url: str, total: int, batch: int) -> list[dict]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(database_url) as url:
         app = create_app(
             {
                 "SOSAFE_ENV": "testing",
-                "DATABASE_URL": database_url,
+                "DATABASE_URL": url,
                 "SOSAFE_INSTANCE_PATH": tmp,
                 "MAIL_BACKEND": "memory",
             }
@@ -121,54 +145,59 @@ def run(database_url: str, total: int, batch: int) -> dict:
         with app.app_context():
             Base.metadata.create_all(db.engine)
             session = Session(db.engine, expire_on_commit=False)
-            officer_id, ids = _prepare(session, 2 * total, Path(tmp) / "uploads")
-            bare_ids, fire_ids = ids[:total], ids[total:]
-            bare, fired = [], []
-            for start in range(0, total, batch):
-                bare.append(_bare_batch(db.engine, bare_ids[start : start + batch], officer_id))
-                fired.append(_fire_batch(session, fire_ids[start : start + batch], officer_id))
+            actors, ids = _prepare(session, 2 * total, Path(tmp) / "uploads")
+            for case in CASES:
+                bare_ids, fire_ids = ids[case][:total], ids[case][total:]
+                bare, fired = [], []
+                for start in range(0, total, batch):
+                    bare.append(_bare_batch(db.engine, case, bare_ids[start : start + batch], actors[case]))
+                    fired.append(_fire_batch(session, case, fire_ids[start : start + batch], actors[case]))
+                bare_ms, fire_ms = statistics.median(bare) * 1000, statistics.median(fired) * 1000
+                results.append(
+                    {
+                        "database": db.engine.dialect.name,
+                        "transition": f"{case}.{CASES[case][1]}",
+                        "n": total,
+                        "bare_update_plus_audit_ms": round(bare_ms, 3),
+                        "fire_ms": round(fire_ms, 3),
+                        "ratio": round(fire_ms / bare_ms, 2),
+                    }
+                )
             session.close()
-            dialect = db.engine.dialect.name
             db.engine.dispose()
-    startup = []
-    for _ in range(5):
+    return results
+
+
+def engine_startup_ms() -> float:
+    timings = []
+    for _ in range(7):
         started = time.perf_counter()
         WorkflowEngine.load(PROJECT_ROOT / "workflows")
-        startup.append(time.perf_counter() - started)
-    bare_ms, fire_ms = statistics.median(bare) * 1000, statistics.median(fired) * 1000
-    return {
-        "database": dialect,
-        "transitions_each": total,
-        "bare_update_plus_audit_ms": round(bare_ms, 3),
-        "fire_ms": round(fire_ms, 3),
-        "ratio": round(fire_ms / bare_ms, 2),
-        "engine_startup_ms": round(statistics.median(startup) * 1000, 2),
-    }
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings) * 1000, 2)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--database-url",
         action="append",
-        help="repeatable; a new database is made on that server (SQLite: a temporary file). "
+        help="repeatable; the run makes a new database on that server (SQLite: a temporary file). "
         "Default: SQLite and postgresql://postgres@127.0.0.1:5432/test",
     )
-    parser.add_argument("--n", type=int, default=200, help="transitions per side")
+    parser.add_argument("--n", type=int, default=200, help="transitions per side and case")
     parser.add_argument("--batch", type=int, default=20)
     args = parser.parse_args()
-    urls = args.database_url or [
-        "sqlite://",
-        "postgresql://postgres@127.0.0.1:5432/test",
-    ]
+    urls = args.database_url or ["sqlite://", "postgresql://postgres@127.0.0.1:5432/test"]
     for url in urls:
         try:
-            result = run(normalise_database_url(url), args.n, args.batch)
+            results = run(normalise_database_url(url), args.n, args.batch)
         except Exception as exc:  # noqa: BLE001 - report and carry on with the other database
             print(json.dumps({"database_url": url, "error": str(exc)[:300]}))
             continue
-        verdict = "ok" if result["ratio"] <= 2 else "OVER TARGET (2x)"
-        print(json.dumps(result), verdict)
+        for result in results:
+            print(json.dumps(result), "ok" if result["ratio"] <= 2 else "over the 2x target")
+    print(json.dumps({"engine_startup_ms": engine_startup_ms(), "definitions": 3}))
 
 
 if __name__ == "__main__":

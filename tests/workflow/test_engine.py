@@ -282,3 +282,65 @@ def test_reference_numbers_are_sequential_per_year(make, ref):
     year = ref.fund.financial_year
     assert first.reference == f"SOS-{year}-0001"
     assert second.reference == f"SOS-{year}-0002"
+
+
+def test_failed_flush_without_effects_forgets_the_state_change(make, session, monkeypatch):
+    """A caller that catches the error and carries on must not write the half-made change later."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from grants_app.services.payments import request_payment
+
+    app, _officer = make.in_delivery()
+    finance = make.finance()
+    payment = request_payment(session, finance, app, amount_pence=1_000)
+    session.commit()
+    assert not registry_effects_of("payment", "cancel")
+    real_flush = session.flush
+    calls = {"n": 0}
+
+    def flaky_flush(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StaleDataError(
+                "UPDATE statement on table 'payments' expected to update 1 row(s); 0 were matched."
+            )
+        return real_flush(*args, **kwargs)
+
+    monkeypatch.setattr(session, "flush", flaky_flush)
+    with pytest.raises(ConflictError):
+        fire(session, payment, "cancel", finance, reason="duplicate")
+    monkeypatch.undo()
+    session.commit()  # the caller carried on: the half-made change must not be written now
+    session.refresh(payment)
+    assert payment.state == "requested"
+
+
+def registry_effects_of(workflow: str, trigger: str) -> tuple[str, ...]:
+    from grants_app.workflow import get_engine
+
+    definition = get_engine().definition(workflow)
+    return next(t.effects for t in definition.transitions if t.trigger == trigger)
+
+
+def test_database_error_inside_effects_rolls_back_the_savepoint(make, session, monkeypatch):
+    from grants_app.models import BudgetLine
+
+    app = make.application()
+    session.commit()
+
+    def bad_effect(ctx):
+        ctx.session.add(
+            BudgetLine(
+                application_id=ctx.obj.id,
+                category_id=ctx.obj.budget_lines[0].category_id,
+                description="negative",
+                amount_pence=-1,
+            )
+        )
+
+    monkeypatch.setitem(registry.EFFECTS, "stamp_submission", bad_effect)
+    with pytest.raises(Exception, match="(?i)check|constraint"):
+        fire(session, app, "submit", make.applicant_of(app))
+    session.rollback()
+    assert stored_state(app) == "draft"
+    assert audit_count(session, app.id) == 0
