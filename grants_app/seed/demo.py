@@ -1105,7 +1105,8 @@ class DemoBuilder:
                     payment_reference=f"BACS-{app.id:05d}-1",
                 ),
             )
-            self.file_returns(app, spend_fraction=0.8)
+            if target != "suspended":  # the suspended project stopped sending returns: they are overdue
+                self.file_returns(app, spend_fraction=0.8)
             if index % 2 == 0:
                 self.on(
                     self.today - timedelta(days=4),
