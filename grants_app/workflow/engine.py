@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import ResourceClosedError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -313,7 +314,7 @@ class WorkflowEngine:
             }
             # A Core INSERT: the audit row is written in this transaction without the unit of work's
             # bookkeeping for an object nobody edits afterwards.
-            result = session.execute(insert(AuditEvent.__table__).values(**values))
+            result = session.execute(_AUDIT_INSERT, values)
             if savepoint is not None:
                 savepoint.commit()
         except BaseException as exc:
@@ -345,19 +346,25 @@ class WorkflowEngine:
             except StaleDataError as exc:
                 raise conflict from exc
         seen_version = obj.version
-        table = type(obj).__table__
-        # A Core SELECT of the version alone: the version changes with every write, so if it still
-        # matches, the object in memory is the row in the database and nothing needs reloading.
-        stmt = select(table.c.version).where(table.c.id == obj.id)
-        if session.get_bind().dialect.name != "sqlite":
-            # SQLite has no row locks: its writes are serialised and the version check catches the rest.
-            stmt = stmt.with_for_update()
-        current = session.execute(stmt).scalar_one_or_none()
+        # SQLite has no row locks: its writes are serialised and the version check catches the rest.
+        locking = session.get_bind().dialect.name != "sqlite"
+        current = session.execute(_version_query(type(obj), locking), {"id": obj.id}).scalar_one_or_none()
         if current is None:
             raise InvalidTransition("This record no longer exists")
         if current != seen_version:
             raise conflict
 
+
+@functools.cache
+def _version_query(model: type, locking: bool):
+    """SELECT version [FOR UPDATE]: the version changes with every write, so if it still matches, the
+    object in memory is the row in the database and nothing needs reloading. Built once per model."""
+    table = model.__table__
+    stmt = select(table.c.version).where(table.c.id == bindparam("id"))
+    return stmt.with_for_update() if locking else stmt
+
+
+_AUDIT_INSERT = insert(AuditEvent.__table__)
 
 _engine: WorkflowEngine | None = None
 
