@@ -72,7 +72,8 @@ class User(Timestamped, Base):
 
     def has_role(self, *roles: Role | str) -> bool:
         mine = self.roles
-        return any(Role(r) in mine for r in roles)
+        # Role is a StrEnum, so plain strings match; a role name that is not a Role (e.g. "system") is False.
+        return any(r in mine for r in roles)
 
     @property
     def is_staff(self) -> bool:

@@ -92,5 +92,6 @@ def axe_violations(axe, page, *, impacts: set[str] | None = None) -> list[dict]:
 
 def describe(violations: list[dict]) -> str:
     return "\n".join(
-        f"{v['id']} ({v.get('impact')}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        f"{v['id']} ({v.get('impact')}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
     )
