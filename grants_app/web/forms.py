@@ -45,6 +45,11 @@ class Text(StringField):
 
     widget = GovTextInput()
 
+    def __init__(self, *args, **kwargs) -> None:
+        # An empty POST has no form data at all; the field is then "" rather than None.
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         self.data = clean_text(self.data)
@@ -56,6 +61,11 @@ class Text(StringField):
 
 class LongText(TextAreaField):
     widget = GovTextArea()
+
+    def __init__(self, *args, **kwargs) -> None:
+        # An empty POST has no form data at all; the field is then "" rather than None.
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -211,12 +221,13 @@ class OrganisationForm(FlaskForm):
     charity_number = Text(
         "Registered charity number (if you have one)",
         description="For example, 1087654. Registered charities and CIOs must give it.",
-        validators=[Optional(), Length(max=20)],
+        # No Optional(): it would stop the check that charities and CIOs give their number.
+        validators=[Length(max=20)],
     )
     company_number = Text(
         "Company number (if you have one)",
         description="8 characters, for example, 12345678 or SC123456. CICs must give it.",
-        validators=[Optional(), Length(max=20)],
+        validators=[Length(max=20)],
     )
     address_line_1 = Text(
         "Address line 1",
@@ -397,7 +408,6 @@ class MatchFundingForm(FlaskForm):
     match_amount = Text(
         "Match funding (optional)",
         description="Money or support from elsewhere for this project. Leave blank if you have none.",
-        validators=[Optional()],
     )
     match_source = Text("Where does the match funding come from?", validators=[Optional(), Length(max=300)])
 
@@ -478,8 +488,9 @@ class AcceptOfferForm(FlaskForm):
         validators=[required("Select whether you accept the offer")],
         widget=GovRadioInput(),
     )
-    name = Text("Your full name", validators=[Optional(), Length(max=200)])
-    reason = LongText("Why are you declining? (if you decline)", validators=[Optional(), Length(max=5000)])
+    # No Optional(): it would skip the checks below that depend on the decision.
+    name = Text("Your full name", validators=[Length(max=200)])
+    reason = LongText("Why are you declining? (if you decline)", validators=[Length(max=5000)])
 
     def validate_decision(self, field):
         if field.data not in ("accept", "decline"):
