@@ -108,9 +108,11 @@ class GovDateField(Field):
         self.parse_error = None
         if not valuelist:
             return
-        parts = [(v or "").strip() for v in list(valuelist)[:3]]
+        parts = [(v or "").strip()[:10] for v in list(valuelist)[:3]]
         while len(parts) < 3:
             parts.append("")
+        # The widget redisplays exactly three boxes, whatever number of values was posted.
+        self.raw_data = parts
         label = self.label.text
         if not any(parts):
             return
