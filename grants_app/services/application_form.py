@@ -167,6 +167,12 @@ def save_project(session: Session, actor: User, application: Application, data: 
     for name in PROJECT_FIELDS:
         if name in data:
             setattr(application, name, data[name])
+    if "works_with_children_or_adults_at_risk" in data:
+        # A new dict, so the JSON column sees the change.
+        application.eligibility_answers = {
+            **(application.eligibility_answers or {}),
+            "works_with_children_or_adults_at_risk": bool(data["works_with_children_or_adults_at_risk"]),
+        }
     before = sorted(w.name for w in application.wards)
     application.wards = sorted(wards, key=lambda w: w.name)
     after = sorted(w.name for w in application.wards)

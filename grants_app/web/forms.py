@@ -365,6 +365,12 @@ class ProjectForm(FlaskForm):
         "How many people will take part or benefit?",
         validators=[required("Enter how many people will take part or benefit")],
     )
+    # Asked again here (not only in the eligibility check) because it decides whether a safeguarding
+    # policy is required, and someone may have signed in without doing the check.
+    works_with_children = YesNo(
+        "Will the project work with children or adults at risk?",
+        "Select yes if the project will work with children or adults at risk",
+    )
 
     def validate_ward_ids(self, field):
         if not field.data:

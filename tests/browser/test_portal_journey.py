@@ -163,6 +163,7 @@ def test_keyboard_only_journey_from_start_page_to_confirmation(
     kb.tick(f"input[name='ward_ids'][value='{ward_id}']")
     kb.type_into("#beneficiaries_description", "Young people aged 11 to 16")
     kb.type_into("#beneficiaries_count", "40")
+    kb.choose("works_with_children", "yes")
     kb.button("Save and continue")
     assert "About the project" in page.content() and "There is a problem" not in page.content()
 

@@ -27,6 +27,7 @@ def project_data(ref, **overrides):
         "ward_ids": [str(ref.wards[0].id), str(ref.wards[1].id)],
         "beneficiaries_description": "Young people aged 11 to 16",
         "beneficiaries_count": "40",
+        "works_with_children": "yes",
     }
     data.update(overrides)
     return data

@@ -65,6 +65,7 @@ PROJECT_FIELDS = [
     "ward_ids",
     "beneficiaries_description",
     "beneficiaries_count",
+    "works_with_children",
 ]
 
 

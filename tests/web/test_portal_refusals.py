@@ -205,3 +205,23 @@ def test_control_characters_are_refused(applicant_client, ref):
         f"/applications/{application.reference}/project", data=project_data(ref, title="bad\x00title")
     )
     _error(r, "must not contain special control characters", "title")
+
+
+def test_project_asks_about_children_which_decides_the_safeguarding_policy(applicant_client, ref, session):
+    client, application = applicant_client
+    r = client.post(
+        f"/applications/{application.reference}/project", data=project_data(ref, works_with_children="")
+    )
+    _error(r, "Select yes if the project will work with children", "works_with_children")
+    client.post(
+        f"/applications/{application.reference}/project", data=project_data(ref, works_with_children="yes")
+    )
+    session.expire_all()
+    assert application.eligibility_answers["works_with_children_or_adults_at_risk"] is True
+    page = client.get(f"/applications/{application.reference}/documents").text
+    assert "Safeguarding policy (optional)" not in page
+    client.post(
+        f"/applications/{application.reference}/project", data=project_data(ref, works_with_children="no")
+    )
+    page = client.get(f"/applications/{application.reference}/documents").text
+    assert "Safeguarding policy (optional)" in page

@@ -61,3 +61,12 @@ def test_sign_in_requests_are_rate_limited_per_ip(client, ref, no_rate_limits, s
 def test_sign_in_requests_are_rate_limited_per_address(client, ref):
     codes = [client.post("/sign-in", data={"email": "same@group.example"}).status_code for _ in range(7)]
     assert codes[:5] == [302] * 5 and codes[5:] == [429, 429]
+
+
+def test_portal_pages_send_security_headers(client, ref):
+    r = client.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in r.text  # the template's one inline script carries it
+    assert r.headers["X-Frame-Options"] == "DENY"
