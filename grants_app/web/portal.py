@@ -39,7 +39,7 @@ from grants_app.services.invitations import invite_colleague
 from grants_app.web import eligibility
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
-from grants_app.web.tasks import section_statuses
+from grants_app.web.tasks import next_steps, section_statuses
 from grants_app.workflow import ConflictError, WorkflowError
 
 # Our own small script (module loading GOV.UK Frontend's initAll); pages work without it.
@@ -289,6 +289,8 @@ def application(reference: str):
         "portal/application.html",
         application=app_,
         sections=section_statuses(app_),
+        next_steps=next_steps(app_, triggers, url_for),
+        paid=[p for p in app_.payments if p.state == "paid"],
         triggers=triggers,
         question=actions.open_question(app_),
         history=actions.applicant_history(db.session, app_),

@@ -86,3 +86,56 @@ def section_statuses(application: Application) -> list[Section]:
 
 def all_complete(sections: list[Section]) -> bool:
     return all(s.status == COMPLETED for s in sections)
+
+
+@dataclass
+class NextStep:
+    title: str
+    status: str
+    hint: str = ""
+    href: str | None = None
+    done: bool = False
+
+
+def next_steps(application: Application, triggers: set[str], url_for) -> list[NextStep]:
+    """What the organisation has to do on this application after sending it, stage by stage.
+
+    Each later stage of the grant adds its tasks here (monitoring returns now; more as the portal grows).
+    """
+    from grants_app.dates import format_date
+    from grants_app.workflow import get_engine
+
+    steps: list[NextStep] = []
+    ref = application.reference
+    if application.state == "information_requested":
+        steps.append(
+            NextStep(
+                "Answer our question",
+                "To do",
+                "We need more information",
+                url_for("portal.answer", reference=ref),
+            )
+        )
+    if "accept_offer" in triggers and application.award is not None:
+        steps.append(
+            NextStep(
+                "Accept or decline your grant offer",
+                "To do",
+                f"Respond by {format_date(application.award.offer_expires_on)}",
+                url_for("portal.offer", reference=ref),
+            )
+        )
+    elif application.award is not None and application.award.accepted_at is not None:
+        steps.append(NextStep("Accept your grant offer", COMPLETED, done=True))
+    engine = get_engine()
+    for ret in application.monitoring_returns:
+        label = engine.applicant_label(ret)
+        steps.append(
+            NextStep(
+                f"Monitoring return: {ret.period_label}" + (" (final)" if ret.is_final else ""),
+                label,
+                f"Due {format_date(ret.due_on)}. We will email you how to send it.",
+                done=ret.state == "accepted",
+            )
+        )
+    return steps

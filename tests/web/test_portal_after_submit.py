@@ -59,7 +59,7 @@ def test_applicant_accepts_an_offer(client, mailer, make, session):
     session.commit()
     sign_in(client, mailer, make.applicant_of(app).email)
     page = client.get(f"/applications/{app.reference}").text
-    assert "Respond to the offer" in page
+    assert "Accept or decline your grant offer" in page
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": ""})
     assert "Enter your full name to accept the offer" in r.text
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": "Pat Chair"})
@@ -89,3 +89,14 @@ def test_staff_signed_in_cannot_use_the_portal_as_an_applicant(client, make, ses
         s["_fresh"] = True
     r = client.get("/applications")
     assert r.status_code == 403 and "signed in as staff" in r.text
+
+
+def test_funded_application_lists_monitoring_returns_as_next_steps(client, mailer, make, session):
+    app, _officer = make.in_delivery()
+    returns = list(app.monitoring_returns)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "Funded - in delivery" in page and "What you need to do" in page
+    assert returns and all(r.period_label in page for r in returns)
+    assert "To do" in page and "Accept your grant offer" in page
