@@ -679,7 +679,7 @@ def withdraw(reference: str):
         flash("This application can no longer be withdrawn.")
         return redirect(url_for("portal.application", reference=app_.reference))
     form = f.ReasonForm()
-    errors = error_list(form) if request.method == "POST" else []
+    errors: list[dict[str, str]] = []
     if form.validate_on_submit():
         try:
             actions.withdraw(db.session, current_user, app_, form.reason.data)
@@ -702,7 +702,7 @@ def answer(reference: str):
     if app_.state != "information_requested":
         return redirect(url_for("portal.application", reference=app_.reference))
     form = f.AnswerForm()
-    errors = error_list(form)
+    errors: list[dict[str, str]] = []
     if form.validate_on_submit():
         try:
             actions.answer_and_resubmit(db.session, current_user, app_, form.answer.data)
@@ -713,6 +713,8 @@ def answer(reference: str):
             errors = _workflow_refusal(exc) if isinstance(exc, WorkflowError) else []
             app_ = _application(reference)
             question = actions.open_question(app_)
+    else:
+        errors = error_list(form)
     return render_template(
         "portal/answer.html", form=form, errors=errors, application=app_, question=question
     )
@@ -725,7 +727,7 @@ def offer(reference: str):
     if app_.state != "offer_issued" or app_.award is None:
         return redirect(url_for("portal.application", reference=app_.reference))
     form = f.AcceptOfferForm()
-    errors = error_list(form)
+    errors: list[dict[str, str]] = []
     if form.validate_on_submit():
         try:
             if form.decision.data == "accept":
@@ -740,6 +742,8 @@ def offer(reference: str):
         except WorkflowError as exc:
             errors = _workflow_refusal(exc)
             app_ = _application(reference)
+    else:
+        errors = error_list(form)
     return render_template("portal/offer.html", form=form, errors=errors, application=app_)
 
 

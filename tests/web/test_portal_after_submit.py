@@ -23,7 +23,7 @@ def test_applicant_answers_a_question_and_resubmits(client, mailer, make, sessio
     assert "Staff only" not in page
 
     r = client.post(f"/applications/{app.reference}/answer", data={"answer": ""})
-    assert "Enter your answer to our question" in r.text
+    assert "Enter your answer to our question" in r.text and "There is a problem" in r.text
     r = client.post(f"/applications/{app.reference}/answer", data={"answer": "Two qualified coaches"})
     assert r.status_code == 302
     session.expire_all()
@@ -38,7 +38,7 @@ def test_applicant_withdraws(client, mailer, make, session):
     session.commit()
     sign_in(client, mailer, make.applicant_of(app).email)
     r = client.post(f"/applications/{app.reference}/withdraw", data={"reason": ""})
-    assert "Tell us why you are withdrawing" in r.text
+    assert "Tell us why you are withdrawing" in r.text and "There is a problem" in r.text
     r = client.post(f"/applications/{app.reference}/withdraw", data={"reason": "Project cancelled"})
     assert r.status_code == 302
     session.expire_all()
@@ -61,7 +61,7 @@ def test_applicant_accepts_an_offer(client, mailer, make, session):
     page = client.get(f"/applications/{app.reference}").text
     assert "Accept or decline your grant offer" in page
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": ""})
-    assert "Enter your full name to accept the offer" in r.text
+    assert "Enter your full name to accept the offer" in r.text and "There is a problem" in r.text
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": "Pat Chair"})
     assert r.status_code == 302
     session.expire_all()
