@@ -129,6 +129,13 @@ def start_with_organisation(
         _apply_organisation(org, organisation_data)
         session.add(org)
         session.add(OrganisationMember(organisation=org, user=actor))
+        if (
+            actor.full_name == actor.email.split("@")[0]
+            and org.contact_name
+            and org.contact_email == actor.email
+        ):
+            # The account was made from the email address alone; the main contact's name is theirs.
+            actor.full_name = org.contact_name
         session.flush()
         session.refresh(org)
         audit.record(session, actor, "organisation", org.id, "create", data=audit.snapshot(org))

@@ -128,7 +128,7 @@ def test_new_user_goes_from_eligibility_to_a_submitted_application(client, maile
     org = application.organisation
     assert org.postcode == "SG1 1NJ" and org.contact_email == "kelly@bedwell.example"
     user = session.execute(select(User).where(User.email == "kelly@bedwell.example")).scalar_one()
-    assert org.has_member(user)
+    assert org.has_member(user) and user.full_name == "Kelly Morgan"
 
     task_list = client.get(f"/applications/{reference}").text
     assert "Not yet started" in task_list and "Check your answers and send" not in task_list
@@ -291,3 +291,18 @@ def test_project_dates_outside_the_funds_year_are_refused(applicant_client, ref)
     )
     assert r.status_code == 200
     assert "End date must be between" in r.text and 'href="#end_date-day"' in r.text
+
+
+def test_confirmation_panel_and_success_banner_render_their_markup(client, mailer, make, session):
+    app = make.submitted()
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}/confirmation").text
+    assert f"Your reference number<br><strong>{app.reference}</strong>" in page
+    r = client.post(
+        f"/applications/{app.reference}/withdraw",
+        data={"reason": "<i>Changed</i> plans"},
+        follow_redirects=True,
+    )
+    assert '<p class="govuk-notification-banner__heading">You have withdrawn your application.</p>' in r.text
+    assert "&lt;i&gt;Changed&lt;/i&gt; plans" in r.text
