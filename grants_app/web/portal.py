@@ -607,7 +607,7 @@ def declaration(reference: str):
             db.session, current_user, app_, name=form.name.data, position=form.position.data
         )
         transaction.commit(db.session)
-        return redirect(url_for("portal.application", reference=app_.reference))
+        return redirect(_next_page(app_, "declaration"))
     return render_template("portal/declaration.html", form=form, errors=error_list(form), application=app_)
 
 

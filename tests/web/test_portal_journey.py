@@ -306,3 +306,24 @@ def test_confirmation_panel_and_success_banner_render_their_markup(client, maile
     )
     assert '<p class="govuk-notification-banner__heading">You have withdrawn your application.</p>' in r.text
     assert "&lt;i&gt;Changed&lt;/i&gt; plans" in r.text
+
+
+def test_staff_can_download_any_document(client, make, session):
+    app = make.application()
+    doc = session.execute(select(Document).where(Document.application_id == app.id)).scalars().first()
+    officer = make.officer()
+    session.commit()
+    with client.session_transaction() as s:
+        s["_user_id"] = str(officer.id)
+        s["_fresh"] = True
+    r = client.get(f"/documents/{doc.id}")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+
+
+def test_change_link_from_check_answers_returns_there(applicant_client):
+    client, application = applicant_client
+    r = client.post(
+        f"/applications/{application.reference}/declaration?from=check",
+        data={"name": "Pat", "position": "Chair", "confirm": "y"},
+    )
+    assert r.status_code == 302 and r.location.endswith("/check-your-answers")
