@@ -26,12 +26,22 @@ from sqlalchemy import select
 from grants_app import transaction
 from grants_app.dates import london_today
 from grants_app.extensions import db, limiter
-from grants_app.models import Application, Document, DocumentKind, Fund, Meeting, OrganisationType, utcnow
+from grants_app.models import (
+    Application,
+    Document,
+    DocumentKind,
+    Fund,
+    Meeting,
+    OrganisationType,
+    Ward,
+    utcnow,
+)
 from grants_app.models.application import DOCUMENT_KIND_LABELS
 from grants_app.models.organisation import ORGANISATION_TYPE_LABELS
 from grants_app.services import applicant_actions as actions
 from grants_app.services import application_form as form_service
 from grants_app.services import sign_in as sign_in_service
+from grants_app.services.application_checks import missing_sections, needs_safeguarding_policy
 from grants_app.services.application_form import FormErrors, NotEditable, PriorityChoice
 from grants_app.services.applications import NotAllowed
 from grants_app.services.documents import DocumentRejected
@@ -328,8 +338,6 @@ def project(reference: str):
     if (r := _editable_or_redirect(app_)) is not None:
         return r
     form = f.ProjectForm(obj=app_) if request.method == "GET" else f.ProjectForm()
-    from grants_app.models import Ward
-
     wards = list(db.session.execute(select(Ward).order_by(Ward.name)).scalars())
     form.ward_ids.choices = [(str(w.id), w.name) for w in wards]
     if request.method == "GET":
@@ -464,7 +472,7 @@ def budget(reference: str):
             return redirect(url_for("portal.budget", reference=app_.reference))
         except FormErrors as exc:
             db.session.rollback()
-            _merge_errors(line_form, {"amount" if k == "amount" else k: v for k, v in exc.errors.items()})
+            _merge_errors(line_form, exc.errors)
     if request.method == "POST" and action == "match" and match_form.validate_on_submit():
         try:
             form_service.save_match_funding(
@@ -544,15 +552,9 @@ def documents(reference: str):
         errors=error_list(form),
         current=actions.current_documents(app_),
         kinds=actions.APPLICANT_DOCUMENT_KINDS,
-        needs_safeguarding=form_service_needs_safeguarding(app_),
+        needs_safeguarding=needs_safeguarding_policy(app_),
         remove_form=f.ConfirmForm(),
     )
-
-
-def form_service_needs_safeguarding(app_: Application) -> bool:
-    from grants_app.services.application_checks import needs_safeguarding_policy
-
-    return needs_safeguarding_policy(app_)
 
 
 @bp.post("/applications/<reference>/documents/<int:document_id>/remove")
@@ -617,15 +619,17 @@ def check_answers(reference: str):
     app_ = _application(reference)
     if app_.state != "draft":
         return redirect(url_for("portal.application", reference=app_.reference))
-    from grants_app.services.application_checks import missing_sections
+    return _check_answers_page(app_, [])
 
+
+def _check_answers_page(app_: Application, errors: list[dict[str, str]]) -> str:
     return render_template(
         "portal/check_answers.html",
         application=app_,
         missing=missing_sections(app_, london_today()),
         documents=actions.current_documents(app_),
         form=f.ConfirmForm(),
-        errors=[],
+        errors=errors,
         org_type_labels=ORGANISATION_TYPE_LABELS,
     )
 
@@ -647,18 +651,7 @@ def submit(reference: str):
         return redirect(url_for("portal.confirmation", reference=reference))
     except WorkflowError as exc:
         errors = _workflow_refusal(exc)
-        app_ = _application(reference)
-        from grants_app.services.application_checks import missing_sections
-
-        return render_template(
-            "portal/check_answers.html",
-            application=app_,
-            missing=missing_sections(app_, london_today()),
-            documents=actions.current_documents(app_),
-            form=f.ConfirmForm(),
-            errors=errors,
-            org_type_labels=ORGANISATION_TYPE_LABELS,
-        ), 422
+        return _check_answers_page(_application(reference), errors), 422
     return redirect(url_for("portal.confirmation", reference=app_.reference))
 
 
