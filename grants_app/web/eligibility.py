@@ -136,10 +136,33 @@ def question(question: str):
     ), (400 if form.errors else 200)
 
 
+def _answer_text(q: Question, answers: dict) -> str:
+    value = answers.get(q.key)
+    if q.key == "org_type":
+        return str(value)
+    return "yes" if value else "no"
+
+
 def eligible():
     answers = session.get("eligibility") or {}
-    if not all(q.key in answers for q in QUESTIONS if q.slug != "safeguarding-policy"):
-        return redirect(url_for("portal.eligibility", question=QUESTIONS[0].slug))
+    needed = [
+        q
+        for q in QUESTIONS
+        if q.slug != "safeguarding-policy" or answers.get("works_with_children_or_adults_at_risk")
+    ]
+    unanswered = next((q for q in needed if q.key not in answers), None)
+    if unanswered is not None:
+        return redirect(url_for("portal.eligibility", question=unanswered.slug))
+    failed = next(
+        (
+            q
+            for q in needed
+            if q.required_answer is not None and _answer_text(q, answers) == q.required_answer
+        ),
+        None,
+    )
+    if failed is not None:
+        return redirect(url_for("portal.not_eligible", question=failed.slug))
     return render_template("portal/eligible.html")
 
 

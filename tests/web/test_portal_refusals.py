@@ -225,3 +225,21 @@ def test_project_asks_about_children_which_decides_the_safeguarding_policy(appli
     )
     page = client.get(f"/applications/{application.reference}/documents").text
     assert "Safeguarding policy (optional)" in page
+
+
+def test_eligible_page_needs_every_answer_and_no_failing_one(client, ref):
+    assert client.get("/eligibility-result/eligible").location.endswith("/eligibility/organisation-type")
+    for slug, answer in (
+        ("organisation-type", "school"),
+        ("stevenage", "yes"),
+        ("bank-account", "yes"),
+        ("children-or-adults-at-risk", "yes"),
+        ("insurance", "yes"),
+    ):
+        client.post(f"/eligibility/{slug}", data={"answer": answer})
+    # Working with children makes the safeguarding question compulsory, even if its page was skipped.
+    assert client.get("/eligibility-result/eligible").location.endswith("/eligibility/safeguarding-policy")
+    client.post("/eligibility/safeguarding-policy", data={"answer": "no"})
+    assert client.get("/eligibility-result/eligible").location.endswith("/not-eligible/safeguarding-policy")
+    client.post("/eligibility/safeguarding-policy", data={"answer": "yes"})
+    assert client.get("/eligibility-result/eligible").status_code == 200
