@@ -73,7 +73,9 @@ def request_link(session: Session, email: str, *, ip: str, settings: Any) -> Non
     )
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")
-    if user is not None and (user.is_staff or not user.is_active):
+    if user is not None and not user.is_active:
+        return  # a closed account gets no link; the page says the same as for any address
+    if user is not None and user.is_staff:
         # Staff use a password and two-factor sign-in; an email link must never bypass that.
         queue_email(
             session, email, "sign_in_staff", admin_link=f"{base}/admin", partnership=partnership_name(session)

@@ -25,9 +25,9 @@ def init_app(app: Flask) -> None:
             ),
         ]
     )
+    errors.register(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(portal_bp)
     # Only our blueprint: the admin sets its own sign-in view, and there is no global one.
     login_manager.blueprint_login_views.update({"portal": "portal.sign_in"})
-    errors.init_app(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -41,30 +41,45 @@ def _portal_page(template: str, status: int, **context):
     return render_template(template, **context), status
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return _portal_page("portal/errors/404.html", 404)
+def _not_found(_exc):
+    return _portal_page("portal/errors/404.html", 404)
 
-    @app.errorhandler(RequestEntityTooLarge)
-    def too_large(_exc):
-        return _portal_page("portal/errors/413.html", 413, back=_same_site_referrer("/applications"))
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(_exc):
-        return _portal_page("portal/errors/csrf.html", 400, back=_same_site_referrer("/"))
+def _too_large(_exc):
+    return _portal_page("portal/errors/413.html", 413, back=_same_site_referrer("/applications"))
 
-    @app.errorhandler(429)
-    def too_many(_exc):
-        return _portal_page("portal/errors/429.html", 429)
 
-    @app.errorhandler(500)
-    def server_error(_exc):
-        db.session.rollback()
-        return _portal_page("portal/errors/500.html", 500)
+def _csrf_failed(_exc):
+    return _portal_page("portal/errors/csrf.html", 400, back=_same_site_referrer("/"))
 
-    @app.errorhandler(400)
-    @app.errorhandler(405)
-    @app.errorhandler(410)
-    def other_client_error(exc: HTTPException):
-        return _portal_page("portal/errors/generic.html", exc.code or 400, code=exc.code)
+
+def _too_many(_exc):
+    return _portal_page("portal/errors/429.html", 429)
+
+
+def _server_error(_exc):
+    db.session.rollback()
+    return _portal_page("portal/errors/500.html", 500)
+
+
+def _other_client_error(exc: HTTPException):
+    return _portal_page("portal/errors/generic.html", exc.code or 400, code=exc.code)
+
+
+HANDLERS = [
+    (404, _not_found),
+    (RequestEntityTooLarge, _too_large),
+    (CSRFError, _csrf_failed),
+    (429, _too_many),
+    (500, _server_error),
+    (400, _other_client_error),
+    (405, _other_client_error),
+    (410, _other_client_error),
+]
+
+
+def register(target: Flask | Blueprint) -> None:
+    """GOV.UK error pages. On the portal blueprint they win for portal URLs whatever the admin
+    registers for its own pages; on the app they cover URLs that match no route."""
+    for code_or_exception, handler in HANDLERS:
+        target.register_error_handler(code_or_exception, handler)

@@ -46,7 +46,7 @@ from grants_app.services.application_form import FormErrors, NotEditable, Priori
 from grants_app.services.applications import NotAllowed
 from grants_app.services.documents import DocumentRejected
 from grants_app.services.invitations import invite_colleague
-from grants_app.web import eligibility
+from grants_app.web import eligibility, errors
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.tasks import next_steps, section_statuses
@@ -54,6 +54,7 @@ from grants_app.workflow import ConflictError, WorkflowError
 
 # Our own small script (module loading GOV.UK Frontend's initAll); pages work without it.
 bp = Blueprint("portal", __name__, static_folder="static", static_url_path="/portal-static")
+errors.register(bp)
 
 SIGN_IN_IP_LIMIT = "10 per hour;3 per minute"
 

@@ -82,3 +82,11 @@ def test_garbage_tokens_are_refused(session, ref):
 def test_bad_addresses_get_gov_uk_messages(raw):
     with pytest.raises(ValueError, match="Enter|characters or fewer"):
         sign_in.normalise_email(raw)
+
+
+def test_inactive_accounts_get_no_email(session, mailer, make):
+    user = make.user("applicant")
+    user.is_active = False
+    sign_in.request_link(session, user.email, ip="", settings=Settings())
+    deliver_pending(session, mailer)
+    assert not [m for m in mailer.sent if m[0] == user.email]
