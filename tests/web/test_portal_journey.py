@@ -187,8 +187,8 @@ def test_returning_member_starts_a_second_application_without_retyping_the_organ
     client, first = applicant_client
     r = client.post("/applications/new")
     assert r.status_code == 302
-    assert session.execute(select(Application)).scalars().all().__len__() == 2
-    assert session.execute(select(Organisation)).scalars().all().__len__() == 1
+    assert len(session.execute(select(Application)).scalars().all()) == 2
+    assert len(session.execute(select(Organisation)).scalars().all()) == 1
 
 
 def test_submit_refused_while_incomplete_shows_the_reason(applicant_client):
