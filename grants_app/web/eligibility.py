@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import abort, redirect, render_template, session, url_for
 
@@ -35,10 +35,10 @@ QUESTIONS = [
     Question(
         "stevenage",
         "works_in_stevenage",
-        "Will your project work with people who live, work or study in Stevenage?",
-        "The fund pays for projects that make Stevenage safer.",
+        "Will your project work with people who live, work or study in {area}?",
+        "The fund pays for projects that make {area} safer.",
         "no",
-        "This fund is for projects that benefit people in Stevenage. Your local community safety "
+        "This fund is for projects that benefit people in {area}. Your local community safety "
         "partnership may run a similar fund for your area.",
     ),
     Question(
@@ -66,7 +66,7 @@ QUESTIONS = [
         "you are worried about someone.",
         "no",
         "Projects that work with children or adults at risk must have a safeguarding policy before they "
-        "apply. The NSPCC and the Hertfordshire Safeguarding Children Partnership publish free templates.",
+        "apply. The NSPCC and your local safeguarding partnership publish free templates.",
     ),
     Question(
         "insurance",
@@ -74,21 +74,22 @@ QUESTIONS = [
         "Does your organisation have public liability insurance?",
         "Insurance that covers your activities if someone is injured or property is damaged.",
         "no",
-        "Every funded project must have public liability insurance. Community Action Hertfordshire can "
+        "Every funded project must have public liability insurance. Your local council for voluntary service can "
         "help you find suitable cover; you can apply once you have it.",
     ),
 ]
 BY_SLUG = {q.slug: q for q in QUESTIONS}
 
+# General pointers that hold for any English area; a partnership can name local ones in its fund text.
 ELSEWHERE = [
-    ("Hertfordshire Community Foundation", "grants for community groups across Hertfordshire"),
+    ("Your local community foundation", "grants for community groups in your county"),
     (
         "The National Lottery Community Fund (Awards for All)",
         "grants of £300 to £20,000 for community projects",
     ),
-    ("Stevenage Borough Council community grants", "small grants for Stevenage groups and events"),
+    ("Your local council", "community grants for local groups and events"),
     (
-        "Community Action Hertfordshire",
+        "Your local council for voluntary service (CVS)",
         "free advice on setting up a group, bank accounts, policies and insurance",
     ),
 ]
@@ -105,10 +106,20 @@ def _next_slug(slug: str, answers: dict) -> str | None:
     return None
 
 
+def _for_area(q: Question) -> Question:
+    from grants_app.web.portal import partnership_info
+
+    area = partnership_info().area_name
+    return replace(
+        q, text=q.text.format(area=area), hint=q.hint.format(area=area), why=q.why.format(area=area)
+    )
+
+
 def question(question: str):
     q = BY_SLUG.get(question)
     if q is None:
         abort(404)
+    q = _for_area(q)
     answers: dict = dict(session.get("eligibility") or {})
     form = f.EligibilityTypeForm() if q.key == "org_type" else f.EligibilityYesNoForm()
     form.answer.label.text = q.text
@@ -170,6 +181,7 @@ def not_eligible(question: str):
     q = BY_SLUG.get(question)
     if q is None or q.required_answer is None:
         abort(404)
+    q = _for_area(q)
     answer_text = q.required_answer
     if q.key == "org_type":
         answer_text = "An individual, or a business that makes a profit"

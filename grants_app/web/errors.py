@@ -38,7 +38,10 @@ def _same_site_referrer(default: str) -> str:
 
 
 def _portal_page(template: str, status: int, **context):
-    return render_template(template, **context), status
+    # Also used for URLs outside the portal blueprint, whose context processors do not run there.
+    from grants_app.web.portal import portal_context
+
+    return render_template(template, **portal_context(), **context), status
 
 
 def _not_found(_exc):

@@ -350,9 +350,7 @@ class ProjectForm(FlaskForm):
     )
     start_date = GovDateField("Start date")
     end_date = GovDateField("End date")
-    ward_ids = Checkboxes(
-        "Which Stevenage wards will the project work in?", coerce=str, widget=GovCheckboxesInput()
-    )
+    ward_ids = Checkboxes("Which wards will the project work in?", coerce=str, widget=GovCheckboxesInput())
     beneficiaries_description = LongText(
         "Who will benefit?",
         description="For example, young people aged 11 to 16 on the Bedwell estate",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -33,6 +34,7 @@ from grants_app.models import (
     Fund,
     Meeting,
     OrganisationType,
+    Partnership,
     Ward,
     utcnow,
 )
@@ -65,10 +67,38 @@ def _csp_nonce() -> str:
     return g.csp_nonce
 
 
+@dataclass(frozen=True)
+class PartnershipInfo:
+    """Names and contact details from the partnership's configuration, never written into templates."""
+
+    name: str = "The Community Safety Partnership"
+    short_name: str = "Community safety grants"
+    area_name: str = "your area"
+    address: str = ""
+    contact_email: str = ""
+
+
+def partnership_info() -> PartnershipInfo:
+    if "partnership_info" not in g:
+        row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        g.partnership_info = (
+            PartnershipInfo(
+                name=row.name,
+                short_name=row.short_name,
+                area_name=row.area_name,
+                address=", ".join(line.strip() for line in row.address.splitlines() if line.strip()),
+                contact_email=row.contact_email,
+            )
+            if row is not None
+            else PartnershipInfo()
+        )
+    return g.partnership_info
+
+
 @bp.context_processor
-def _template_nonce() -> dict[str, str]:
+def portal_context() -> dict[str, Any]:
     # The GOV.UK page template adds its one inline script (the js-enabled class) with this nonce.
-    return {"cspNonce": _csp_nonce()}
+    return {"cspNonce": _csp_nonce(), "partnership": partnership_info()}
 
 
 @bp.after_request

@@ -81,7 +81,8 @@ def test_public_forms_never_fail(client, ref, data):
     _ok(client.post(f"/eligibility/{slug}", data=data.draw(form_data(["answer"]))))
     _ok(client.get(f"/sign-in/{data.draw(st.text(alphabet='abcXYZ019-_<>%', max_size=300))}"))
     _ok(client.post(f"/sign-in/{data.draw(st.text(alphabet='abcXYZ019-_', min_size=1, max_size=300))}"))
-    _ok(client.get("/" + data.draw(st.text(alphabet="abc/.-_%0123SOS", max_size=80))))
+    # A leading "//" would make the test client read a host name, so paths start with one slash.
+    _ok(client.get("/" + data.draw(st.text(alphabet="abc/.-_%0123SOS", max_size=80)).lstrip("/")))
 
 
 @FAST

@@ -50,3 +50,20 @@ def test_the_app_can_be_created_twice(tmp_path):
         create_app(
             {"DATABASE_URL": f"sqlite:///{tmp_path}/{n}.db", "SOSAFE_INSTANCE_PATH": str(tmp_path / str(n))}
         )
+
+
+def test_names_and_contacts_come_from_the_partnership_configuration(client, ref, session):
+    ref.partnership.name, ref.partnership.short_name, ref.partnership.area_name = (
+        "Anytown CSP",
+        "SafeAny",
+        "Anytown",
+    )
+    ref.partnership.contact_email = "grants@anytown.example"
+    ref.partnership.address = "Town Hall\nAnytown AN1 1AA"
+    session.commit()
+    page = client.get("/").text
+    assert "Apply for a community safety grant in Anytown" in page and "SafeAny Anytown" in page
+    assert "mailto:grants@anytown.example" in page and "Anytown CSP" in page
+    assert "Stevenage" not in page
+    assert "live, work or study in Anytown" in client.get("/eligibility/stevenage").text
+    assert "Anytown CSP" in client.get("/no-such-page").text
