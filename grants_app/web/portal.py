@@ -210,7 +210,8 @@ def sign_in():
         transaction.commit(db.session)
         session["sign_in_email"] = form.email.data
         nxt = request.args.get("next", "")
-        if nxt.startswith("/") and not nxt.startswith("//"):
+        # Only a path on this site: "//host" and "/\\host" would send people elsewhere.
+        if nxt.startswith("/") and not nxt.startswith(("//", "/\\")) and len(nxt) < 300:
             session["after_sign_in"] = nxt
         return redirect(url_for("portal.check_email"))
     return render_template("portal/sign_in.html", form=form, errors=error_list(form))

@@ -70,3 +70,16 @@ def test_portal_pages_send_security_headers(client, ref):
     nonce = csp.split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"' in r.text  # the template's one inline script carries it
     assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_after_sign_in_goes_back_only_to_pages_on_this_site(client, mailer, ref):
+    for target, expected in (
+        ("/applications/new", "/applications/new"),
+        ("//evil.example", "/applications"),
+        ("/\\evil.example", "/applications"),
+    ):
+        client.post(f"/sign-in?next={target}", data={"email": "a@group.example"})
+        token = last_link(mailer, "a@group.example")
+        r = client.post(f"/sign-in/{token}")
+        assert r.location == expected, target
+        client.post("/sign-out")
