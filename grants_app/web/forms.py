@@ -121,7 +121,7 @@ class GovDateField(Field):
         if missing:
             self.parse_error = f"{label} must include a {' and a '.join(missing)}"
             return
-        if not all(p.isdigit() and len(p) <= 4 for p in parts):
+        if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
             self.parse_error = f"{label} must be a real date"
             return
         day, month, year = (int(p) for p in parts)
@@ -379,7 +379,7 @@ class ProjectForm(FlaskForm):
 
     def validate_beneficiaries_count(self, field):
         value = field.data.replace(",", "")
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ValidationError("Number of people must be a whole number, like 40")
         if not 1 <= int(value) <= 1_000_000:
             raise ValidationError("Number of people must be between 1 and 1,000,000")

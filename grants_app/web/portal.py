@@ -409,7 +409,9 @@ def priorities(reference: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         f.ConfirmForm().validate_on_submit()
-        chosen_ids = {v for v in request.form.getlist("priorities") if v.isdigit() and len(v) < 10}
+        chosen_ids = {
+            v for v in request.form.getlist("priorities") if v.isascii() and v.isdigit() and len(v) < 10
+        }
         choices = []
         for p in fund_priorities:
             if str(p.id) not in chosen_ids:
@@ -417,7 +419,7 @@ def priorities(reference: str):
             raw_pct = request.form.get(f"percentage_{p.id}", "").strip().removesuffix("%").strip()
             pct: int | None = None
             if raw_pct:
-                if raw_pct.isdigit() and len(raw_pct) <= 3:
+                if raw_pct.isascii() and raw_pct.isdigit() and len(raw_pct) <= 3:
                     pct = int(raw_pct)
                 else:
                     errors[f"percentage_{p.id}"] = "Percentage must be a whole number between 1 and 100"

@@ -243,3 +243,18 @@ def test_eligible_page_needs_every_answer_and_no_failing_one(client, ref):
     assert client.get("/eligibility-result/eligible").location.endswith("/not-eligible/safeguarding-policy")
     client.post("/eligibility/safeguarding-policy", data={"answer": "yes"})
     assert client.get("/eligibility-result/eligible").status_code == 200
+
+
+def test_unicode_digits_are_refused_not_crashing(applicant_client, ref):
+    # "²".isdigit() is True but int("²") fails: numbers must be ASCII digits.
+    client, application = applicant_client
+    r = client.post(
+        f"/applications/{application.reference}/project", data=project_data(ref, beneficiaries_count="²")
+    )
+    _error(r, "Number of people must be a whole number", "beneficiaries_count")
+    p = ref.priorities[0]
+    r = client.post(
+        f"/applications/{application.reference}/priorities",
+        data={"priorities": [str(p.id)], f"percentage_{p.id}": "٣", f"how_{p.id}": "x"},
+    )
+    _error(r, "Percentage must be a whole number", f"percentage_{p.id}")
