@@ -485,12 +485,12 @@ def budget(reference: str):
         (str(c.id), c.name) for c in app_.fund.budget_categories
     ]
     match_form = f.MatchFundingForm(prefix="match")
-    if request.method == "GET":
+    action = request.form.get("action")
+    if action != "match":  # show what is saved unless the person is changing it now
         match_form.match_amount.data = (
             f"{app_.match_funding_pence / 100:.2f}" if app_.match_funding_pence else ""
         )
         match_form.match_source.data = app_.match_funding_source
-    action = request.form.get("action")
     if request.method == "POST" and action == "add" and line_form.validate_on_submit():
         try:
             form_service.add_budget_line(
