@@ -100,3 +100,17 @@ def test_funded_application_lists_monitoring_returns_as_next_steps(client, maile
     assert "Funded - in delivery" in page and "What you need to do" in page
     assert returns and all(r.period_label in page for r in returns)
     assert "To do" in page and "Accept your grant offer" in page
+
+
+def test_history_hides_staff_notes_but_shows_reasons_we_emailed(client, mailer, make, session):
+    screened = make.submitted()
+    officer = make.officer()
+    fire(session, screened, "pass_screening", officer, notes="Staff only: trustee is a councillor")
+    refused = make.submitted(organisation=screened.organisation, applicant=make.applicant_of(screened))
+    fire(session, refused, "fail_screening", officer, reason="Capital works are outside the fund")
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(screened).email)
+    page = client.get(f"/applications/{screened.reference}").text
+    assert "Being assessed" in page and "Staff only" not in page and "councillor" not in page
+    page = client.get(f"/applications/{refused.reference}").text
+    assert "Not eligible" in page and "Capital works are outside the fund" in page
