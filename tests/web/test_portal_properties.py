@@ -10,6 +10,9 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grants_app.workflow import fire
+from tests.web.conftest import sign_in
+
 NASTY = st.sampled_from(
     [
         "",
@@ -155,3 +158,26 @@ def test_other_forms_never_fail(applicant_client, data):
     _ok(client.get(f"/applications/{reference}"))
     # Withdrawal last: a valid reason ends the application's draft.
     _ok(client.post(f"{base}/withdraw", data=data.draw(form_data(["reason"]))))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_answer_and_offer_forms_never_fail(client, mailer, make, session, data):
+    # Fresh applications each time, so every example meets the forms in the state that shows them.
+    asked = make.submitted()
+    officer = make.officer()
+    fire(session, asked, "request_information", officer, reason="Who runs it?")
+    offered, _meeting, officer2 = make.approved(
+        organisation=asked.organisation, applicant=make.applicant_of(asked)
+    )
+    fire(session, offered, "issue_offer", officer2)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(asked).email)
+    _ok(client.post(f"/applications/{asked.reference}/answer", data=data.draw(form_data(["answer"]))))
+    _ok(
+        client.post(
+            f"/applications/{offered.reference}/offer",
+            data=data.draw(form_data(["decision", "name", "reason"])),
+        )
+    )
+    client.post("/sign-out")
