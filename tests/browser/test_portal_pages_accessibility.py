@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_other_portal_pages_have_no_wcag_violations(page, axe, app, session, mailer, upload_folder):
     limiter.enabled = False
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production
     try:
         ref = factories.make_reference(session)
         make = factories.Factory(session, ref, upload_folder)
@@ -77,3 +78,4 @@ def test_other_portal_pages_have_no_wcag_violations(page, axe, app, session, mai
     finally:
         limiter.enabled = True
         limiter.reset()
+        app.config["WTF_CSRF_ENABLED"] = False

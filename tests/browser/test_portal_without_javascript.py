@@ -13,15 +13,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_priorities_and_submit_buttons_work_without_javascript(
-    browser, live_server, session, mailer, upload_folder
+    app, browser, live_server, session, mailer, upload_folder
 ):
     ref = factories.make_reference(session)
     make = factories.Factory(session, ref, upload_folder)
-    app = make.application(complete=False)
-    email = make.applicant_of(app).email
-    reference, priority_id = app.reference, ref.priorities[1].id
+    application = make.application(complete=False)
+    email = make.applicant_of(application).email
+    reference, priority_id = application.reference, ref.priorities[1].id
     session.commit()
     limiter.enabled = False
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -46,5 +47,6 @@ def test_priorities_and_submit_buttons_work_without_javascript(
         context.close()
         limiter.enabled = True
         limiter.reset()
+        app.config["WTF_CSRF_ENABLED"] = False
     session.expire_all()
-    assert [(s.priority_id, s.percentage) for s in app.priority_splits] == [(priority_id, 100)]
+    assert [(s.priority_id, s.percentage) for s in application.priority_splits] == [(priority_id, 100)]
