@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import zipfile
 from pathlib import Path
 
 import filetype
@@ -24,17 +26,38 @@ class DocumentRejected(ValueError):
     """The file cannot be accepted; the message is written for the person uploading it."""
 
 
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".docx": DOCX_MIME,
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+
+def _is_docx(content: bytes) -> bool:
+    """A real Word document: a zip with word/document.xml and no macros (.docm renamed is refused)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+    return (
+        "word/document.xml" in names and "[Content_Types].xml" in names and "word/vbaProject.bin" not in names
+    )
+
+
 def sniff_content_type(content: bytes) -> str | None:
     """The type the bytes really are, whatever the name or the browser says."""
     if content.startswith(b"%PDF-"):
         return "application/pdf"
+    if content.startswith(b"PK\x03\x04"):
+        # Other zips (.xlsx, .pptx, archives) are not accepted.
+        return DOCX_MIME if _is_docx(content) else None
     kind = filetype.guess(content)
     if kind is None:
         return None
-    if kind.mime == "application/zip" or kind.extension == "docx":
-        # A .docx is a zip with a word/ part; other zips (and .xlsx, .pptx) are not accepted.
-        return DOCX_MIME if b"word/" in content[:65536] or kind.extension == "docx" else None
-    return kind.mime
+    return kind.mime if kind.mime in ("image/jpeg", "image/png") else None
 
 
 def check_upload(filename: str, content: bytes) -> str:
@@ -45,6 +68,12 @@ def check_upload(filename: str, content: bytes) -> str:
     content_type = sniff_content_type(content)
     if content_type not in ALLOWED:
         raise DocumentRejected("The selected file must be a PDF, DOCX, JPG or PNG")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix and EXTENSIONS.get(suffix) != content_type:
+        # A file whose name claims one type but whose content is another is refused as disguised.
+        raise DocumentRejected(
+            "The selected file's name does not match what is in it. Save it again as a PDF, DOCX, JPG or PNG"
+        )
     return content_type
 
 

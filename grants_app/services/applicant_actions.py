@@ -1,0 +1,202 @@
+"""What an applicant does to an application once it is written: submit, answer, withdraw, accept.
+
+Every state change goes through the workflow engine; these functions only gather the inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.models import (
+    Application,
+    AuditEvent,
+    Document,
+    DocumentKind,
+    InformationRequest,
+    User,
+    utcnow,
+)
+from grants_app.services import audit
+from grants_app.services.application_form import FormErrors, check_can_edit
+from grants_app.services.applications import NotAllowed
+from grants_app.services.documents import store_document
+from grants_app.workflow import available_triggers, fire, get_engine
+
+APPLICANT_DOCUMENT_KINDS = (
+    DocumentKind.CONSTITUTION,
+    DocumentKind.SAFEGUARDING_POLICY,
+    DocumentKind.ACCOUNTS,
+    DocumentKind.INSURANCE,
+)
+
+
+def application_for(session: Session, actor: User, reference: str) -> Application:
+    """The application with this reference if the actor's organisation owns it; else NotAllowed (a 404)."""
+    application = session.execute(
+        select(Application).where(Application.reference == (reference or "")[:20])
+    ).scalar_one_or_none()
+    if application is None or not application.applicant_can_act(actor):
+        raise NotAllowed("No such application")
+    return application
+
+
+def applications_of(session: Session, actor: User) -> list[Application]:
+    from grants_app.models import OrganisationMember
+
+    org_ids = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == actor.id)
+    return list(
+        session.execute(
+            select(Application)
+            .where(Application.organisation_id.in_(org_ids))
+            .order_by(Application.created_at.desc(), Application.id.desc())
+        ).scalars()
+    )
+
+
+def can(application: Application, actor: User, trigger: str) -> bool:
+    return any(t.trigger == trigger for t in available_triggers(application, actor))
+
+
+def submit(session: Session, actor: User, application: Application) -> AuditEvent:
+    return fire(session, application, "submit", actor)
+
+
+def withdraw(session: Session, actor: User, application: Application, reason: str) -> AuditEvent:
+    return fire(session, application, "withdraw", actor, reason=reason)
+
+
+def open_question(application: Application) -> InformationRequest | None:
+    return next((r for r in reversed(application.information_requests) if r.answered_at is None), None)
+
+
+def answer_and_resubmit(session: Session, actor: User, application: Application, answer: str) -> AuditEvent:
+    """Record the answer to the open question and send the application back, in one transaction."""
+    if application.state != "information_requested" or not application.applicant_can_act(actor):
+        raise NotAllowed("There is no question to answer on this application")
+    request = open_question(application)
+    if request is not None:
+        request.answer = answer
+        request.answered_by_id = actor.id
+        request.answered_at = utcnow()
+        session.flush()
+    return fire(session, application, "resubmit", actor)
+
+
+def accept_offer(session: Session, actor: User, application: Application, name: str) -> AuditEvent:
+    return fire(session, application, "accept_offer", actor, accepted_by_name=name)
+
+
+def decline_offer(session: Session, actor: User, application: Application, reason: str) -> AuditEvent:
+    return fire(session, application, "decline_offer", actor, reason=reason)
+
+
+def upload_document(
+    session: Session,
+    actor: User,
+    application: Application,
+    upload_folder: Path,
+    *,
+    kind: DocumentKind,
+    filename: str,
+    content: bytes,
+) -> Document:
+    check_can_edit(actor, application)
+    if kind not in APPLICANT_DOCUMENT_KINDS:
+        raise FormErrors({"kind": "Select which document this is"})
+    # One current file per kind: a new upload replaces the old one (kept for the record).
+    for old in application.documents:
+        if old.kind == kind and old.deleted_at is None:
+            old.deleted_at = utcnow()
+    document = store_document(
+        session,
+        actor,
+        upload_folder,
+        organisation=application.organisation,
+        application=application,
+        kind=kind,
+        filename=filename,
+        content=content,
+    )
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "document_uploaded",
+        data={"kind": kind.value, "filename": document.original_filename, "sha256": document.sha256},
+    )
+    return document
+
+
+def remove_document(session: Session, actor: User, application: Application, document_id: int) -> None:
+    check_can_edit(actor, application)
+    document = next((d for d in application.documents if d.id == document_id and d.deleted_at is None), None)
+    if document is None:
+        raise NotAllowed("No such document")
+    document.deleted_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "document_removed",
+        data={"kind": document.kind.value, "filename": document.original_filename},
+    )
+
+
+def document_for(session: Session, actor: User, document_id: int) -> Document:
+    """A document the actor may download: their organisation's, or any for staff."""
+    document = session.get(Document, document_id)
+    if document is None or document.deleted_at is not None:
+        raise NotAllowed("No such document")
+    if actor.is_staff:
+        return document
+    if document.organisation is None or not document.organisation.has_member(actor):
+        raise NotAllowed("No such document")
+    return document
+
+
+def current_documents(application: Application) -> dict[DocumentKind, Document]:
+    return {d.kind: d for d in application.documents if d.deleted_at is None}
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    what: str
+    detail: str = ""
+
+
+# Reasons the applicant was told by email anyway; other staff notes stay in the admin.
+_REASONS_SHOWN = {"fail_screening", "decline", "withdraw", "decline_offer", "suspend", "demand_repayment"}
+
+
+def applicant_history(session: Session, application: Application) -> list[HistoryEntry]:
+    engine = get_engine()
+    definition = engine.definition_for(application)
+    events = session.execute(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "application",
+            AuditEvent.entity_id == application.id,
+            AuditEvent.action.in_(("transition", "create")),
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).scalars()
+    entries: list[HistoryEntry] = []
+    for event in events:
+        if event.action == "create":
+            entries.append(HistoryEntry(event.occurred_at, "Application started"))
+            continue
+        label = definition.applicant_label(event.to_state) if event.to_state else ""
+        detail = event.reason if event.trigger in _REASONS_SHOWN else ""
+        if event.trigger == "request_information":
+            detail = "We asked: " + event.reason
+        entries.append(HistoryEntry(event.occurred_at, label, detail))
+    return list(reversed(entries))

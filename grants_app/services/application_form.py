@@ -1,0 +1,323 @@
+"""Saving the sections of a draft application, one use case per section of the task list.
+
+Fields arrive already parsed (the web forms check format and length); these functions enforce the
+rules that need the database or the fund (dates inside the fund's year, wards and priorities that exist,
+who may edit), record an audit event, and flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.dates import format_date
+from grants_app.models import (
+    Application,
+    ApplicationPriority,
+    BudgetCategory,
+    BudgetLine,
+    Fund,
+    Organisation,
+    OrganisationMember,
+    OrganisationType,
+    User,
+    Ward,
+    utcnow,
+)
+from grants_app.money import format_pence
+from grants_app.services import audit
+from grants_app.services.applications import NotAllowed, start_application
+
+EDITABLE_STATES = frozenset({"draft"})
+ORGANISATION_FIELDS = (
+    "name",
+    "org_type",
+    "charity_number",
+    "company_number",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "second_contact_name",
+    "second_contact_email",
+)
+PROJECT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "start_date",
+    "end_date",
+    "beneficiaries_description",
+    "beneficiaries_count",
+)
+
+
+class FormErrors(ValueError):
+    """Field name -> message, for the error summary and the inline messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class NotEditable(ValueError):
+    """The application has been sent and can no longer be changed by the applicant."""
+
+
+def check_can_edit(actor: User, application: Application) -> None:
+    if not application.applicant_can_act(actor):
+        raise NotAllowed("Not your organisation's application")
+    if application.state not in EDITABLE_STATES:
+        raise NotEditable("You have sent this application, so it can no longer be changed")
+
+
+def _record_changes(
+    session: Session, actor: User, obj: Any, entity_type: str, extra: dict | None = None
+) -> None:
+    changes = audit.field_changes(obj)
+    if changes or extra:
+        session.flush()
+        audit.record(session, actor, entity_type, obj.id, "update", data={**changes, **(extra or {})})
+
+
+def organisation_of(session: Session, user: User) -> Organisation | None:
+    """The organisation the applicant works for (their first membership)."""
+    return session.execute(
+        select(Organisation)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(OrganisationMember.user_id == user.id)
+        .order_by(OrganisationMember.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def open_fund(session: Session, today: date) -> Fund | None:
+    return session.execute(
+        select(Fund).where(Fund.opens_on <= today, Fund.closes_on >= today).order_by(Fund.closes_on).limit(1)
+    ).scalar_one_or_none()
+
+
+def _apply_organisation(org: Organisation, data: dict[str, Any]) -> None:
+    for name in ORGANISATION_FIELDS:
+        if name in data:
+            value = data[name]
+            if name == "org_type":
+                value = OrganisationType(value)
+            setattr(org, name, value)
+
+
+def start_with_organisation(
+    session: Session,
+    actor: User,
+    fund: Fund,
+    organisation_data: dict[str, Any] | None,
+    eligibility_answers: dict[str, Any] | None = None,
+) -> Application:
+    """Start a draft for the applicant's organisation, creating the organisation on a first visit."""
+    org = organisation_of(session, actor)
+    if org is None:
+        if not organisation_data:
+            raise FormErrors({"name": "Enter your organisation's name"})
+        org = Organisation(name=organisation_data["name"])
+        _apply_organisation(org, organisation_data)
+        session.add(org)
+        session.add(OrganisationMember(organisation=org, user=actor))
+        if (
+            actor.full_name == actor.email.split("@")[0]
+            and org.contact_name
+            and org.contact_email == actor.email
+        ):
+            # The account was made from the email address alone; the main contact's name is theirs.
+            actor.full_name = org.contact_name
+        session.flush()
+        session.refresh(org)
+        audit.record(session, actor, "organisation", org.id, "create", data=audit.snapshot(org))
+    application = start_application(session, actor, fund, org)
+    if eligibility_answers:
+        application.eligibility_answers = dict(eligibility_answers)
+    session.flush()
+    return application
+
+
+def save_organisation(session: Session, actor: User, application: Application, data: dict[str, Any]) -> None:
+    check_can_edit(actor, application)
+    org = application.organisation
+    _apply_organisation(org, data)
+    _record_changes(session, actor, org, "organisation")
+
+
+def save_project(session: Session, actor: User, application: Application, data: dict[str, Any]) -> None:
+    check_can_edit(actor, application)
+    fund = application.fund
+    errors: dict[str, str] = {}
+    start, end = data.get("start_date"), data.get("end_date")
+    span = f"between {format_date(fund.year_starts_on)} and {format_date(fund.year_ends_on)}"
+    if start and not fund.year_starts_on <= start <= fund.year_ends_on:
+        errors["start_date"] = f"Start date must be {span}, the fund's year"
+    if end and not fund.year_starts_on <= end <= fund.year_ends_on:
+        errors["end_date"] = f"End date must be {span}, the fund's year"
+    elif start and end and end < start:
+        errors["end_date"] = "End date must be the same as or after the start date"
+    ward_ids = [int(w) for w in data.get("ward_ids", [])]
+    wards = list(session.execute(select(Ward).where(Ward.id.in_(ward_ids))).scalars()) if ward_ids else []
+    if len(wards) != len(set(ward_ids)):
+        errors["ward_ids"] = "Select wards from the list"
+    if errors:
+        raise FormErrors(errors)
+    for name in PROJECT_FIELDS:
+        if name in data:
+            setattr(application, name, data[name])
+    if "works_with_children_or_adults_at_risk" in data:
+        # A new dict, so the JSON column sees the change.
+        application.eligibility_answers = {
+            **(application.eligibility_answers or {}),
+            "works_with_children_or_adults_at_risk": bool(data["works_with_children_or_adults_at_risk"]),
+        }
+    before = sorted(w.name for w in application.wards)
+    application.wards = sorted(wards, key=lambda w: w.name)
+    after = sorted(w.name for w in application.wards)
+    extra = {"wards": {"from": before, "to": after}} if before != after else None
+    _record_changes(session, actor, application, "application", extra)
+
+
+@dataclass
+class PriorityChoice:
+    priority_id: int
+    percentage: int | None
+    how_it_helps: str
+
+
+def save_priorities(
+    session: Session, actor: User, application: Application, choices: list[PriorityChoice]
+) -> None:
+    """Replace the priority split. One priority defaults to 100%; several must add up to 100."""
+    check_can_edit(actor, application)
+    fund_priorities = {p.id: p for p in application.fund.priorities}
+    errors: dict[str, str] = {}
+    if not choices:
+        raise FormErrors({"priorities": "Select at least one priority your project serves"})
+    if any(c.priority_id not in fund_priorities for c in choices):
+        raise FormErrors({"priorities": "Select priorities from the list"})
+    if len(choices) == 1 and choices[0].percentage is None:
+        choices[0].percentage = 100
+    for choice in choices:
+        field = f"percentage_{choice.priority_id}"
+        if choice.percentage is None:
+            errors[field] = "Enter the percentage of the project that serves this priority"
+        elif not 1 <= choice.percentage <= 100:
+            errors[field] = "Percentage must be a whole number between 1 and 100"
+        if not choice.how_it_helps.strip():
+            errors[f"how_{choice.priority_id}"] = "Explain how your project serves this priority"
+    if not errors:
+        total = sum(c.percentage or 0 for c in choices)
+        if total != 100:
+            errors["priorities"] = f"The percentages must add up to 100. They add up to {total}"
+    if errors:
+        raise FormErrors(errors)
+    before = {s.priority_id: s.percentage for s in application.priority_splits}
+    application.priority_splits.clear()
+    session.flush()
+    for choice in choices:
+        application.priority_splits.append(
+            ApplicationPriority(
+                priority_id=choice.priority_id,
+                percentage=choice.percentage,
+                how_it_helps=choice.how_it_helps.strip(),
+            )
+        )
+    session.flush()
+    after = {c.priority_id: c.percentage for c in choices}
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "update",
+        data={"priorities": {"from": before, "to": after}},
+    )
+
+
+def add_budget_line(
+    session: Session,
+    actor: User,
+    application: Application,
+    *,
+    description: str,
+    category_id: int,
+    amount_pence: int,
+) -> BudgetLine:
+    check_can_edit(actor, application)
+    fund = application.fund
+    if category_id not in {c.id for c in fund.budget_categories}:
+        raise FormErrors({"category_id": "Select a category from the list"})
+    if amount_pence <= 0:
+        raise FormErrors({"amount": "Amount must be more than £0"})
+    if amount_pence > fund.max_award_pence:
+        raise FormErrors(
+            {
+                "amount": f"Amount must be no more than {format_pence(fund.max_award_pence, whole=True)}, the most this fund gives"
+            }
+        )
+    if len(application.budget_lines) >= 50:
+        raise FormErrors({"description": "You can add up to 50 budget lines. Combine some smaller costs"})
+    category = session.get(BudgetCategory, category_id)
+    position = max((line.position for line in application.budget_lines), default=0) + 1
+    line = BudgetLine(
+        category=category, description=description, amount_pence=amount_pence, position=position
+    )
+    application.budget_lines.append(line)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "budget_line_added",
+        data={"description": description, "category": category.name, "amount_pence": amount_pence},
+    )
+    return line
+
+
+def remove_budget_line(session: Session, actor: User, application: Application, line_id: int) -> None:
+    check_can_edit(actor, application)
+    line = next((line for line in application.budget_lines if line.id == line_id), None)
+    if line is None:
+        raise NotAllowed("No such budget line on this application")
+    application.budget_lines.remove(line)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "application",
+        application.id,
+        "budget_line_removed",
+        data={"description": line.description, "amount_pence": line.amount_pence},
+    )
+
+
+def save_match_funding(
+    session: Session, actor: User, application: Application, *, amount_pence: int, source: str
+) -> None:
+    check_can_edit(actor, application)
+    if amount_pence and not source.strip():
+        raise FormErrors({"match_source": "Tell us where the match funding comes from"})
+    application.match_funding_pence = amount_pence
+    application.match_funding_source = source.strip() if amount_pence else ""
+    _record_changes(session, actor, application, "application")
+
+
+def save_declaration(
+    session: Session, actor: User, application: Application, *, name: str, position: str
+) -> None:
+    check_can_edit(actor, application)
+    application.declaration_name = name
+    application.declaration_position = position
+    application.declared_at = utcnow()
+    _record_changes(session, actor, application, "application")

@@ -1,0 +1,49 @@
+"""Inviting a colleague to work on the same organisation's applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.models import Organisation, OrganisationMember, Role, User
+from grants_app.services import audit
+from grants_app.services.application_form import FormErrors
+from grants_app.services.applications import NotAllowed
+from grants_app.services.notifications import partnership_name
+from grants_app.services.outbox import queue_email
+
+
+def invite_colleague(
+    session: Session, actor: User, organisation: Organisation, *, email: str, name: str, settings: Any
+) -> OrganisationMember:
+    """Add the person (creating their applicant account) and email them how to sign in."""
+    if not organisation.has_member(actor):
+        raise NotAllowed("Not your organisation")
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is not None and user.is_staff:
+        raise FormErrors({"email": "This is a staff address. Invite a member of your organisation"})
+    if user is not None and organisation.has_member(user):
+        raise FormErrors({"email": f"{email} can already work on {organisation.name}'s applications"})
+    if user is None:
+        user = User(email=email, full_name=name)
+        user.grant(Role.APPLICANT)
+        session.add(user)
+        session.flush()
+        audit.record(session, actor, "user", user.id, "create", data={"via": "invitation"})
+    member = OrganisationMember(organisation=organisation, user=user, invited_by_id=actor.id)
+    session.add(member)
+    session.flush()
+    audit.record(session, actor, "organisation", organisation.id, "member_invited", data={"email": email})
+    base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")
+    queue_email(
+        session,
+        email,
+        "invitation",
+        inviter=actor.full_name,
+        organisation=organisation.name,
+        link=f"{base}/sign-in",
+        partnership=partnership_name(session),
+    )
+    return member

@@ -1,0 +1,88 @@
+"""GOV.UK error pages, and the error summary built from a form's messages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from grants_app.extensions import db
+
+# Fields whose first focusable element has its own id (the GOV.UK date input's day box).
+_DATE_FIELDS = {"GovDateField"}
+
+
+def error_list(form) -> list[dict[str, str]]:
+    """[{text, href}] in the order fields appear on the page, for govukErrorSummary."""
+    if form is None:
+        return []
+    items = []
+    for message in getattr(form, "form_errors", []) or []:
+        items.append({"text": message, "href": "#main-content"})
+    for field in form:
+        if not field.errors or field.name == "csrf_token":
+            continue
+        target = f"{field.id}-day" if type(field).__name__ in _DATE_FIELDS else field.id
+        items.append({"text": field.errors[0], "href": f"#{target}"})
+    return items
+
+
+def _same_site_referrer(default: str) -> str:
+    """The page to go back to, only if it is on this site (never a link to somewhere else)."""
+    from urllib.parse import urlparse
+
+    ref = urlparse(request.referrer or "")
+    if ref.netloc == request.host and ref.scheme in ("http", "https") and ref.path.startswith("/"):
+        return ref.path
+    return default
+
+
+def _portal_page(template: str, status: int, **context):
+    # Also used for URLs outside the portal blueprint, whose context processors do not run there.
+    from grants_app.web.portal import portal_context
+
+    return render_template(template, **portal_context(), **context), status
+
+
+def _not_found(_exc):
+    return _portal_page("portal/errors/404.html", 404)
+
+
+def _too_large(_exc):
+    return _portal_page("portal/errors/413.html", 413, back=_same_site_referrer("/applications"))
+
+
+def _csrf_failed(_exc):
+    return _portal_page("portal/errors/csrf.html", 400, back=_same_site_referrer("/"))
+
+
+def _too_many(_exc):
+    return _portal_page("portal/errors/429.html", 429)
+
+
+def _server_error(_exc):
+    db.session.rollback()
+    return _portal_page("portal/errors/500.html", 500)
+
+
+def _other_client_error(exc: HTTPException):
+    return _portal_page("portal/errors/generic.html", exc.code or 400, code=exc.code)
+
+
+HANDLERS = [
+    (404, _not_found),
+    (RequestEntityTooLarge, _too_large),
+    (CSRFError, _csrf_failed),
+    (429, _too_many),
+    (500, _server_error),
+    (400, _other_client_error),
+    (405, _other_client_error),
+    (410, _other_client_error),
+]
+
+
+def register(target: Flask | Blueprint) -> None:
+    """GOV.UK error pages. On the portal blueprint they win for portal URLs whatever the admin
+    registers for its own pages; on the app they cover URLs that match no route."""
+    for code_or_exception, handler in HANDLERS:
+        target.register_error_handler(code_or_exception, handler)

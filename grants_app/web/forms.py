@@ -1,0 +1,519 @@
+"""Portal forms: GOV.UK widgets, GOV.UK error messages, every rule checked on the server."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import Field, FileField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import BooleanField, RadioField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from grants_app.models.application import DOCUMENT_KIND_LABELS
+from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
+from grants_app.money import parse_pounds
+from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
+from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS, word_count
+from grants_app.services.sign_in import normalise_email
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+CHARITY_NUMBER = re.compile(r"^(\d{6,8}|SC\d{6})$")
+COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC)\d{6})$")
+PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+# Control characters other than tab and newlines are never typed by a person; refuse them, never store.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None) -> str:
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+class Text(StringField):
+    """A text input that strips spaces and refuses invisible control characters."""
+
+    widget = GovTextInput()
+
+    def __init__(self, *args, **kwargs) -> None:
+        # An empty POST has no form data at all; the field is then "" rather than None.
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = clean_text(self.data)
+
+    def pre_validate(self, form):
+        if CONTROL.search(self.data or ""):
+            raise ValidationError(f"{self.label.text} must not contain special control characters")
+
+
+class LongText(TextAreaField):
+    widget = GovTextArea()
+
+    def __init__(self, *args, **kwargs) -> None:
+        # An empty POST has no form data at all; the field is then "" rather than None.
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = clean_text(self.data)
+
+    def pre_validate(self, form):
+        if CONTROL.search(self.data or ""):
+            raise ValidationError(f"{self.label.text} must not contain special control characters")
+
+
+class MaxWords:
+    """Counted on the server: the browser's word counter is only a help."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form, field) -> None:
+        words = word_count(field.data)
+        if words > self.limit:
+            raise ValidationError(
+                f"{field.label.text} must be {self.limit} words or fewer. It has {words} words"
+            )
+
+
+def required(label: str) -> InputRequired:
+    return InputRequired(message=label)
+
+
+class GovDateField(Field):
+    """Day, month and year boxes, with the GOV.UK date input error messages."""
+
+    widget = GovDateInput()
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = list(valuelist) if valuelist else None
+        self.data = None
+        self.parse_error = None
+        if not valuelist:
+            return
+        parts = [(v or "").strip()[:10] for v in list(valuelist)[:3]]
+        while len(parts) < 3:
+            parts.append("")
+        # The widget redisplays exactly three boxes, whatever number of values was posted.
+        self.raw_data = parts
+        label = self.label.text
+        if not any(parts):
+            return
+        names = ["day", "month", "year"]
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            self.parse_error = f"{label} must include a {' and a '.join(missing)}"
+            return
+        if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+            self.parse_error = f"{label} must be a real date"
+            return
+        day, month, year = (int(p) for p in parts)
+        if len(parts[2]) != 4:
+            self.parse_error = f"{label} year must include 4 numbers"
+            return
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            self.parse_error = f"{label} must be a real date"
+
+    def pre_validate(self, form):
+        if getattr(self, "parse_error", None):
+            raise ValidationError(self.parse_error)
+        if self.data is None:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+
+
+class Radios(RadioField):
+    """Radios whose refusal messages come from the form's own validators (WTForms' are not GOV.UK's)."""
+
+    widget = GovRadioInput()
+
+    def pre_validate(self, form):
+        pass
+
+
+class Select(SelectField):
+    widget = GovSelect()
+
+    def pre_validate(self, form):
+        pass
+
+
+class Checkboxes(SelectMultipleField):
+    """Checkboxes whose refusal messages are written by the form, not WTForms' defaults."""
+
+    def pre_validate(self, form):
+        pass
+
+
+class YesNo(Radios):
+    widget = GovRadioInput()
+
+    def __init__(self, label: str, message: str, **kwargs) -> None:
+        super().__init__(
+            label, choices=[("yes", "Yes"), ("no", "No")], validators=[required(message)], **kwargs
+        )
+
+    def pre_validate(self, form):
+        if self.data not in ("yes", "no"):
+            raise ValidationError(self.validators[0].message)
+
+
+class EligibilityTypeForm(FlaskForm):
+    answer = Radios(
+        "What type of organisation are you applying for?",
+        choices=[(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
+        + [("individual", "An individual, or a business that makes a profit")],
+        validators=[required("Select the type of organisation you are applying for")],
+        widget=GovRadioInput(),
+    )
+
+    def validate_answer(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select the type of organisation you are applying for")
+
+
+class EligibilityYesNoForm(FlaskForm):
+    answer = YesNo("", "Select yes or no")
+
+
+class EmailForm(FlaskForm):
+    email = Text(
+        "Email address",
+        description="We will email you a link to sign in. You do not need a password.",
+        validators=[required("Enter your email address")],
+    )
+
+    def validate_email(self, field):
+        try:
+            field.data = normalise_email(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: a button that changes something."""
+
+
+class OrganisationForm(FlaskForm):
+    name = Text("Organisation name", validators=[required("Enter your organisation's name"), Length(max=200)])
+    org_type = Radios(
+        "Type of organisation",
+        choices=[(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType],
+        validators=[required("Select the type of organisation")],
+        widget=GovRadioInput(),
+    )
+    charity_number = Text(
+        "Registered charity number (if you have one)",
+        description="For example, 1087654. Registered charities and CIOs must give it.",
+        # No Optional(): it would stop the check that charities and CIOs give their number.
+        validators=[Length(max=20)],
+    )
+    company_number = Text(
+        "Company number (if you have one)",
+        description="8 characters, for example, 12345678 or SC123456. CICs must give it.",
+        validators=[Length(max=20)],
+    )
+    address_line_1 = Text(
+        "Address line 1",
+        validators=[required("Enter address line 1, typically the building and street"), Length(max=200)],
+    )
+    address_line_2 = Text("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
+    town = Text("Town or city", validators=[required("Enter town or city"), Length(max=100)])
+    postcode = Text("Postcode", validators=[required("Enter postcode"), Length(max=10)])
+    contact_name = Text(
+        "Main contact's full name",
+        validators=[required("Enter the main contact's full name"), Length(max=200)],
+    )
+    contact_email = Text(
+        "Main contact's email address", validators=[required("Enter the main contact's email address")]
+    )
+    contact_phone = Text(
+        "Main contact's phone number (optional)",
+        description="For international numbers include the country code",
+        validators=[Optional(), Length(max=40)],
+    )
+    second_contact_name = Text(
+        "Second contact's full name (optional)", validators=[Optional(), Length(max=200)]
+    )
+    second_contact_email = Text("Second contact's email address (optional)", validators=[Optional()])
+
+    def validate_org_type(self, field):
+        if field.data not in {t.value for t in OrganisationType}:
+            raise ValidationError("Select the type of organisation")
+
+    def validate_charity_number(self, field):
+        value = field.data.upper().replace(" ", "")
+        if value and not CHARITY_NUMBER.match(value):
+            raise ValidationError("Charity number must be 6 to 8 numbers, like 1087654, or SC and 6 numbers")
+        if not value and self.org_type.data in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO):
+            raise ValidationError("Enter your registered charity number")
+        field.data = value
+
+    def validate_company_number(self, field):
+        value = field.data.upper().replace(" ", "")
+        if value and not COMPANY_NUMBER.match(value):
+            raise ValidationError("Company number must be 8 characters, like 12345678 or SC123456")
+        if not value and self.org_type.data == OrganisationType.CIC:
+            raise ValidationError("Enter your company number")
+        field.data = value
+
+    def validate_postcode(self, field):
+        value = re.sub(r"\s+", "", field.data.upper())
+        if not POSTCODE.match(value):
+            raise ValidationError("Enter a real postcode, like SG1 1HN")
+        field.data = f"{value[:-3]} {value[-3:]}"
+
+    def validate_contact_email(self, field):
+        field.data = _email_or_error(field.data, "the main contact's email address")
+
+    def validate_second_contact_email(self, field):
+        if field.data:
+            field.data = _email_or_error(field.data, "the second contact's email address")
+
+    def validate_contact_phone(self, field):
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError("Enter a phone number, like 01438 242242 or 07700 900 982")
+
+    def data_for_service(self) -> dict:
+        return {name: getattr(self, name).data for name in _ORG_FIELDS}
+
+
+_ORG_FIELDS = (
+    "name",
+    "org_type",
+    "charity_number",
+    "company_number",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "second_contact_name",
+    "second_contact_email",
+)
+
+
+def _email_or_error(value: str, what: str) -> str:
+    try:
+        return normalise_email(value)
+    except ValueError:
+        raise ValidationError(f"Enter {what} in the correct format, like name@example.com") from None
+
+
+class ProjectForm(FlaskForm):
+    title = Text(
+        "Project title",
+        validators=[
+            required("Enter your project's title"),
+            Length(max=200, message="Project title must be 200 characters or fewer"),
+        ],
+    )
+    summary = LongText(
+        "Project summary",
+        description=f"In no more than {SUMMARY_MAX_WORDS} words, what will the project do?",
+        validators=[
+            required("Enter a summary of your project"),
+            Length(max=5000),
+            MaxWords(SUMMARY_MAX_WORDS),
+        ],
+        widget=GovCharacterCount(),
+    )
+    description = LongText(
+        "Project description",
+        description=f"In no more than {DESCRIPTION_MAX_WORDS} words: what you will do, when, where, and how it makes people safer.",
+        validators=[
+            required("Enter a description of your project"),
+            Length(max=20000),
+            MaxWords(DESCRIPTION_MAX_WORDS),
+        ],
+        widget=GovCharacterCount(),
+    )
+    start_date = GovDateField("Start date")
+    end_date = GovDateField("End date")
+    ward_ids = Checkboxes("Which wards will the project work in?", coerce=str, widget=GovCheckboxesInput())
+    beneficiaries_description = LongText(
+        "Who will benefit?",
+        description="For example, young people aged 11 to 16 on the Bedwell estate",
+        validators=[
+            required("Tell us who will benefit from the project"),
+            Length(max=2000, message="Who will benefit must be 2,000 characters or fewer"),
+        ],
+    )
+    beneficiaries_count = Text(
+        "How many people will take part or benefit?",
+        validators=[required("Enter how many people will take part or benefit")],
+    )
+    # Asked again here (not only in the eligibility check) because it decides whether a safeguarding
+    # policy is required, and someone may have signed in without doing the check.
+    works_with_children = YesNo(
+        "Will the project work with children or adults at risk?",
+        "Select yes if the project will work with children or adults at risk",
+    )
+
+    def validate_ward_ids(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one ward")
+        valid = {value for value, _ in field.choices}
+        if any(v not in valid for v in field.data):
+            raise ValidationError("Select wards from the list")
+
+    def validate_beneficiaries_count(self, field):
+        value = field.data.replace(",", "")
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+            raise ValidationError("Number of people must be a whole number, like 40")
+        if not 1 <= int(value) <= 1_000_000:
+            raise ValidationError("Number of people must be between 1 and 1,000,000")
+
+
+class BudgetLineForm(FlaskForm):
+    description = Text(
+        "What is the cost for?",
+        description="For example, 40 hours of qualified coaching at £25 an hour",
+        validators=[
+            required("Enter what the cost is for"),
+            Length(max=300, message="What the cost is for must be 300 characters or fewer"),
+        ],
+    )
+    category_id = Select("Category", coerce=str, widget=GovSelect())
+    amount = Text("Amount", validators=[required("Enter the amount")])
+
+    def validate_category_id(self, field):
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise ValidationError("Select a category")
+
+    def validate_amount(self, field):
+        try:
+            self.amount_pence = parse_pounds(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        if self.amount_pence <= 0:
+            raise ValidationError("Amount must be more than £0")
+
+
+class MatchFundingForm(FlaskForm):
+    match_amount = Text(
+        "Match funding (optional)",
+        description="Money or support from elsewhere for this project. Leave blank if you have none.",
+    )
+    match_source = Text("Where does the match funding come from?", validators=[Optional(), Length(max=300)])
+
+    def validate_match_amount(self, field):
+        self.amount_pence = 0
+        if field.data:
+            try:
+                self.amount_pence = parse_pounds(field.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+
+class DocumentForm(FlaskForm):
+    kind = Radios(
+        "Which document are you uploading?",
+        choices=[(k.value, DOCUMENT_KIND_LABELS[k]) for k in APPLICANT_DOCUMENT_KINDS],
+        validators=[required("Select which document you are uploading")],
+        widget=GovRadioInput(),
+    )
+    file = FileField(
+        "Upload a file", description="PDF, DOCX, JPG or PNG, smaller than 10MB", widget=GovFileInput()
+    )
+
+    def validate_kind(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select which document you are uploading")
+
+    def validate_file(self, field):
+        data = field.data
+        if data is None or not getattr(data, "filename", ""):
+            raise ValidationError("Select a file to upload")
+
+
+class DeclarationForm(FlaskForm):
+    name = Text("Your full name", validators=[required("Enter your full name"), Length(max=200)])
+    position = Text(
+        "Your position in the organisation",
+        description="For example, chair, secretary or treasurer",
+        validators=[required("Enter your position in the organisation"), Length(max=200)],
+    )
+    confirm = BooleanField(
+        "I confirm that the information in this application is true, and that our committee supports it",
+        widget=GovCheckboxInput(),
+    )
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError("Confirm that the information is true to make the declaration")
+
+
+class ReasonForm(FlaskForm):
+    reason = LongText(
+        "Why are you withdrawing?",
+        validators=[
+            required("Tell us why you are withdrawing the application"),
+            Length(max=5000, message="Reason must be 5,000 characters or fewer"),
+        ],
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = LongText(
+        "Your answer",
+        validators=[
+            required("Enter your answer to our question"),
+            Length(max=5000, message="Your answer must be 5,000 characters or fewer"),
+        ],
+    )
+
+
+class AcceptOfferForm(FlaskForm):
+    decision = Radios(
+        "Do you accept the offer?",
+        choices=[
+            ("accept", "Yes, we accept the offer and its conditions"),
+            ("decline", "No, we decline the offer"),
+        ],
+        validators=[required("Select whether you accept the offer")],
+        widget=GovRadioInput(),
+    )
+    # No Optional(): it would skip the checks below that depend on the decision.
+    name = Text("Your full name", validators=[Length(max=200)])
+    reason = LongText("Why are you declining? (if you decline)", validators=[Length(max=5000)])
+
+    def validate_decision(self, field):
+        if field.data not in ("accept", "decline"):
+            raise ValidationError("Select whether you accept the offer")
+
+    def validate_name(self, field):
+        if self.decision.data == "accept" and not field.data:
+            raise ValidationError("Enter your full name to accept the offer")
+
+    def validate_reason(self, field):
+        if self.decision.data == "decline" and not field.data:
+            raise ValidationError("Tell us why you are declining the offer")
+
+
+class InviteForm(FlaskForm):
+    name = Text("Their full name", validators=[required("Enter your colleague's full name"), Length(max=200)])
+    email = Text("Their email address", validators=[required("Enter your colleague's email address")])
+
+    def validate_email(self, field):
+        field.data = _email_or_error(field.data, "your colleague's email address")

@@ -1,0 +1,116 @@
+"""After submission: answering a question and resubmitting, withdrawing, and responding to an offer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grants_app.models import AuditEvent
+from grants_app.workflow import fire
+from tests.web.conftest import sign_in
+
+
+def test_applicant_answers_a_question_and_resubmits(client, mailer, make, session):
+    app = make.submitted()
+    officer = make.officer()
+    fire(session, app, "request_information", officer, reason="Who will <b>coach</b> the sessions?")
+    app.screening_notes = "Staff only: checked the charity register"
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+
+    page = client.get(f"/applications/{app.reference}").text
+    assert "We need more information" in page
+    assert "Who will &lt;b&gt;coach&lt;/b&gt; the sessions?" in page
+    assert "Staff only" not in page
+
+    r = client.post(f"/applications/{app.reference}/answer", data={"answer": ""})
+    assert "Enter your answer to our question" in r.text and "There is a problem" in r.text
+    r = client.post(f"/applications/{app.reference}/answer", data={"answer": "Two qualified coaches"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert app.state == "submitted"
+    assert app.information_requests[-1].answer == "Two qualified coaches"
+    history = client.get(f"/applications/{app.reference}").text
+    assert "We asked: Who will" in history and "Submitted" in history
+
+
+def test_applicant_withdraws(client, mailer, make, session):
+    app = make.submitted()
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    r = client.post(f"/applications/{app.reference}/withdraw", data={"reason": ""})
+    assert "Tell us why you are withdrawing" in r.text and "There is a problem" in r.text
+    r = client.post(f"/applications/{app.reference}/withdraw", data={"reason": "Project cancelled"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert app.state == "withdrawn"
+    event = session.execute(
+        select(AuditEvent).where(AuditEvent.entity_id == app.id, AuditEvent.trigger == "withdraw")
+    ).scalar_one()
+    assert event.reason == "Project cancelled"
+    page = client.get(f"/applications/{app.reference}").text
+    assert "Withdrawn" in page and "Withdraw this application" not in page
+    r = client.get(f"/applications/{app.reference}/withdraw")
+    assert r.status_code == 302
+
+
+def test_applicant_accepts_an_offer(client, mailer, make, session):
+    app, _meeting, officer = make.approved()
+    fire(session, app, "issue_offer", officer)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "Accept or decline your grant offer" in page
+    r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": ""})
+    assert "Enter your full name to accept the offer" in r.text and "There is a problem" in r.text
+    r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": "Pat Chair"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert app.state == "offer_accepted" and app.award.accepted_by_name == "Pat Chair"
+
+
+def test_applicant_declines_an_offer(client, mailer, make, session):
+    app, _meeting, officer = make.approved()
+    fire(session, app, "issue_offer", officer)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    r = client.post(
+        f"/applications/{app.reference}/offer", data={"decision": "decline", "reason": "Found other funding"}
+    )
+    assert r.status_code == 302
+    session.expire_all()
+    assert app.state == "offer_declined"
+
+
+def test_staff_signed_in_cannot_use_the_portal_as_an_applicant(client, make, session, app):
+    officer = make.officer()
+    session.commit()
+    with client.session_transaction() as s:
+        s["_user_id"] = str(officer.id)
+        s["_fresh"] = True
+    r = client.get("/applications")
+    assert r.status_code == 403 and "signed in as staff" in r.text
+
+
+def test_funded_application_lists_monitoring_returns_as_next_steps(client, mailer, make, session):
+    app, _officer = make.in_delivery()
+    returns = list(app.monitoring_returns)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "Funded - in delivery" in page and "What you need to do" in page
+    assert returns and all(r.period_label in page for r in returns)
+    assert "To do" in page and "Accept your grant offer" in page
+
+
+def test_history_hides_staff_notes_but_shows_reasons_we_emailed(client, mailer, make, session):
+    screened = make.submitted()
+    officer = make.officer()
+    fire(session, screened, "pass_screening", officer, notes="Staff only: trustee is a councillor")
+    refused = make.submitted(organisation=screened.organisation, applicant=make.applicant_of(screened))
+    fire(session, refused, "fail_screening", officer, reason="Capital works are outside the fund")
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(screened).email)
+    page = client.get(f"/applications/{screened.reference}").text
+    assert "Being assessed" in page and "Staff only" not in page and "councillor" not in page
+    page = client.get(f"/applications/{refused.reference}").text
+    assert "Not eligible" in page and "Capital works are outside the fund" in page
