@@ -274,3 +274,84 @@ def record_decision(
     if outcome == "request_information":
         return fire(session, application, "request_information", actor, reason=reason, **kwargs)
     raise MeetingRuleBroken("Choose approve, decline or ask for more information")
+
+
+def set_attendance(
+    session: Session, actor: User, meeting: Meeting, present_ids: set[int], candidates: list[User]
+) -> None:
+    """Record who of the candidates is present; the agency is copied as it is today."""
+    _require(actor, Role.OFFICER)
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("The minutes of this meeting are approved: attendance can no longer change")
+    for member in candidates:
+        record_attendance(session, actor, meeting, member, present=member.id in present_ids)
+
+
+def defer_item(
+    session: Session,
+    actor: User,
+    application: Application,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+):
+    kwargs: dict = {"reason": reason}
+    if expected_version is not None:
+        kwargs["expected_version"] = expected_version
+    return fire(session, application, "remove_from_agenda", actor, **kwargs)
+
+
+def delegated_awaiting_noting(session: Session) -> list:
+    from grants_app.models import Award, DecisionRoute
+
+    return list(
+        session.execute(
+            select(Award)
+            .where(Award.decision_route == DecisionRoute.DELEGATED, Award.noted_at_meeting_id.is_(None))
+            .order_by(Award.approved_at)
+        ).scalars()
+    )
+
+
+def note_delegated_decisions(session: Session, actor: User, meeting: Meeting) -> int:
+    """The JAG notes the officer's delegated approvals made since its last meeting."""
+    _require(actor, Role.OFFICER)
+    awards = delegated_awaiting_noting(session)
+    for award in awards:
+        award.noted_at_meeting_id = meeting.id
+        audit.record(
+            session,
+            actor,
+            "application",
+            award.application_id,
+            "delegated_decision_noted",
+            data={"meeting_id": meeting.id, "amount_pence": award.amount_pence},
+        )
+    session.flush()
+    return len(awards)
+
+
+def save_minutes(
+    session: Session, actor: User, meeting: Meeting, *, minutes: str, approve: bool = False
+) -> None:
+    _require(actor, Role.OFFICER)
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("These minutes are approved and can no longer be changed")
+    minutes = (minutes or "").strip()
+    if len(minutes) > 50_000:
+        raise MeetingRuleBroken("Keep the minutes to 50,000 characters or fewer")
+    if approve and not minutes:
+        raise MeetingRuleBroken("Write the minutes before approving them")
+    old = meeting.minutes
+    meeting.minutes = minutes
+    if approve:
+        meeting.minutes_approved_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "meetings",
+        meeting.id,
+        "minutes_approved" if approve else "minutes_saved",
+        data={"minutes": {"from": old, "to": minutes}},
+    )
