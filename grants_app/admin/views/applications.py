@@ -229,7 +229,7 @@ class ApplicationView(StaffModelView):
             AmountFilter(at_least=False),
             MeetingFilter("Meeting", options=_options(Meeting, order=Meeting.starts_at.desc())),
         ]
-        super().__init__(Application, db.session, *args, **kwargs)
+        super().__init__(Application, db, *args, **kwargs)
 
     @expose("/")
     def index_view(self):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from grants_app.admin.forms import AdminForm
 from grants_app.admin.security import RoleRequired, staff_user
 from grants_app.dates import format_date, format_datetime
+from grants_app.extensions import db
 from grants_app.models import Role
 from grants_app.money import format_pence
 from grants_app.services import reference_data
@@ -46,10 +47,10 @@ class AuditedModelView(StaffModelView):
 
     def on_model_change(self, form, model, is_created):
         # Flask-Admin commits after this hook, so the diff is written in the same transaction as the edit.
-        reference_data.record_edit(self.session, staff_user(), model, created=is_created)
+        reference_data.record_edit(db.session, staff_user(), model, created=is_created)
 
     def on_model_delete(self, model):
-        reference_data.record_delete(self.session, staff_user(), model)
+        reference_data.record_delete(db.session, staff_user(), model)
 
     def handle_view_exception(self, exc):
         from sqlalchemy.exc import IntegrityError

@@ -60,7 +60,7 @@ class MeetingView(StaffModelView):
     }
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(Meeting, db.session, *args, **kwargs)
+        super().__init__(Meeting, db, *args, **kwargs)
 
     @property
     def can_create(self) -> bool:  # type: ignore[override]
@@ -254,4 +254,4 @@ class MeetingView(StaffModelView):
         return self._back(meeting, "minutes")
 
     def on_model_change(self, form, model, is_created):  # pragma: no cover - edits go through services
-        reference_data.record_edit(self.session, staff_user(), model, created=is_created)
+        reference_data.record_edit(db.session, staff_user(), model, created=is_created)

@@ -42,7 +42,7 @@ class AuditTrailView(StaffModelView):
     column_formatters = {"occurred_at": date_formatter, "data": _data}
 
     def __init__(self, *args, **kwargs):
-        super().__init__(AuditEvent, db.session, *args, **kwargs)
+        super().__init__(AuditEvent, db, *args, **kwargs)
 
 
 class OutboxView(StaffModelView):
@@ -54,7 +54,7 @@ class OutboxView(StaffModelView):
     column_formatters = {"created_at": date_formatter, "sent_at": date_formatter}
 
     def __init__(self, *args, **kwargs):
-        super().__init__(OutboxEmail, db.session, *args, **kwargs)
+        super().__init__(OutboxEmail, db, *args, **kwargs)
 
 
 class WorkflowView(RoleRequired, BaseView):

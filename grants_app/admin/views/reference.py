@@ -68,7 +68,7 @@ class FundView(AuditedModelView):
     column_searchable_list = ["name"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(Fund, db.session, *args, **kwargs)
+        super().__init__(Fund, db, *args, **kwargs)
 
 
 class StrategyPeriodView(AuditedModelView):
@@ -77,7 +77,7 @@ class StrategyPeriodView(AuditedModelView):
     column_formatters = {"starts_on": date_formatter, "ends_on": date_formatter}
 
     def __init__(self, *args, **kwargs):
-        super().__init__(StrategyPeriod, db.session, *args, **kwargs)
+        super().__init__(StrategyPeriod, db, *args, **kwargs)
 
 
 class PriorityView(AuditedModelView):
@@ -86,7 +86,7 @@ class PriorityView(AuditedModelView):
     column_default_sort = "number"
 
     def __init__(self, *args, **kwargs):
-        super().__init__(Priority, db.session, *args, **kwargs)
+        super().__init__(Priority, db, *args, **kwargs)
 
 
 class AgencyView(AuditedModelView):
@@ -94,7 +94,7 @@ class AgencyView(AuditedModelView):
     form_columns = ["name", "short_name", "kind", "is_statutory_partner"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(PartnerAgency, db.session, *args, **kwargs)
+        super().__init__(PartnerAgency, db, *args, **kwargs)
 
 
 class CriterionView(AuditedModelView):
@@ -102,7 +102,7 @@ class CriterionView(AuditedModelView):
     form_columns = ["fund", "name", "guidance", "max_score", "weight", "position"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(ScoringCriterion, db.session, *args, **kwargs)
+        super().__init__(ScoringCriterion, db, *args, **kwargs)
 
 
 class CategoryView(AuditedModelView):
@@ -110,14 +110,14 @@ class CategoryView(AuditedModelView):
     form_columns = ["name", "description", "is_capital"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(BudgetCategory, db.session, *args, **kwargs)
+        super().__init__(BudgetCategory, db, *args, **kwargs)
 
 
 class WardView(AuditedModelView):
     form_columns = ["name"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(Ward, db.session, *args, **kwargs)
+        super().__init__(Ward, db, *args, **kwargs)
 
 
 class PartnershipView(AuditedModelView):
@@ -134,7 +134,7 @@ class PartnershipView(AuditedModelView):
     ]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(Partnership, db.session, *args, **kwargs)
+        super().__init__(Partnership, db, *args, **kwargs)
 
 
 class UserView(AuditedModelView):
@@ -148,7 +148,16 @@ class UserView(AuditedModelView):
     }
     column_searchable_list = ["full_name", "email"]
     column_filters = ["is_active"]
-    form_columns = ["email", "full_name", "phone", "agency", "job_title", "is_active"]
+    form_columns = [
+        "email",
+        "full_name",
+        "phone",
+        "agency",
+        "job_title",
+        "is_active",
+        "role_names",
+        "new_password",
+    ]
     form_extra_fields = {
         "role_names": SelectMultipleField("Roles", choices=[(r.value, r.label) for r in Role]),
         "new_password": PasswordField(
@@ -157,10 +166,10 @@ class UserView(AuditedModelView):
     }
 
     def __init__(self, *args, **kwargs):
-        super().__init__(User, db.session, *args, **kwargs)
+        super().__init__(User, db, *args, **kwargs)
 
     def on_form_prefill(self, form, id):
-        user = self.session.get(User, id)
+        user = db.session.get(User, id)
         form.role_names.data = sorted(r.value for r in user.roles)
 
     def on_model_change(self, form, model, is_created):
@@ -174,7 +183,7 @@ class UserView(AuditedModelView):
         if form.new_password.data:
             model.password_hash = hash_password(form.new_password.data)  # ValueError -> shown to the admin
         extra = {"roles": {"from": before, "to": after}} if before != after else {}
-        reference_data.record_edit(self.session, staff_user(), model, created=is_created, extra=extra)
+        reference_data.record_edit(db.session, staff_user(), model, created=is_created, extra=extra)
 
     @action("unlock", "Unlock sign-in", "Unlock the selected accounts?")
     def action_unlock(self, ids):
