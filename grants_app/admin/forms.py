@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -11,6 +12,12 @@ from grants_app.money import parse_pounds
 
 class AdminForm(FlaskForm):
     """Base for every Flask-Admin form, so list actions and edits carry Flask-WTF's CSRF token."""
+
+    def __init__(self, formdata=_Auto, obj=None, prefix: str = "", **kwargs) -> None:
+        # Flask-Admin's Unique validator compares against the row being edited, which its own
+        # BaseForm keeps as _obj; without it every edit of a unique field says "Already exists".
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
 class PenceField(StringField):

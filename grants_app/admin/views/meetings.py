@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
@@ -43,7 +43,8 @@ def _starts_at(form: MeetingForm) -> datetime:
         clock = time.fromisoformat((form.start_time.data or "14:00").strip())
     except ValueError as exc:
         raise ValueError("Enter the start time like 14:00") from exc
-    return datetime.combine(form.date.data, clock, tzinfo=LONDON)
+    # Stored in UTC: SQLite drops the offset, and every reader treats a naive value as UTC.
+    return datetime.combine(form.date.data, clock, tzinfo=LONDON).astimezone(UTC)
 
 
 class MeetingView(StaffModelView):

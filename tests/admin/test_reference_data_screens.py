@@ -1,0 +1,106 @@
+"""Reference data edits by the administrator: each create, update and delete leaves a field-level diff."""
+
+from __future__ import annotations
+
+from grants_app.models import AuditEvent, BudgetCategory, Fund, PartnerAgency, Role, User, Ward
+from tests.admin.conftest import csrf_enabled
+
+
+def _events(session, entity_type, action):
+    session.expire_all()
+    return session.query(AuditEvent).filter_by(entity_type=entity_type, action=action).all()
+
+
+def test_create_update_delete_are_each_audited_with_a_diff(make, session, staff_client):
+    client, admin = staff_client(Role.ADMIN)
+    assert client.post("/admin/wards/new/", data={"name": "Martins Wood"}).status_code == 302
+    ward = session.query(Ward).filter_by(name="Martins Wood").one()
+    created = _events(session, "wards", "create")
+    assert created[0].data["name"] == "Martins Wood" and created[0].actor_id == admin.id
+    client.post(f"/admin/wards/edit/?id={ward.id}", data={"name": "Martin's Wood"})
+    updated = _events(session, "wards", "update")
+    assert updated[0].data == {"name": {"from": "Martins Wood", "to": "Martin's Wood"}}
+    client.post("/admin/wards/delete/", data={"id": ward.id})
+    deleted = _events(session, "wards", "delete")
+    assert deleted[0].entity_id == ward.id and deleted[0].data["name"] == "Martin's Wood"
+    assert session.get(Ward, ward.id) is None
+
+
+def test_fund_money_is_edited_in_pounds_and_audited_in_pence(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    fund = make.ref.fund
+    page = client.get(f"/admin/funds/edit/?id={fund.id}").get_data(as_text=True)
+    assert 'value="50000.00"' in page  # £50,000 budget shown in pounds
+    form = {
+        "name": fund.name,
+        "slug": fund.slug,
+        "description": "",
+        "who_can_apply": "",
+        "financial_year": str(fund.financial_year),
+        "strategy_period": str(fund.strategy_period_id),
+        "budget_pence": "60,000",
+        "min_award_pence": "250",
+        "max_award_pence": "5000",
+        "over_allocation_pct": "10",
+        "delegated_limit_pence": "1000",
+        "opens_on": fund.opens_on.isoformat(),
+        "closes_on": fund.closes_on.isoformat(),
+        "offer_valid_days": "28",
+        "priorities": [str(p.id) for p in fund.priorities],
+        "budget_categories": [str(c.id) for c in fund.budget_categories],
+    }
+    response = client.post(f"/admin/funds/edit/?id={fund.id}", data=form)
+    # A refused save re-renders the form with 200; 302 means it was saved.
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Fund, fund.id).budget_pence == 6_000_000
+    diff = _events(session, "funds", "update")[0].data
+    assert diff["budget_pence"] == {"from": 5_000_000, "to": 6_000_000}
+    assert diff["over_allocation_pct"] == {"from": 0, "to": 10}
+    # A bad amount is refused and changes nothing.
+    bad = client.post(f"/admin/funds/edit/?id={fund.id}", data={**form, "budget_pence": "lots"})
+    assert bad.status_code == 200 and "Enter an amount in pounds" in bad.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Fund, fund.id).budget_pence == 6_000_000
+
+
+def test_user_roles_edit_is_audited_without_secrets(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    member = make.user(Role.JAG_MEMBER)
+    session.commit()
+    data = {
+        "email": member.email,
+        "full_name": member.full_name,
+        "phone": "",
+        "agency": str(member.agency_id),
+        "job_title": "Inspector",
+        "is_active": "y",
+        "role_names": ["jag_member", "officer"],
+        "new_password": "a-brand-new-long-password",
+    }
+    assert client.post(f"/admin/users/edit/?id={member.id}", data=data).status_code == 302
+    session.expire_all()
+    fresh = session.get(User, member.id)
+    assert fresh.roles == {Role.JAG_MEMBER, Role.OFFICER}
+    event = _events(session, "users", "update")[0]
+    assert event.data["roles"] == {"from": ["jag_member"], "to": ["jag_member", "officer"]}
+    assert event.data["job_title"]["to"] == "Inspector"
+    assert event.data["password_hash"] == {"from": "(hidden)", "to": "(changed)"}
+    assert "argon2" not in str(event.data)
+
+
+def test_reference_edit_without_csrf_token_is_refused(app, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    with csrf_enabled(app):
+        client.post("/admin/categories/new/", data={"name": "Sneaky"})
+    assert session.query(BudgetCategory).filter_by(name="Sneaky").count() == 0
+
+
+def test_deleting_an_agency_still_in_use_is_refused_politely(make, session, staff_client):
+    client, admin = staff_client(Role.ADMIN)
+    agency = admin.agency
+    response = client.post("/admin/agencies/delete/", data={"id": agency.id}, follow_redirects=True)
+    assert response.status_code == 200
+    session.expire_all()
+    assert session.get(PartnerAgency, agency.id) is not None
+    assert _events(session, "partner_agencies", "delete") == []
