@@ -29,6 +29,9 @@ from grants_app.passwords import hash_password
 from grants_app.services import reference_data, staff_auth
 from grants_app.transaction import commit
 
+# Flask-Admin's bundled select2 (v3) draws unlabelled "remove" links; plain selects are accessible.
+PLAIN = {"data-role": "plain-select"}
+
 PENCE_COLUMNS = ("budget_pence", "min_award_pence", "max_award_pence", "delegated_limit_pence")
 
 
@@ -65,6 +68,7 @@ class FundView(AuditedModelView):
         "budget_categories",
     ]
     form_overrides = {name: PenceField for name in PENCE_COLUMNS}
+    form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
     column_searchable_list = ["name"]
 
     def __init__(self, *args, **kwargs):
@@ -83,6 +87,7 @@ class StrategyPeriodView(AuditedModelView):
 class PriorityView(AuditedModelView):
     column_list = ["strategy_period", "number", "short_name", "title"]
     form_columns = ["strategy_period", "number", "short_name", "title", "description"]
+    form_widget_args = {"strategy_period": PLAIN}
     column_default_sort = "number"
 
     def __init__(self, *args, **kwargs):
@@ -100,6 +105,7 @@ class AgencyView(AuditedModelView):
 class CriterionView(AuditedModelView):
     column_list = ["fund", "position", "name", "max_score", "weight"]
     form_columns = ["fund", "name", "guidance", "max_score", "weight", "position"]
+    form_widget_args = {"fund": PLAIN}
 
     def __init__(self, *args, **kwargs):
         super().__init__(ScoringCriterion, db, *args, **kwargs)
@@ -158,6 +164,7 @@ class UserView(AuditedModelView):
         "role_names",
         "new_password",
     ]
+    form_widget_args = {"agency": PLAIN}
     form_extra_fields = {
         "role_names": SelectMultipleField("Roles", choices=[(r.value, r.label) for r in Role]),
         "new_password": PasswordField(
