@@ -104,3 +104,17 @@ def test_deleting_an_agency_still_in_use_is_refused_politely(make, session, staf
     session.expire_all()
     assert session.get(PartnerAgency, agency.id) is not None
     assert _events(session, "partner_agencies", "delete") == []
+
+
+def test_user_details_never_show_password_hash_or_two_factor_secret(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    member = make.user(Role.JAG_MEMBER)
+    member.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+    session.commit()
+    for url in (
+        f"/admin/users/details/?id={member.id}",
+        f"/admin/users/edit/?id={member.id}",
+        "/admin/users/",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "argon2" not in page and "JBSWY3DPEHPK3PXP" not in page, url

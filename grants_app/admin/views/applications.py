@@ -335,9 +335,13 @@ class ApplicationView(StaffModelView):
             and not declaration.has_interest
             and app.state in {"eligible", "on_agenda"}
         )
-        my_scores = {
-            s.criterion_id: s for s in scoring.scores_for(db.session, app.id) if s.user_id == user.id
-        }
+        all_scores = scoring.scores_for(db.session, app.id)
+        my_scores = {s.criterion_id: s for s in all_scores if s.user_id == user.id}
+        averages = [
+            (c.name, sum(vals) / len(vals), c.max_score)
+            for c in app.fund.scoring_criteria
+            if (vals := [s.score for s in all_scores if s.criterion_id == c.id])
+        ]
         return self.render(
             "admin/application_details.html",
             app=app,
@@ -349,7 +353,9 @@ class ApplicationView(StaffModelView):
             declaration=declaration,
             declarations=scoring.declarations_for(db.session, app.id),
             show_scores=scoring.may_see_scores(db.session, user, app),
-            scores=scoring.scores_for(db.session, app.id),
+            scores=all_scores,
+            averages=averages,
+            scorers=len({s.user_id for s in all_scores}),
             my_scores=my_scores,
             can_score=can_score,
             history=list(history),

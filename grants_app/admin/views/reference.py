@@ -152,6 +152,8 @@ class UserView(AuditedModelView):
         "locked_until": date_formatter,
         "last_login_at": date_formatter,
     }
+    column_details_list = ["full_name", "email", "phone", "agency", "job_title", "roles", "is_active"]
+    column_details_list += ["failed_login_count", "locked_until", "last_login_at", "created_at"]
     column_searchable_list = ["full_name", "email"]
     column_filters = ["is_active"]
     form_columns = [
