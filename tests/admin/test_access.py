@@ -36,6 +36,7 @@ SPECIAL = {
     "meeting.attendance": OFFICER_ONLY,
     "meeting.decide": OFFICER_ONLY,
     "meeting.note_delegated": OFFICER_ONLY,
+    "meeting.add_to_agenda": OFFICER_ONLY,
     "meeting.minutes": OFFICER_ONLY,
 }
 
@@ -83,7 +84,13 @@ def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, s
             rule.endpoint.endswith(("details_view", "edit_view", "record_view"))
             or rule.endpoint.startswith("meeting.record")
             or rule.endpoint
-            in {"meeting.attendance", "meeting.decide", "meeting.note_delegated", "meeting.minutes"}
+            in {
+                "meeting.attendance",
+                "meeting.decide",
+                "meeting.note_delegated",
+                "meeting.minutes",
+                "meeting.add_to_agenda",
+            }
         ):
             url += query
         method = "GET" if "GET" in rule.methods else "POST"

@@ -210,3 +210,17 @@ def test_jag_member_tasks_list_what_is_left_to_score(make, session, staff_client
     assert f"Declare any interest in and score {app.reference}" in page
     client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
     assert "0 of 4 criteria done" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_officer_adds_screened_applications_from_the_meeting_page(make, session, staff_client):
+    officer = make.officer()
+    meeting = make.meeting(officer)
+    ready = make.eligible()
+    session.commit()
+    client, _ = staff_client(user=officer)
+    page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
+    assert f'id="ready-{ready.id}"' in page
+    client.post(f"/admin/meeting/record/add-to-agenda?id={meeting.id}", data={"application_id": [ready.id]})
+    session.expire_all()
+    assert session.get(Application, ready.id).state == "on_agenda"
+    assert [i.application_id for i in session.get(Meeting, meeting.id).agenda_items] == [ready.id]

@@ -133,6 +133,11 @@ class MeetingView(StaffModelView):
             present=present,
             items=items,
             delegated=meeting_service.delegated_awaiting_noting(db.session),
+            ready=list(
+                db.session.execute(
+                    select(Application).where(Application.state == "eligible").order_by(Application.reference)
+                ).scalars()
+            ),
             noted=[a for a in self._noted(meeting)],
             editor=self.is_editor(),
             form=ConfirmForm(),
@@ -221,6 +226,25 @@ class MeetingView(StaffModelView):
                 "success",
             )
         return self._back(meeting, f"item-{app.id}")
+
+    @expose("/record/add-to-agenda", methods=["POST"])
+    def add_to_agenda(self):
+        user, meeting = self._post()
+        ids = {i for i in (_int(x) for x in request.form.getlist("application_id")) if i is not None}
+        apps = db.session.execute(select(Application).where(Application.id.in_(ids))).scalars().all()
+        if not apps:
+            flash("Choose at least one application to add", "error")
+            return self._back(meeting, "add-to-agenda")
+        try:
+            for app in apps:
+                meeting_service.add_to_agenda(db.session, user, app, meeting)
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(f"Nothing was added: {exc}", "error")
+        else:
+            commit(db.session)
+            flash(f"{len(apps)} application(s) added to the agenda", "success")
+        return self._back(meeting, "add-to-agenda")
 
     @expose("/record/note-delegated", methods=["POST"])
     def note_delegated(self):
