@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(auth.bp)
     app.before_request(auth.enforce_idle_timeout)
+    app.before_request(auth.refuse_nul_characters)
     # Only the admin's own blueprints: the portal sets its own sign-in view for its blueprints.
     login_manager.blueprint_login_views["staff_auth"] = "staff_auth.sign_in"
     login_manager.blueprint_login_views["admin"] = "staff_auth.sign_in"

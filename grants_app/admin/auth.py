@@ -6,7 +6,7 @@ import time
 from urllib.parse import urlsplit
 
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
 from grants_app.admin.forms import CodeForm, SignInForm
@@ -142,6 +142,19 @@ def sign_out():
     session.clear()
     flash("You have signed out", "info")
     return redirect(url_for("staff_auth.sign_in"))
+
+
+def refuse_nul_characters():
+    """PostgreSQL text cannot hold NUL; refuse such input up front instead of failing at the database."""
+    if not request.path.startswith("/admin"):
+        return None
+    sources = [request.args, request.form] if request.method == "POST" else [request.args]
+    for values in (v for source in sources for v in source.listvalues()):
+        if any("\x00" in value for value in values):
+            abort(
+                400, description="The form contains a character that is not allowed. Remove it and try again."
+            )
+    return None
 
 
 def enforce_idle_timeout():
