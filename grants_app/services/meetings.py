@@ -355,3 +355,62 @@ def save_minutes(
         "minutes_approved" if approve else "minutes_saved",
         data={"minutes": {"from": old, "to": minutes}},
     )
+
+
+def draft_minutes(session: Session, meeting: Meeting) -> str:
+    """A first draft of the minutes from the record, so the officer edits rather than retypes."""
+    from grants_app.dates import format_datetime
+    from grants_app.models import Award
+    from grants_app.money import format_pence
+    from grants_app.services import quorum as quorum_service
+
+    lines = [
+        f"{meeting.title}, {format_datetime(meeting.starts_at)}"
+        + (f", {meeting.location}" if meeting.location else "")
+    ]
+    present = [a for a in meeting.attendances if a.present]
+    lines.append(
+        "Present: "
+        + (
+            ", ".join(
+                f"{a.user.full_name} ({a.agency.short_name if a.agency else 'no agency'})" for a in present
+            )
+            or "none recorded"
+        )
+    )
+    for n, item in enumerate(meeting.agenda_items, start=1):
+        app = item.application
+        lines.append("")
+        lines.append(
+            f"{n}. {app.reference} {app.title} ({app.organisation.name}), requested {format_pence(app.amount_requested_pence)}"
+        )
+        interests = session.execute(
+            select(DeclarationOfInterest).where(
+                DeclarationOfInterest.application_id == app.id, DeclarationOfInterest.has_interest.is_(True)
+            )
+        ).scalars()
+        for declaration in interests:
+            lines.append(
+                f"   Interest declared by {declaration.user.full_name}: {declaration.nature}. Did not vote."
+            )
+        status = quorum_service.quorum_for(session, meeting, app.id)
+        count = quorum_service.count_votes(session, item, status.voting_member_ids)
+        if item.votes:
+            lines.append(
+                f"   Votes: {count.in_favour} for, {count.against} against, {count.abstain} abstained."
+            )
+        if item.outcome is None:
+            lines.append("   Not yet decided.")
+        else:
+            outcome = item.outcome.value.replace("_", " ")
+            if item.outcome.value == "approved" and app.award is not None:
+                outcome += f" ({format_pence(app.award.amount_pence)})"
+            lines.append(
+                f"   Decision: {outcome}." + (f" {item.outcome_notes}" if item.outcome_notes else "")
+            )
+    noted = session.execute(select(Award).where(Award.noted_at_meeting_id == meeting.id)).scalars().all()
+    if noted:
+        lines.append("")
+        lines.append("Delegated decisions noted:")
+        lines += [f"   {a.application.reference}: {format_pence(a.amount_pence)}" for a in noted]
+    return "\n".join(lines)

@@ -71,6 +71,8 @@ def test_approval_at_a_quorate_meeting_with_a_majority(make, session, staff_clie
     assert session.query(Vote).count() == 3
     page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
     assert "Outcome: approved" in page
+    assert "Votes: 3 for, 0 against, 0 abstained." in page  # in the drafted minutes
+    assert "Decision: approved (£1,500.00). Report quarterly" in page
 
 
 def test_deciding_without_quorum_is_refused_and_changes_nothing(make, session, staff_client):
@@ -95,6 +97,7 @@ def test_members_with_an_interest_do_not_count_towards_quorum_or_vote(make, sess
     _present(client, meeting, [*jag, conflicted])
     page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
     assert "Declared interests" in page and conflicted.full_name in page and "Not quorate" in page
+    assert f"Interest declared by {conflicted.full_name}: Trustee of the club. Did not vote." in page
     _decide(client, meeting, app, outcome="votes_only", **_votes([conflicted]))
     assert "declared an interest" in " ".join(flashes(client))
     session.expire_all()

@@ -140,6 +140,7 @@ class MeetingView(StaffModelView):
             ),
             noted=[a for a in self._noted(meeting)],
             editor=self.is_editor(),
+            minutes_text=meeting.minutes or meeting_service.draft_minutes(db.session, meeting),
             form=ConfirmForm(),
             staff_label=get_engine().staff_label,
         )
