@@ -43,6 +43,7 @@ def create_meeting(
     location: str = "",
     quorum_min_members: int = 3,
     quorum_min_agencies: int = 2,
+    chair: User | None = None,
 ) -> Meeting:
     _require(actor, Role.OFFICER)
     if not title.strip():
@@ -53,6 +54,7 @@ def create_meeting(
         location=location.strip(),
         quorum_min_members=quorum_min_members,
         quorum_min_agencies=quorum_min_agencies,
+        chair_id=chair.id if chair is not None else None,
     )
     session.add(meeting)
     session.flush()

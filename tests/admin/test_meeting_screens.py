@@ -37,6 +37,8 @@ def _votes(members, choice="for"):
 
 def test_officer_arranges_a_meeting(make, session, staff_client, app):
     client, _ = staff_client(Role.OFFICER)
+    chair = make.jag_members(1)[0]
+    session.commit()
     response = client.post(
         "/admin/meeting/new/",
         data={
@@ -46,6 +48,7 @@ def test_officer_arranges_a_meeting(make, session, staff_client, app):
             "location": "Daneshill House",
             "quorum_min_members": "3",
             "quorum_min_agencies": "2",
+            "chair_id": str(chair.id),
         },
     )
     assert response.status_code == 302
@@ -53,7 +56,7 @@ def test_officer_arranges_a_meeting(make, session, staff_client, app):
     assert meeting.location == "Daneshill House"
     assert session.query(AuditEvent).filter_by(entity_type="meetings", action="create").count() == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "14 May 2026 at 2pm" in page
+    assert "14 May 2026 at 2pm" in page and f"Chair: {chair.full_name}" in page
 
 
 def test_approval_at_a_quorate_meeting_with_a_majority(make, session, staff_client, mailer):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants_app.admin.forms import AdminForm, ConfirmForm
@@ -35,6 +35,7 @@ class MeetingForm(AdminForm):
     start_time = StringField("Start time (24-hour, like 14:00)", default="14:00", validators=[Length(max=5)])
     location = StringField("Place", validators=[Optional(), Length(max=300)])
     quorum_min_members = IntegerField("Quorum: voting members", validators=[NumberRange(min=1, max=50)])
+    chair_id = SelectField("Chair (optional)", coerce=int, default=0)
     quorum_min_agencies = IntegerField("Quorum: partner agencies", validators=[NumberRange(min=1, max=20)])
 
 
@@ -74,6 +75,7 @@ class MeetingView(StaffModelView):
         form = MeetingForm(
             quorum_min_members=settings.quorum_min_members, quorum_min_agencies=settings.quorum_min_agencies
         )
+        form.chair_id.choices = [(0, "Not chosen yet")] + [(m.id, m.full_name) for m in self._jag_members()]
         error = None
         if form.validate_on_submit():
             try:
@@ -85,6 +87,7 @@ class MeetingView(StaffModelView):
                     location=form.location.data or "",
                     quorum_min_members=form.quorum_min_members.data,
                     quorum_min_agencies=form.quorum_min_agencies.data,
+                    chair=db.session.get(User, form.chair_id.data) if form.chair_id.data else None,
                 )
             except (MeetingRuleBroken, ValueError) as exc:
                 db.session.rollback()
