@@ -25,6 +25,13 @@ def _layers(definition) -> dict[str, int]:
                 queue.append(t.dest)
     for name in definition.states:  # unreachable states are refused at load; kept for safety
         depth.setdefault(name, max(depth.values()) + 1)
+    # End states go one column after the furthest state that leads to them (withdrawn can happen
+    # late), so arrows into them run left to right instead of looping back across the picture.
+    for name, state in definition.states.items():
+        if state.terminal:
+            sources = [src for t in definition.transitions if t.dest == name for src in t.sources]
+            if sources:
+                depth[name] = max(depth[name], max(depth[src] for src in sources) + 1)
     return depth
 
 
@@ -49,7 +56,8 @@ def render_svg(definition, current: str | None = None) -> str:
         for row, name in enumerate(names):
             pos[name] = (MARGIN + col * (BOX_W + COL_GAP), MARGIN + row * (BOX_H + ROW_GAP))
     width = MARGIN * 2 + (max(columns) + 1) * (BOX_W + COL_GAP) - COL_GAP
-    height = MARGIN * 2 + max(len(n) for n in columns.values()) * (BOX_H + ROW_GAP) - ROW_GAP
+    # Room below the boxes for the arrows that curve back to an earlier state.
+    height = MARGIN * 2 + max(len(n) for n in columns.values()) * (BOX_H + ROW_GAP) - ROW_GAP + 70
     title = f"The {definition.name.replace('_', ' ')} workflow"
     desc = f"{len(definition.states)} states and {len(definition.transitions)} transitions"
     if current:
