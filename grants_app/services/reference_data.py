@@ -43,3 +43,17 @@ def record_edit(session: Session, actor: Any, obj: Any, *, created: bool, extra:
 
 def record_delete(session: Session, actor: Any, obj: Any) -> None:
     audit.record(session, actor, audit.entity_type_of(obj), obj.id, "delete", data=audit.snapshot(obj))
+
+
+def add_default_criteria(session: Session, actor: Any, fund: Any) -> None:
+    """A new fund starts with the partnership's usual four criteria, each scored 0 to 5."""
+    from grants_app.models import ScoringCriterion
+    from grants_app.services.scoring import DEFAULT_CRITERIA
+
+    if fund.scoring_criteria:
+        return
+    for position, name in enumerate(DEFAULT_CRITERIA):
+        criterion = ScoringCriterion(fund=fund, name=name, max_score=5, position=position)
+        session.add(criterion)
+        session.flush()
+        record_edit(session, actor, criterion, created=True)

@@ -118,3 +118,34 @@ def test_user_details_never_show_password_hash_or_two_factor_secret(make, sessio
     ):
         page = client.get(url).get_data(as_text=True)
         assert "argon2" not in page and "JBSWY3DPEHPK3PXP" not in page, url
+
+
+def test_a_new_fund_gets_the_four_default_criteria(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    fund = make.ref.fund
+    form = {
+        "name": "Youth Diversion Fund",
+        "slug": "ydf",
+        "financial_year": str(fund.financial_year),
+        "strategy_period": str(fund.strategy_period_id),
+        "budget_pence": "20000",
+        "min_award_pence": "100",
+        "max_award_pence": "2000",
+        "over_allocation_pct": "0",
+        "delegated_limit_pence": "500",
+        "opens_on": fund.opens_on.isoformat(),
+        "closes_on": fund.closes_on.isoformat(),
+        "offer_valid_days": "28",
+    }
+    assert client.post("/admin/funds/new/", data=form).status_code == 302
+    session.expire_all()
+    created = session.query(Fund).filter_by(slug="ydf").one()
+    assert [c.name for c in created.scoring_criteria] == [
+        "Fit with priorities",
+        "Community need",
+        "Value for money",
+        "Deliverability",
+    ]
+    assert all(c.max_score == 5 for c in created.scoring_criteria)
+    assert len(_events(session, "scoring_criteria", "create")) == 4
+    assert len(_events(session, "funds", "create")) == 1

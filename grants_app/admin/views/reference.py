@@ -74,6 +74,11 @@ class FundView(AuditedModelView):
     def __init__(self, *args, **kwargs):
         super().__init__(Fund, db, *args, **kwargs)
 
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if is_created:
+            reference_data.add_default_criteria(db.session, staff_user(), model)
+
 
 class StrategyPeriodView(AuditedModelView):
     column_list = ["name", "starts_on", "ends_on"]
