@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask_login import FlaskLoginClient  # noqa: F401 - documents that we do not bypass sign-in
 
 from grants_app.models import Role
 
@@ -172,3 +171,23 @@ def test_only_the_officer_may_run_the_bulk_agenda_action(app, staff_client, worl
     assert "/agenda/" not in response.headers.get("Location", "")
     session.expire_all()
     assert application.state == "submitted"
+
+
+def test_no_admin_page_loads_anything_from_another_site(app, staff_client, world):
+    import re
+
+    application, meeting = world
+    client, _user = staff_client(Role.OFFICER)
+    admin_client, _admin = staff_client(Role.ADMIN)
+    pages = [
+        (client, "/admin/"),
+        (client, "/admin/application/"),
+        (client, f"/admin/application/details/?id={application.id}"),
+        (client, f"/admin/meeting/record/?id={meeting.id}"),
+        (client, "/admin/workflows/"),
+        (admin_client, "/admin/funds/new/"),
+        (app.test_client(), "/admin/sign-in"),
+    ]
+    for c, url in pages:
+        html = c.get(url).get_data(as_text=True)
+        assert not re.search(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', html), url
