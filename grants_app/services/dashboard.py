@@ -23,6 +23,7 @@ from grants_app.models import (
     User,
     utcnow,
 )
+from grants_app.money import format_pence
 from grants_app.services import fund_budget
 
 
@@ -141,6 +142,23 @@ def officer_tasks(session: Session) -> list[Task]:
     return tasks
 
 
+def finance_tasks(session: Session, user: User) -> list[Task]:
+    from grants_app.models import Payment
+
+    waiting = session.execute(
+        select(Payment)
+        .where(Payment.state == "requested", Payment.requested_by_id != user.id)
+        .order_by(Payment.id)
+    ).scalars()
+    return [
+        Task(
+            f"Authorise the payment of {format_pence(p.amount_pence)} for {p.application}",
+            application_id=p.application_id,
+        )
+        for p in waiting
+    ]
+
+
 def build(session: Session, user: User, definition, today: date) -> Dashboard:
     dashboard = Dashboard(
         states=applications_by_state(session, definition),
@@ -152,4 +170,6 @@ def build(session: Session, user: User, definition, today: date) -> Dashboard:
         dashboard.tasks += jag_tasks(session, user)
     if user.has_role(Role.OFFICER):
         dashboard.tasks += officer_tasks(session)
+    if user.has_role(Role.FINANCE):
+        dashboard.tasks += finance_tasks(session, user)
     return dashboard

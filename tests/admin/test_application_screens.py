@@ -311,3 +311,18 @@ def test_declaration_is_recorded_once(make, session, staff_client):
     assert "already made a declaration" in " ".join(flashes(client))
     session.expire_all()
     assert session.query(DeclarationOfInterest).filter_by(user_id=member.id).count() == 1
+
+
+def test_finance_dashboard_lists_payments_to_authorise_by_someone_else(make, session, staff_client):
+    from grants_app.services.payments import request_payment
+
+    app, _officer = make.in_delivery()
+    requester = make.finance()
+    request_payment(session, requester, app, amount_pence=50_000, description="First half")
+    session.commit()
+    other, _ = staff_client(Role.FINANCE)
+    assert f"Authorise the payment of £500.00 for {app.reference}" in other.get("/admin/").get_data(
+        as_text=True
+    )
+    same, _ = staff_client(user=requester)
+    assert "Authorise the payment" not in same.get("/admin/").get_data(as_text=True)
