@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from grants_app.models import AuditEvent, BudgetCategory, Fund, PartnerAgency, Role, User, Ward
 from tests.admin.conftest import csrf_enabled
 
@@ -149,3 +151,66 @@ def test_a_new_fund_gets_the_four_default_criteria(make, session, staff_client):
     assert all(c.max_score == 5 for c in created.scoring_criteria)
     assert len(_events(session, "scoring_criteria", "create")) == 4
     assert len(_events(session, "funds", "create")) == 1
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "table", "form"),
+    [
+        (
+            "agencies",
+            "partner_agencies",
+            lambda ref: {"name": "Trading Standards", "short_name": "HTS", "kind": "trading_standards"},
+        ),
+        ("categories", "budget_categories", lambda ref: {"name": "Training", "description": "Courses"}),
+        (
+            "strategy_periods",
+            "strategy_periods",
+            lambda ref: {"name": "Strategy 2027-2030", "starts_on": "2027-04-01", "ends_on": "2030-03-31"},
+        ),
+        (
+            "priorities",
+            "priorities",
+            lambda ref: {
+                "strategy_period": str(ref.fund.strategy_period_id),
+                "number": "6",
+                "short_name": "Road safety",
+                "title": "Make roads safer",
+            },
+        ),
+        (
+            "criteria",
+            "scoring_criteria",
+            lambda ref: {
+                "fund": str(ref.fund.id),
+                "name": "Partnership working",
+                "max_score": "5",
+                "weight": "1",
+                "position": "5",
+            },
+        ),
+        ("wards", "wards", lambda ref: {"name": "Symonds Green"}),
+    ],
+)
+def test_every_reference_view_audits_its_creations(make, session, staff_client, endpoint, table, form):
+    client, admin = staff_client(Role.ADMIN)
+    response = client.post(f"/admin/{endpoint}/new/", data=form(make.ref))
+    assert response.status_code == 302, endpoint
+    events = _events(session, table, "create")
+    assert len(events) == 1 and events[0].actor_id == admin.id
+
+
+def test_partnership_edit_is_audited(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    partnership = make.ref.partnership
+    data = {
+        "name": partnership.name,
+        "short_name": partnership.short_name,
+        "reference_prefix": partnership.reference_prefix,
+        "area_name": partnership.area_name,
+        "address": "Daneshill House, Danestrete, Stevenage SG1 1HN",
+        "contact_email": partnership.contact_email,
+        "contact_phone": "01438 242242",
+    }
+    assert client.post(f"/admin/partnership/edit/?id={partnership.id}", data=data).status_code == 302
+    diff = _events(session, "partnership", "update")[0].data
+    assert diff["contact_phone"] == {"from": "", "to": "01438 242242"}
