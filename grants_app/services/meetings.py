@@ -223,6 +223,8 @@ def cast_vote(
         raise MeetingRuleBroken("Choose for, against or abstain") from None
     if item.outcome is not None:
         raise MeetingRuleBroken("This item has already been decided")
+    if item.meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("The minutes of this meeting are approved: votes can no longer change")
     _require_declared_without_interest(session, member, item.application)
     attendance = session.execute(
         select(Attendance).where(Attendance.meeting_id == item.meeting_id, Attendance.user_id == member.id)
@@ -264,6 +266,10 @@ def record_decision(
     expected_version: int | None = None,
 ):
     """Record what the JAG decided on an agenda item, through the workflow (guards do the checking)."""
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken(
+            f"The minutes of {meeting.title} are approved: its decisions can no longer change"
+        )
     kwargs: dict = {"meeting_id": meeting.id}
     if expected_version is not None:
         kwargs["expected_version"] = expected_version

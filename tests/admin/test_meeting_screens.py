@@ -230,3 +230,17 @@ def test_officer_adds_screened_applications_from_the_meeting_page(make, session,
     session.expire_all()
     assert session.get(Application, ready.id).state == "on_agenda"
     assert [i.application_id for i in session.get(Meeting, meeting.id).agenda_items] == [ready.id]
+
+
+def test_no_decisions_after_the_minutes_are_approved(make, session, staff_client):
+    officer, jag, meeting, app = _setup(make, session)
+    client, _ = staff_client(user=officer)
+    _present(client, meeting, jag)
+    client.post(
+        f"/admin/meeting/record/minutes?id={meeting.id}", data={"minutes": "Closed early.", "approve": "y"}
+    )
+    _decide(client, meeting, app, outcome="approve", amount="1500", **_votes(jag))
+    assert "approved" in " ".join(flashes(client)) and "no longer change" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "on_agenda"
+    assert session.query(Vote).count() == 0
