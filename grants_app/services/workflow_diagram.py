@@ -48,16 +48,28 @@ def _wrap(text: str, width: int = 22) -> list[str]:
 
 def render_svg(definition, current: str | None = None) -> str:
     depth = _layers(definition)
+    degree = {name: 0 for name in definition.states}
+    for t in definition.transitions:
+        degree[t.dest] += len(t.sources)
+        for source in t.sources:
+            degree[source] += 1
     columns: dict[int, list[str]] = {}
     for name in definition.states:
         columns.setdefault(depth[name], []).append(name)
+    # The busiest live state of each column goes on the top row, so the usual path reads along it.
+    for names in columns.values():
+        names.sort(key=lambda n: (definition.states[n].terminal, -degree[n]))
+    backward = sum(
+        1 for t in definition.transitions for source in set(t.sources) if depth[t.dest] < depth[source]
+    )
+    top = MARGIN + 14 + 6 * backward  # a lane above the boxes for arrows going back to an earlier state
     pos: dict[str, tuple[int, int]] = {}
     for col, names in columns.items():
         for row, name in enumerate(names):
-            pos[name] = (MARGIN + col * (BOX_W + COL_GAP), MARGIN + row * (BOX_H + ROW_GAP))
+            pos[name] = (MARGIN + col * (BOX_W + COL_GAP), top + row * (BOX_H + ROW_GAP))
     width = MARGIN * 2 + (max(columns) + 1) * (BOX_W + COL_GAP) - COL_GAP
-    # Room below the boxes for the arrows that curve back to an earlier state.
-    height = MARGIN * 2 + max(len(n) for n in columns.values()) * (BOX_H + ROW_GAP) - ROW_GAP + 70
+    height = top + MARGIN + max(len(n) for n in columns.values()) * (BOX_H + ROW_GAP) - ROW_GAP
+    lane = 0
     title = f"The {definition.name.replace('_', ' ')} workflow"
     desc = f"{len(definition.states)} states and {len(definition.transitions)} transitions"
     if current:
@@ -80,10 +92,12 @@ def render_svg(definition, current: str | None = None) -> str:
             if dx > sx:
                 x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H / 2, dx, dy + BOX_H / 2
                 path = f"M {x1} {y1} C {x1 + 35} {y1}, {x2 - 35} {y2}, {x2} {y2}"
-            elif dx < sx:  # going back (e.g. information requested, resubmitted): curve below the boxes
-                x1, y1, x2, y2 = sx + BOX_W / 2, sy + BOX_H, dx + BOX_W / 2, dy + BOX_H
-                drop = 40 + (sx - dx) / 8
-                path = f"M {x1} {y1} C {x1} {y1 + drop}, {x2} {y2 + drop}, {x2} {y2}"
+            elif dx < sx:  # going back (e.g. resubmitted after information): over the top, one lane each
+                lane += 1
+                x1, y1 = sx + BOX_W / 2 + 12, sy
+                x2, y2 = dx + BOX_W / 2 + 12, dy
+                ly = top - 8 - 6 * (lane - 1)
+                path = f"M {x1} {y1} L {x1} {ly} L {x2} {ly} L {x2} {y2}"
             else:  # same column
                 x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H / 2, dx + BOX_W, dy + BOX_H / 2
                 path = f"M {x1} {y1} C {x1 + 40} {y1}, {x2 + 40} {y2}, {x2} {y2}"
