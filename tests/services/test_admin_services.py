@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grants_app.models import AuditEvent, Role, Ward, utcnow
 from grants_app.services import csv_export, reference_data, staff_auth
@@ -111,3 +113,21 @@ def test_record_scores_is_all_or_nothing(make, session):
     from grants_app.models import Score
 
     assert session.query(Score).count() == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=20), min_size=1, max_size=4), min_size=1, max_size=5))
+def test_no_csv_cell_can_start_a_formula(rows):
+    import csv
+    import io
+
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    parsed = list(csv.reader(io.StringIO(csv_export.to_csv(["h"] * width, rows), newline="")))
+    for row in parsed[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # Nothing is lost: each cell is the original, or the original behind one apostrophe.
+    for original, row in zip(rows, parsed[1:], strict=True):
+        for before, after in zip(original, row, strict=True):
+            assert after in (before, "'" + before)
