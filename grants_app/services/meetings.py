@@ -43,6 +43,7 @@ def create_meeting(
     location: str = "",
     quorum_min_members: int = 3,
     quorum_min_agencies: int = 2,
+    chair: User | None = None,
 ) -> Meeting:
     _require(actor, Role.OFFICER)
     if not title.strip():
@@ -53,6 +54,7 @@ def create_meeting(
         location=location.strip(),
         quorum_min_members=quorum_min_members,
         quorum_min_agencies=quorum_min_agencies,
+        chair_id=chair.id if chair is not None else None,
     )
     session.add(meeting)
     session.flush()
@@ -221,6 +223,8 @@ def cast_vote(
         raise MeetingRuleBroken("Choose for, against or abstain") from None
     if item.outcome is not None:
         raise MeetingRuleBroken("This item has already been decided")
+    if item.meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("The minutes of this meeting are approved: votes can no longer change")
     _require_declared_without_interest(session, member, item.application)
     attendance = session.execute(
         select(Attendance).where(Attendance.meeting_id == item.meeting_id, Attendance.user_id == member.id)
@@ -262,6 +266,10 @@ def record_decision(
     expected_version: int | None = None,
 ):
     """Record what the JAG decided on an agenda item, through the workflow (guards do the checking)."""
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken(
+            f"The minutes of {meeting.title} are approved: its decisions can no longer change"
+        )
     kwargs: dict = {"meeting_id": meeting.id}
     if expected_version is not None:
         kwargs["expected_version"] = expected_version
@@ -274,3 +282,143 @@ def record_decision(
     if outcome == "request_information":
         return fire(session, application, "request_information", actor, reason=reason, **kwargs)
     raise MeetingRuleBroken("Choose approve, decline or ask for more information")
+
+
+def set_attendance(
+    session: Session, actor: User, meeting: Meeting, present_ids: set[int], candidates: list[User]
+) -> None:
+    """Record who of the candidates is present; the agency is copied as it is today."""
+    _require(actor, Role.OFFICER)
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("The minutes of this meeting are approved: attendance can no longer change")
+    for member in candidates:
+        record_attendance(session, actor, meeting, member, present=member.id in present_ids)
+
+
+def defer_item(
+    session: Session,
+    actor: User,
+    application: Application,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+):
+    kwargs: dict = {"reason": reason}
+    if expected_version is not None:
+        kwargs["expected_version"] = expected_version
+    return fire(session, application, "remove_from_agenda", actor, **kwargs)
+
+
+def delegated_awaiting_noting(session: Session) -> list:
+    from grants_app.models import Award, DecisionRoute
+
+    return list(
+        session.execute(
+            select(Award)
+            .where(Award.decision_route == DecisionRoute.DELEGATED, Award.noted_at_meeting_id.is_(None))
+            .order_by(Award.approved_at)
+        ).scalars()
+    )
+
+
+def note_delegated_decisions(session: Session, actor: User, meeting: Meeting) -> int:
+    """The JAG notes the officer's delegated approvals made since its last meeting."""
+    _require(actor, Role.OFFICER)
+    awards = delegated_awaiting_noting(session)
+    for award in awards:
+        award.noted_at_meeting_id = meeting.id
+        audit.record(
+            session,
+            actor,
+            "application",
+            award.application_id,
+            "delegated_decision_noted",
+            data={"meeting_id": meeting.id, "amount_pence": award.amount_pence},
+        )
+    session.flush()
+    return len(awards)
+
+
+def save_minutes(
+    session: Session, actor: User, meeting: Meeting, *, minutes: str, approve: bool = False
+) -> None:
+    _require(actor, Role.OFFICER)
+    if meeting.minutes_approved_at is not None:
+        raise MeetingRuleBroken("These minutes are approved and can no longer be changed")
+    minutes = (minutes or "").strip()
+    if len(minutes) > 50_000:
+        raise MeetingRuleBroken("Keep the minutes to 50,000 characters or fewer")
+    if approve and not minutes:
+        raise MeetingRuleBroken("Write the minutes before approving them")
+    old = meeting.minutes
+    meeting.minutes = minutes
+    if approve:
+        meeting.minutes_approved_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "meetings",
+        meeting.id,
+        "minutes_approved" if approve else "minutes_saved",
+        data={"minutes": {"from": old, "to": minutes}},
+    )
+
+
+def draft_minutes(session: Session, meeting: Meeting) -> str:
+    """A first draft of the minutes from the record, so the officer edits rather than retypes."""
+    from grants_app.dates import format_datetime
+    from grants_app.models import Award
+    from grants_app.money import format_pence
+    from grants_app.services import quorum as quorum_service
+
+    lines = [
+        f"{meeting.title}, {format_datetime(meeting.starts_at)}"
+        + (f", {meeting.location}" if meeting.location else "")
+    ]
+    present = [a for a in meeting.attendances if a.present]
+    lines.append(
+        "Present: "
+        + (
+            ", ".join(
+                f"{a.user.full_name} ({a.agency.short_name if a.agency else 'no agency'})" for a in present
+            )
+            or "none recorded"
+        )
+    )
+    for n, item in enumerate(meeting.agenda_items, start=1):
+        app = item.application
+        lines.append("")
+        lines.append(
+            f"{n}. {app.reference} {app.title} ({app.organisation.name}), requested {format_pence(app.amount_requested_pence)}"
+        )
+        interests = session.execute(
+            select(DeclarationOfInterest).where(
+                DeclarationOfInterest.application_id == app.id, DeclarationOfInterest.has_interest.is_(True)
+            )
+        ).scalars()
+        for declaration in interests:
+            lines.append(
+                f"   Interest declared by {declaration.user.full_name}: {declaration.nature}. Did not vote."
+            )
+        status = quorum_service.quorum_for(session, meeting, app.id)
+        count = quorum_service.count_votes(session, item, status.voting_member_ids)
+        if item.votes:
+            lines.append(
+                f"   Votes: {count.in_favour} for, {count.against} against, {count.abstain} abstained."
+            )
+        if item.outcome is None:
+            lines.append("   Not yet decided.")
+        else:
+            outcome = item.outcome.value.replace("_", " ")
+            if item.outcome.value == "approved" and app.award is not None:
+                outcome += f" ({format_pence(app.award.amount_pence)})"
+            lines.append(
+                f"   Decision: {outcome}." + (f" {item.outcome_notes}" if item.outcome_notes else "")
+            )
+    noted = session.execute(select(Award).where(Award.noted_at_meeting_id == meeting.id)).scalars().all()
+    if noted:
+        lines.append("")
+        lines.append("Delegated decisions noted:")
+        lines += [f"   {a.application.reference}: {format_pence(a.amount_pence)}" for a in noted]
+    return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Who may reach which admin screen: staff signed in through the staff sign-in, with the right role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import abort, redirect, request, session, url_for
+from flask_login import current_user
+
+from grants_app.models import STAFF_ROLES, Role, User
+
+STAFF_SESSION_KEY = "staff_user_id"
+
+
+def staff_user() -> User | None:
+    """The signed-in staff member, only if they came through staff sign-in (password and any 2FA)."""
+    if not current_user.is_authenticated or not getattr(current_user, "is_staff", False):
+        return None
+    if session.get(STAFF_SESSION_KEY) != current_user.id:
+        return None
+    return current_user._get_current_object()
+
+
+def has_any_role(roles: Iterable[Role | str]) -> bool:
+    user = staff_user()
+    return user is not None and user.has_role(*roles)
+
+
+def refuse():
+    """Anonymous people (and staff who have not signed in as staff) go to sign-in; others get 403."""
+    if current_user.is_authenticated and not getattr(current_user, "is_staff", False):
+        abort(403)
+    if staff_user() is None:
+        return redirect(url_for("staff_auth.sign_in", next=request.full_path.rstrip("?")))
+    abort(403)
+
+
+class RoleRequired:
+    """Mixin for every Flask-Admin view: `allowed_roles` may open it; `editor_roles` may change things."""
+
+    allowed_roles: frozenset[Role] = frozenset(STAFF_ROLES)
+    editor_roles: frozenset[Role] = frozenset()
+
+    def is_accessible(self) -> bool:
+        return has_any_role(self.allowed_roles)
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
+
+    def is_editor(self) -> bool:
+        return has_any_role(self.editor_roles)
+
+    def require_editor(self) -> User:
+        if not self.is_editor():
+            abort(403)
+        return staff_user()

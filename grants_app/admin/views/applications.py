@@ -1,0 +1,483 @@
+"""Applications: the list with filters and search, the detail page and every workflow action on it."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    has_app_context,
+    redirect,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from grants_app.admin.forms import ConfirmForm, DeclarationForm
+from grants_app.admin.security import staff_user
+from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.extensions import db
+from grants_app.models import (
+    AgendaItem,
+    Application,
+    ApplicationPriority,
+    AuditEvent,
+    Document,
+    Fund,
+    Meeting,
+    Priority,
+    Role,
+    Ward,
+    application_wards,
+)
+from grants_app.money import parse_pounds
+from grants_app.services import csv_export, scoring, screening
+from grants_app.services.meetings import MeetingRuleBroken, declaration_for, declare_interest
+from grants_app.services.scoring import ScoreEntry
+from grants_app.services.workflow_diagram import render_svg
+from grants_app.transaction import commit
+from grants_app.workflow import InvalidInput, WorkflowError, available_triggers, fire, get_engine
+
+
+def _int(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+# -- filters: each narrows by a subquery, so no join duplicates rows ------------------------------
+class _SubqueryFilter(BaseSQLAFilter):
+    def __init__(self, name: str, options=None) -> None:
+        super().__init__(Application.id, name, options=options)
+
+    def validate(self, value) -> bool:
+        return _int(value) is not None
+
+    def clean(self, value):
+        return _int(value)
+
+    def operation(self):
+        return "equals"
+
+
+class StateFilter(BaseSQLAFilter):
+    def __init__(self) -> None:
+        definition = get_engine().definition("application")
+        super().__init__(
+            Application.state,
+            "State",
+            options=[(name, state.staff_label) for name, state in definition.states.items()],
+        )
+
+    def apply(self, query, value, alias=None):
+        return query.filter(Application.state == value)
+
+    def operation(self):
+        return "equals"
+
+
+def _options(model, label=str, order=None):
+    def load():
+        # Flask-Admin reads options when the view is built (no request, maybe no tables yet) and again
+        # on each list request (see index_view), so new funds and meetings appear without a restart.
+        if not has_app_context():
+            return []
+        try:
+            rows = db.session.execute(
+                select(model).order_by(order if order is not None else model.id)
+            ).scalars()
+            return [(str(r.id), label(r)) for r in rows]
+        except SQLAlchemyError:
+            db.session.rollback()
+            return []
+
+    return load
+
+
+class FundFilter(_SubqueryFilter):
+    def apply(self, query, value, alias=None):
+        return query.filter(Application.fund_id == value)
+
+
+class PriorityFilter(_SubqueryFilter):
+    def apply(self, query, value, alias=None):
+        ids = select(ApplicationPriority.application_id).where(ApplicationPriority.priority_id == value)
+        return query.filter(Application.id.in_(ids))
+
+
+class WardFilter(_SubqueryFilter):
+    def apply(self, query, value, alias=None):
+        ids = select(application_wards.c.application_id).where(application_wards.c.ward_id == value)
+        return query.filter(Application.id.in_(ids))
+
+
+class MeetingFilter(_SubqueryFilter):
+    def apply(self, query, value, alias=None):
+        ids = select(AgendaItem.application_id).where(AgendaItem.meeting_id == value)
+        return query.filter(Application.id.in_(ids))
+
+
+class AmountFilter(BaseSQLAFilter):
+    def __init__(self, at_least: bool) -> None:
+        super().__init__(Application.amount_requested_pence, "Amount requested (£)")
+        self.at_least = at_least
+
+    def validate(self, value) -> bool:
+        try:
+            parse_pounds(value)
+        except ValueError:
+            return False
+        return True
+
+    def clean(self, value):
+        return parse_pounds(value)
+
+    def apply(self, query, value, alias=None):
+        column = Application.amount_requested_pence
+        return query.filter(column >= value if self.at_least else column <= value)
+
+    def operation(self):
+        return "at least" if self.at_least else "at most"
+
+
+# -- turning a workflow input spec into what a person types, and back ------------------------------
+def parse_inputs(transition, form) -> dict:
+    """Form text to fire() inputs; a bad value raises InvalidInput with a message for the person."""
+    inputs: dict = {}
+    for spec in transition.inputs:
+        raw = (form.get(spec.name) or "").strip()
+        if spec.type == "bool":
+            inputs[spec.name] = raw in {"y", "yes", "on", "true"}
+            continue
+        if not raw:
+            continue
+        if spec.type == "pence":
+            try:
+                inputs[spec.name] = parse_pounds(raw)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field=spec.name) from None
+        elif spec.type in {"id", "int"}:
+            value = _int(raw)
+            if value is None:
+                raise InvalidInput(
+                    f"Choose a {spec.name.removesuffix('_id').replace('_', ' ')}", field=spec.name
+                )
+            inputs[spec.name] = value
+        else:
+            inputs[spec.name] = raw
+    return inputs
+
+
+def open_meetings() -> list[Meeting]:
+    return list(
+        db.session.execute(
+            select(Meeting).where(Meeting.minutes_approved_at.is_(None)).order_by(Meeting.starts_at.desc())
+        ).scalars()
+    )
+
+
+class ApplicationView(StaffModelView):
+    allowed_roles = frozenset({Role.OFFICER, Role.JAG_MEMBER, Role.FINANCE, Role.RAG_VIEWER, Role.ADMIN})
+    editor_roles = frozenset({Role.OFFICER})
+    can_view_details = True
+    list_template = "admin/application_list.html"
+    column_list = [
+        "reference",
+        "organisation",
+        "title",
+        "fund",
+        "state",
+        "amount_requested_pence",
+        "submitted_at",
+    ]
+    column_labels = {
+        "reference": "Reference",
+        "amount_requested_pence": "Requested",
+        "submitted_at": "Submitted",
+        "organisation.name": "Organisation",
+    }
+    column_searchable_list = ["reference", "title", "organisation.name"]
+    column_sortable_list = [
+        "reference",
+        "title",
+        "state",
+        "amount_requested_pence",
+        "submitted_at",
+        ("organisation", "organisation.name"),
+        ("fund", "fund.name"),
+    ]
+    column_default_sort = ("id", True)
+    column_formatters = {
+        "amount_requested_pence": pence_formatter,
+        "submitted_at": date_formatter,
+        "state": lambda v, c, m, n: get_engine().staff_label(m),
+        "reference": lambda v, c, m, n: link(url_for(".details_view", id=m.id), m.reference),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.column_filters = [
+            StateFilter(),
+            FundFilter("Fund", options=_options(Fund, order=Fund.name)),
+            PriorityFilter("Priority", options=_options(Priority, order=Priority.number)),
+            WardFilter("Ward", options=_options(Ward, order=Ward.name)),
+            AmountFilter(at_least=True),
+            AmountFilter(at_least=False),
+            MeetingFilter("Meeting", options=_options(Meeting, order=Meeting.starts_at.desc())),
+        ]
+        super().__init__(Application, db, *args, **kwargs)
+
+    @expose("/")
+    def index_view(self):
+        self._refresh_filters_cache()
+        return super().index_view()
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name == "agenda":
+            return self.is_editor()
+        return super().is_action_allowed(name)
+
+    @action("agenda", "Put on a JAG agenda")
+    def action_agenda(self, ids):
+        self.require_editor()
+        clean = [str(i) for i in (_int(x) for x in ids) if i is not None]
+        return redirect(url_for(".agenda_view", ids=",".join(clean)))
+
+    # -- bulk agenda ---------------------------------------------------------------------------
+    @expose("/agenda/", methods=["GET", "POST"])
+    def agenda_view(self):
+        user = self.require_editor()
+        ids = [i for i in (_int(x) for x in (request.values.get("ids") or "").split(",")) if i is not None]
+        apps = list(db.session.execute(select(Application).where(Application.id.in_(ids))).scalars())
+        eligible = [a for a in apps if a.state == "eligible"]
+        skipped = [a for a in apps if a.state != "eligible"]
+        meetings = open_meetings()
+        form = ConfirmForm()
+        if request.method == "POST" and form.validate_on_submit():
+            meeting = db.session.get(Meeting, _int(request.form.get("meeting_id")) or 0)
+            if meeting is None:
+                flash("Choose the meeting to put the applications on", "error")
+            elif not eligible:
+                flash("None of the selected applications has passed screening", "error")
+            else:
+                try:
+                    for app in eligible:
+                        fire(db.session, app, "add_to_agenda", user, meeting_id=meeting.id)
+                except WorkflowError as exc:
+                    db.session.rollback()
+                    flash(f"Nothing was added: {exc}", "error")
+                else:
+                    commit(db.session)
+                    flash(f"{len(eligible)} application(s) put on the agenda of {meeting.title}", "success")
+                    return redirect(url_for("meeting.record_view", id=meeting.id))
+        return self.render(
+            "admin/application_agenda.html",
+            eligible=eligible,
+            skipped=skipped,
+            meetings=meetings,
+            form=form,
+            ids=",".join(str(a.id) for a in apps),
+        )
+
+    # -- CSV -----------------------------------------------------------------------------------
+    @expose("/export.csv")
+    def export_csv(self):
+        if not self.is_accessible() or not staff_user().has_role(
+            Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER
+        ):
+            abort(403)
+        apps = db.session.execute(select(Application).order_by(Application.id)).scalars()
+        body = csv_export.applications_csv(apps, get_engine().staff_label)
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=applications.csv"},
+        )
+
+    # -- the detail page -------------------------------------------------------------------------
+    def _load(self, app_id) -> Application:
+        app = db.session.get(Application, _int(app_id) or 0)
+        if app is None:
+            abort(404)
+        return app
+
+    def _must_declare_first(self, user, app) -> bool:
+        return (
+            user.has_role(Role.JAG_MEMBER)
+            and not user.has_role(Role.OFFICER, Role.ADMIN)
+            and declaration_for(db.session, app.id, user.id) is None
+        )
+
+    @expose("/details/")
+    def details_view(self):
+        user = staff_user()
+        app = self._load(request.args.get("id"))
+        if self._must_declare_first(user, app):
+            return self.render("admin/application_declare.html", app=app, form=DeclarationForm())
+        definition = get_engine().definition_for(app)
+        triggers = available_triggers(app, user)
+        screening_triggers = {"pass_screening", "fail_screening"}
+        if app.state == "submitted":
+            screening_triggers.add("request_information")
+        declaration = declaration_for(db.session, app.id, user.id)
+        history = db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "application", AuditEvent.entity_id == app.id)
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        ).scalars()
+        can_score = (
+            user.has_role(Role.JAG_MEMBER)
+            and declaration is not None
+            and not declaration.has_interest
+            and app.state in {"eligible", "on_agenda"}
+        )
+        all_scores = scoring.scores_for(db.session, app.id)
+        my_scores = {s.criterion_id: s for s in all_scores if s.user_id == user.id}
+        averages = [
+            (c.name, sum(vals) / len(vals), c.max_score)
+            for c in app.fund.scoring_criteria
+            if (vals := [s.score for s in all_scores if s.criterion_id == c.id])
+        ]
+        return self.render(
+            "admin/application_details.html",
+            app=app,
+            state_label=definition.staff_label(app.state),
+            triggers=[t for t in triggers if t.trigger not in screening_triggers],
+            screening_open="pass_screening" in {t.trigger for t in triggers},
+            checklist=screening.checklist_for(app),
+            meetings=open_meetings(),
+            declaration=declaration,
+            declarations=scoring.declarations_for(db.session, app.id),
+            show_scores=scoring.may_see_scores(db.session, user, app),
+            scores=all_scores,
+            averages=averages,
+            scorers=len({s.user_id for s in all_scores}),
+            my_scores=my_scores,
+            can_score=can_score,
+            history=list(history),
+            diagram=render_svg(definition, app.state),
+            form=ConfirmForm(),
+            is_jag=user.has_role(Role.JAG_MEMBER),
+        )
+
+    def _back(self, app_id: int):
+        return redirect(url_for(".details_view", id=app_id))
+
+    @expose("/<int:app_id>/declare", methods=["POST"])
+    def declare(self, app_id: int):
+        user = staff_user()
+        app = self._load(app_id)
+        form = DeclarationForm()
+        if not form.validate_on_submit():
+            flash("Choose whether you have an interest in this application", "error")
+            return self._back(app.id)
+        try:
+            declare_interest(
+                db.session,
+                user,
+                app,
+                has_interest=form.has_interest.data == "yes",
+                nature=form.nature.data or "",
+            )
+        except MeetingRuleBroken as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            commit(db.session)
+            flash("Your declaration is recorded", "success")
+        return self._back(app.id)
+
+    @expose("/<int:app_id>/score", methods=["POST"])
+    def score(self, app_id: int):
+        user = staff_user()
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        entries = [
+            ScoreEntry(
+                c.id, request.form.get(f"score_{c.id}", ""), request.form.get(f"justification_{c.id}", "")
+            )
+            for c in app.fund.scoring_criteria
+        ]
+        try:
+            scoring.record_scores(db.session, user, app, entries)
+        except MeetingRuleBroken as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            commit(db.session)
+            flash("Your scores are saved", "success")
+        return self._back(app.id)
+
+    @expose("/<int:app_id>/screen", methods=["POST"])
+    def screen(self, app_id: int):
+        user = staff_user()
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        ticked = {
+            key
+            for key in request.form
+            if key.startswith(("doc_",)) or key in dict(screening.ELIGIBILITY_CHECKS)
+        }
+        try:
+            screening.screen(
+                db.session,
+                user,
+                app,
+                decision=request.form.get("decision", ""),
+                ticked=ticked,
+                note=request.form.get("note", ""),
+                expected_version=_int(request.form.get("expected_version")),
+            )
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            commit(db.session)
+            flash(f"Screening recorded: {get_engine().staff_label(app)}", "success")
+        return self._back(app.id)
+
+    @expose("/<int:app_id>/fire/<trigger>", methods=["POST"])
+    def fire_view(self, app_id: int, trigger: str):
+        user = staff_user()
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        transition = next((t for t in available_triggers(app, user) if t.trigger == trigger), None)
+        if transition is None:
+            flash("That action is not available to you on this application now. Reload the page.", "error")
+            return self._back(app.id)
+        try:
+            inputs = parse_inputs(transition, request.form)
+            fire(
+                db.session,
+                app,
+                trigger,
+                user,
+                expected_version=_int(request.form.get("expected_version")),
+                **inputs,
+            )
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            commit(db.session)
+            flash(f"Done: {transition.label}", "success")
+        return self._back(app.id)
+
+    @expose("/document/<int:document_id>")
+    def document(self, document_id: int):
+        document = db.session.get(Document, document_id)
+        if document is None or document.deleted_at is not None or document.application_id is None:
+            abort(404)
+        if self._must_declare_first(staff_user(), document.application):
+            abort(403)
+        folder = current_app.config["SOSAFE"].upload_folder
+        return send_from_directory(
+            folder, document.stored_name, as_attachment=True, download_name=document.original_filename
+        )

@@ -1,0 +1,69 @@
+"""The base of every admin model view: role checks, Flask-WTF forms, money and dates shown the UK way."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.contrib.sqla import ModelView
+from markupsafe import Markup
+
+from grants_app.admin.forms import AdminForm
+from grants_app.admin.security import RoleRequired, staff_user
+from grants_app.dates import format_date, format_datetime
+from grants_app.extensions import db
+from grants_app.models import Role
+from grants_app.money import format_pence
+from grants_app.services import reference_data
+
+
+def pence_formatter(view, context, model, name):
+    return format_pence(getattr(model, name))
+
+
+def date_formatter(view, context, model, name):
+    value = getattr(model, name)
+    return format_datetime(value) if hasattr(value, "hour") else format_date(value)
+
+
+class StaffModelView(RoleRequired, ModelView):
+    form_base_class = AdminForm
+    page_size = 20
+    can_set_page_size = True
+    named_filter_urls = True
+    # Read-only unless a subclass names editor roles: state columns are never an editable field anyway.
+    can_create = False
+    can_edit = False
+    can_delete = False
+
+
+class AuditedModelView(StaffModelView):
+    """Reference data: administrators edit it, and every create, update and delete is audited."""
+
+    allowed_roles = frozenset({Role.ADMIN})
+    editor_roles = frozenset({Role.ADMIN})
+    can_create = True
+    can_edit = True
+    can_delete = True
+    can_view_details = True
+
+    def on_model_change(self, form, model, is_created):
+        # Flask-Admin commits after this hook, so the diff is written in the same transaction as the edit.
+        reference_data.record_edit(db.session, staff_user(), model, created=is_created)
+
+    def on_model_delete(self, model):
+        reference_data.record_delete(db.session, staff_user(), model)
+
+    def handle_view_exception(self, exc):
+        from sqlalchemy.exc import IntegrityError
+
+        if isinstance(exc, IntegrityError):
+            flash(
+                "That change was refused because it conflicts with other records "
+                "(for example a duplicate name, or a row other records still use)",
+                "error",
+            )
+            return True
+        return super().handle_view_exception(exc)
+
+
+def link(url: str, text: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url, text)

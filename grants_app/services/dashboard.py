@@ -1,0 +1,175 @@
+"""What each staff role sees first: counts by state, the next meeting, fund positions and their tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grants_app.models import (
+    AgendaItem,
+    Application,
+    Award,
+    DecisionRoute,
+    DeclarationOfInterest,
+    Fund,
+    Meeting,
+    MonitoringReturn,
+    Role,
+    Score,
+    ScoringCriterion,
+    User,
+    utcnow,
+)
+from grants_app.money import format_pence
+from grants_app.services import fund_budget
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Task:
+    text: str
+    application_id: int | None = None
+    meeting_id: int | None = None
+
+
+@dataclass
+class Dashboard:
+    states: list[StateCount]
+    next_meeting: Meeting | None
+    funds: list[tuple[Fund, fund_budget.FundPosition]]
+    overdue_returns: list[MonitoringReturn]
+    tasks: list[Task] = field(default_factory=list)
+
+
+def applications_by_state(session: Session, definition) -> list[StateCount]:
+    counts = dict(
+        session.execute(select(Application.state, func.count()).group_by(Application.state)).tuples().all()
+    )
+    return [
+        StateCount(name, definition.staff_label(name), counts.get(name, 0))
+        for name in definition.states
+        if counts.get(name)
+    ]
+
+
+def next_meeting(session: Session) -> Meeting | None:
+    return session.execute(
+        select(Meeting)
+        .where(Meeting.starts_at >= utcnow(), Meeting.minutes_approved_at.is_(None))
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def overdue_returns(session: Session, today: date) -> list[MonitoringReturn]:
+    return list(
+        session.execute(
+            select(MonitoringReturn)
+            .where(MonitoringReturn.due_on < today, MonitoringReturn.state.in_(("due", "queried")))
+            .order_by(MonitoringReturn.due_on)
+        ).scalars()
+    )
+
+
+def fund_positions(session: Session) -> list[tuple[Fund, fund_budget.FundPosition]]:
+    funds = session.execute(select(Fund).order_by(Fund.financial_year.desc(), Fund.name)).scalars()
+    return [(fund, fund_budget.fund_position(session, fund)) for fund in funds]
+
+
+def jag_tasks(session: Session, user: User) -> list[Task]:
+    """Applications on an upcoming agenda this member has still to declare on or score."""
+    items = session.execute(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Application, Application.id == AgendaItem.application_id)
+        .where(
+            AgendaItem.outcome.is_(None),
+            Meeting.minutes_approved_at.is_(None),
+            Application.state == "on_agenda",
+        )
+        .order_by(Meeting.starts_at, AgendaItem.position)
+    ).scalars()
+    tasks: list[Task] = []
+    for item in items:
+        app = item.application
+        declaration = session.execute(
+            select(DeclarationOfInterest).where(
+                DeclarationOfInterest.application_id == app.id, DeclarationOfInterest.user_id == user.id
+            )
+        ).scalar_one_or_none()
+        if declaration is None:
+            tasks.append(Task(f"Declare any interest in and score {app}", application_id=app.id))
+            continue
+        if declaration.has_interest:
+            continue
+        criteria = session.execute(
+            select(func.count()).select_from(ScoringCriterion).where(ScoringCriterion.fund_id == app.fund_id)
+        ).scalar_one()
+        scored = session.execute(
+            select(func.count())
+            .select_from(Score)
+            .where(Score.application_id == app.id, Score.user_id == user.id)
+        ).scalar_one()
+        if scored < criteria:
+            tasks.append(Task(f"Score {app} ({scored} of {criteria} criteria done)", application_id=app.id))
+    return tasks
+
+
+def officer_tasks(session: Session) -> list[Task]:
+    tasks: list[Task] = []
+    for app in session.execute(
+        select(Application).where(Application.state == "submitted").order_by(Application.submitted_at)
+    ).scalars():
+        tasks.append(Task(f"Screen {app}", application_id=app.id))
+    for app in session.execute(select(Application).where(Application.state == "approved")).scalars():
+        tasks.append(Task(f"Issue the offer for {app}", application_id=app.id))
+    unnoted = session.execute(
+        select(func.count())
+        .select_from(Award)
+        .where(Award.decision_route == DecisionRoute.DELEGATED, Award.noted_at_meeting_id.is_(None))
+    ).scalar_one()
+    if unnoted:
+        tasks.append(Task(f"{unnoted} delegated decision(s) to report to the next JAG meeting"))
+    return tasks
+
+
+def finance_tasks(session: Session, user: User) -> list[Task]:
+    from grants_app.models import Payment
+
+    waiting = session.execute(
+        select(Payment)
+        .where(Payment.state == "requested", Payment.requested_by_id != user.id)
+        .order_by(Payment.id)
+    ).scalars()
+    return [
+        Task(
+            f"Authorise the payment of {format_pence(p.amount_pence)} for {p.application}",
+            application_id=p.application_id,
+        )
+        for p in waiting
+    ]
+
+
+def build(session: Session, user: User, definition, today: date) -> Dashboard:
+    dashboard = Dashboard(
+        states=applications_by_state(session, definition),
+        next_meeting=next_meeting(session),
+        funds=fund_positions(session),
+        overdue_returns=overdue_returns(session, today),
+    )
+    if user.has_role(Role.JAG_MEMBER):
+        dashboard.tasks += jag_tasks(session, user)
+    if user.has_role(Role.OFFICER):
+        dashboard.tasks += officer_tasks(session)
+    if user.has_role(Role.FINANCE):
+        dashboard.tasks += finance_tasks(session, user)
+    return dashboard

@@ -1,0 +1,134 @@
+"""Staff sign-in: password check with lockout, and TOTP two-factor set-up and verification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.dates import format_datetime
+from grants_app.models import User, utcnow
+from grants_app.passwords import hash_password, needs_rehash, verify_password
+from grants_app.services import audit
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT_MINUTES = 15
+TOTP_ISSUER = "SoSafe Grants"
+# One message for an unknown email and a wrong password, so the form does not reveal who has an account.
+BAD_CREDENTIALS = "Enter a correct email address and password"
+
+
+class SignInRefused(Exception):
+    """Sign-in was refused; the message is safe to show to the person signing in."""
+
+
+@dataclass(frozen=True)
+class PasswordOutcome:
+    user: User
+    needs_two_factor: bool
+    must_set_up_two_factor: bool
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC values
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    locked_until = _aware(user.locked_until)
+    return locked_until is not None and locked_until > (now or utcnow())
+
+
+def check_password(
+    session: Session, email: str, password: str, *, two_factor_required: bool
+) -> PasswordOutcome:
+    """First step of staff sign-in. Counts failures; a locked account is refused even with the right password."""
+    email = (email or "").strip().lower()
+    if not email or not password:
+        raise SignInRefused(BAD_CREDENTIALS)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None or not user.is_active or not user.is_staff or not user.password_hash:
+        # Spend the same time hashing so the response time does not reveal who has an account.
+        verify_password(_DUMMY_HASH, password)
+        raise SignInRefused(BAD_CREDENTIALS)
+    now = utcnow()
+    if is_locked(user, now):
+        raise SignInRefused(
+            "This account is locked after too many failed sign-in attempts. "
+            f"Try again after {format_datetime(user.locked_until)}, or ask an administrator to unlock it"
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_login_count += 1
+        if user.failed_login_count >= MAX_FAILED_ATTEMPTS:
+            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+            user.failed_login_count = 0
+            audit.record(session, user, "users", user.id, "locked", reason="too many failed sign-in attempts")
+        session.flush()
+        raise SignInRefused(BAD_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_login_count = 0
+    user.locked_until = None
+    session.flush()
+    return PasswordOutcome(
+        user=user,
+        needs_two_factor=bool(user.totp_secret),
+        must_set_up_two_factor=two_factor_required and not user.totp_secret,
+    )
+
+
+def record_sign_in(session: Session, user: User) -> None:
+    user.last_login_at = utcnow()
+    audit.record(session, user, "users", user.id, "sign_in")
+    session.flush()
+
+
+def verify_totp(user: User, code: str) -> bool:
+    code = (code or "").replace(" ", "").strip()
+    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+        return False
+    return pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
+    """Turn on two-factor once the person proves their authenticator app has the secret."""
+    code = (code or "").replace(" ", "").strip()
+    if not code.isdigit() or len(code) != 6 or not pyotp.TOTP(secret).verify(code, valid_window=1):
+        raise SignInRefused("Enter the 6-digit code shown in your authenticator app")
+    user.totp_secret = secret
+    session.flush()
+    audit.record(session, user, "users", user.id, "two_factor_enabled")
+
+
+def unlock(session: Session, actor: User, user: User) -> None:
+    user.failed_login_count = 0
+    user.locked_until = None
+    session.flush()
+    audit.record(session, actor, "users", user.id, "unlock")
+
+
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$iuRUMgD77mo9ZUnW9wUB/g$FIXjv0T60K9img1MqslD7dw3HWtw9H9MDtJr/XsjQr0"  # noqa: S105
+)
+
+
+def record_failed_code(session: Session, user: User) -> None:
+    """Wrong two-factor codes count towards the same lockout as wrong passwords."""
+    user.failed_login_count += 1
+    if user.failed_login_count >= MAX_FAILED_ATTEMPTS:
+        user.locked_until = utcnow() + timedelta(minutes=LOCKOUT_MINUTES)
+        user.failed_login_count = 0
+        audit.record(session, user, "users", user.id, "locked", reason="too many wrong two-factor codes")
+    session.flush()

@@ -1,0 +1,193 @@
+"""The access matrix: every admin endpoint and action, for anonymous, an applicant and each staff role."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants_app.models import Role
+
+ALL_STAFF = {Role.OFFICER, Role.JAG_MEMBER, Role.FINANCE, Role.RAG_VIEWER, Role.ADMIN}
+APPLICATION_VIEWERS = ALL_STAFF
+MEETING_VIEWERS = {Role.OFFICER, Role.JAG_MEMBER, Role.ADMIN, Role.RAG_VIEWER}
+RECORD_VIEWERS = {Role.OFFICER, Role.ADMIN}
+ADMIN_ONLY = {Role.ADMIN}
+OFFICER_ONLY = {Role.OFFICER}
+REFERENCE_VIEWS = (
+    "funds",
+    "strategy_periods",
+    "priorities",
+    "criteria",
+    "categories",
+    "agencies",
+    "wards",
+    "users",
+    "partnership",
+)
+
+# Endpoints whose role rule is narrower than their view's.
+SPECIAL = {
+    "application.agenda_view": OFFICER_ONLY,
+    "application.action_view": APPLICATION_VIEWERS,  # the action itself is checked (see test below)
+    "application.export_csv": {Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER},
+    # A JAG member sees an application's documents only after declaring (none declared here).
+    "application.document": APPLICATION_VIEWERS - {Role.JAG_MEMBER},
+    "meeting.create_view": OFFICER_ONLY,
+    "meeting.attendance": OFFICER_ONLY,
+    "meeting.decide": OFFICER_ONLY,
+    "meeting.note_delegated": OFFICER_ONLY,
+    "meeting.add_to_agenda": OFFICER_ONLY,
+    "meeting.minutes": OFFICER_ONLY,
+}
+
+
+def allowed_roles(endpoint: str) -> set[Role]:
+    if endpoint in SPECIAL:
+        return SPECIAL[endpoint]
+    view = endpoint.split(".")[0]
+    if view == "admin":
+        return ALL_STAFF
+    if view == "application":
+        return APPLICATION_VIEWERS
+    if view == "meeting":
+        return MEETING_VIEWERS
+    if view in {"audit", "outbox"}:
+        return RECORD_VIEWERS
+    if view == "workflows":
+        return ALL_STAFF
+    if view in REFERENCE_VIEWS:
+        return ADMIN_ONLY
+    raise AssertionError(f"no access rule written down for {endpoint}: add it to this matrix")
+
+
+def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every admin route except sign-in pages and static files."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if (
+            not rule.rule.startswith("/admin")
+            or rule.endpoint.startswith("staff_auth.")
+            or "static" in rule.endpoint
+        ):
+            continue
+        values = {
+            "app_id": application_id,
+            "document_id": 1,
+            "trigger": "pass_screening",
+            "export_type": "csv",
+        }
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>", str(values[arg]))
+        query = "?id=" + str(meeting_id if rule.endpoint.startswith("meeting.") else application_id)
+        if (
+            rule.endpoint.endswith(("details_view", "edit_view", "record_view"))
+            or rule.endpoint.startswith("meeting.record")
+            or rule.endpoint
+            in {
+                "meeting.attendance",
+                "meeting.decide",
+                "meeting.note_delegated",
+                "meeting.minutes",
+                "meeting.add_to_agenda",
+            }
+        ):
+            url += query
+        method = "GET" if "GET" in rule.methods else "POST"
+        routes.append((rule.endpoint, method, url))
+    return sorted(set(routes))
+
+
+@pytest.fixture
+def world(make, session):
+    officer = make.officer()
+    meeting = make.meeting(officer)
+    app = make.submitted()
+    session.commit()
+    return app, meeting
+
+
+def _request(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+def test_every_admin_route_has_an_access_rule(app, world):
+    application, meeting = world
+    for endpoint, _method, _url in admin_routes(app, application.id, meeting.id):
+        allowed_roles(endpoint)
+
+
+def test_anonymous_is_sent_to_staff_sign_in_everywhere(app, client, world):
+    application, meeting = world
+    for endpoint, method, url in admin_routes(app, application.id, meeting.id):
+        response = _request(client, method, url)
+        assert response.status_code == 302, (endpoint, url, response.status_code)
+        assert "/admin/sign-in" in response.headers["Location"], (endpoint, url)
+
+
+def test_an_applicant_never_reaches_the_admin(app, make, session, world):
+    application, meeting = world
+    applicant = make.applicant_of(application)
+    client = app.test_client()
+    with client.session_transaction() as sess:  # signed in as the portal would sign them in
+        sess["_user_id"] = str(applicant.id)
+        sess["_fresh"] = True
+    for endpoint, method, url in admin_routes(app, application.id, meeting.id):
+        response = _request(client, method, url)
+        assert response.status_code == 403, (endpoint, url, response.status_code)
+
+
+def test_an_applicant_cannot_use_the_staff_sign_in(app, make, session, world):
+    application, _meeting = world
+    applicant = make.applicant_of(application)
+    response = app.test_client().post(
+        "/admin/sign-in", data={"email": applicant.email, "password": "anything-at-all"}
+    )
+    assert response.status_code == 400
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", sorted(ALL_STAFF))
+def test_each_staff_role_reaches_exactly_its_screens(app, staff_client, world, role):
+    application, meeting = world
+    client, _user = staff_client(role)
+    for endpoint, method, url in admin_routes(app, application.id, meeting.id):
+        response = _request(client, method, url)
+        if role in allowed_roles(endpoint):
+            assert response.status_code not in (401, 403, 500), (role, endpoint, url, response.status_code)
+            if response.status_code == 302:
+                assert "/admin/sign-in" not in response.headers["Location"], (role, endpoint)
+        else:
+            assert response.status_code == 403, (role, endpoint, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", sorted(ALL_STAFF - OFFICER_ONLY))
+def test_only_the_officer_may_run_the_bulk_agenda_action(app, staff_client, world, session, role):
+    application, meeting = world
+    client, _user = staff_client(role)
+    response = client.post(
+        "/admin/application/action/", data={"action": "agenda", "rowid": [str(application.id)]}
+    )
+    assert response.status_code in (302, 403)
+    assert "/agenda/" not in response.headers.get("Location", "")
+    session.expire_all()
+    assert application.state == "submitted"
+
+
+def test_no_admin_page_loads_anything_from_another_site(app, staff_client, world):
+    import re
+
+    application, meeting = world
+    client, _user = staff_client(Role.OFFICER)
+    admin_client, _admin = staff_client(Role.ADMIN)
+    pages = [
+        (client, "/admin/"),
+        (client, "/admin/application/"),
+        (client, f"/admin/application/details/?id={application.id}"),
+        (client, f"/admin/meeting/record/?id={meeting.id}"),
+        (client, "/admin/workflows/"),
+        (admin_client, "/admin/funds/new/"),
+        (app.test_client(), "/admin/sign-in"),
+    ]
+    for c, url in pages:
+        html = c.get(url).get_data(as_text=True)
+        assert not re.search(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', html), url

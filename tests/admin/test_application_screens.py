@@ -1,0 +1,328 @@
+"""The application screens: declarations before detail, scoring, screening and workflow actions."""
+
+from __future__ import annotations
+
+from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Role, Score
+from tests.admin.conftest import csrf_enabled, flashes
+
+
+def _details(client, app):
+    return client.get(f"/admin/application/details/?id={app.id}")
+
+
+def _score_form(app, value="4", justification="Clear need shown in the ward data"):
+    data = {}
+    for criterion in app.fund.scoring_criteria:
+        data[f"score_{criterion.id}"] = value
+        data[f"justification_{criterion.id}"] = justification
+    return data
+
+
+def test_jag_member_must_declare_before_seeing_the_detail(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    page = _details(client, app).get_data(as_text=True)
+    assert "Declare any interest" in page
+    assert app.summary not in page
+    assert client.get(f"/admin/application/document/{app.documents[0].id}").status_code == 403
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    page = _details(client, app).get_data(as_text=True)
+    assert app.summary in page and "You declared no interest" in page
+    assert client.get(f"/admin/application/document/{app.documents[0].id}").status_code == 200
+
+
+def test_member_with_an_interest_cannot_see_scores_or_score(make, session, staff_client):
+    app = make.eligible()
+    other = make.jag_members(1)[0]
+    from grants_app.services import meetings
+
+    meetings.declare_interest(session, other, app, has_interest=False)
+    criterion = app.fund.scoring_criteria[0]
+    meetings.record_score(session, other, app, criterion, score=5, justification="Secret opinion of merit")
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    client.post(
+        f"/admin/application/{app.id}/declare",
+        data={"has_interest": "yes", "nature": "I am the club treasurer"},
+    )
+    page = _details(client, app).get_data(as_text=True)
+    assert "Secret opinion of merit" not in page
+    assert "score-form" not in page
+    response = client.post(f"/admin/application/{app.id}/score", data=_score_form(app))
+    assert response.status_code == 302
+    assert "cannot score or vote" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.query(Score).filter_by(user_id=member.id).count() == 0
+    # The record shows the interest to everyone.
+    officer_client, _ = staff_client(Role.OFFICER)
+    assert "I am the club treasurer" in _details(officer_client, app).get_data(as_text=True)
+
+
+def test_scoring_all_criteria_with_justification(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    client.post(f"/admin/application/{app.id}/score", data=_score_form(app))
+    session.expire_all()
+    assert session.query(Score).filter_by(user_id=member.id).count() == 4
+    assert session.query(AuditEvent).filter_by(entity_id=app.id, action="score").count() == 4
+
+
+def test_scores_outside_0_to_5_or_unjustified_are_refused_and_change_nothing(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    for bad in (_score_form(app, value="6"), _score_form(app, value="-1"), _score_form(app, value="four")):
+        client.post(f"/admin/application/{app.id}/score", data=bad)
+        assert "from 0 to 5" in " ".join(flashes(client))
+        client.get("/admin/")  # read the flash away
+    client.post(f"/admin/application/{app.id}/score", data=_score_form(app, justification="  "))
+    assert "Explain your score" in " ".join(flashes(client))
+    partly = _score_form(app)
+    partly[f"score_{app.fund.scoring_criteria[-1].id}"] = "9"
+    client.post(f"/admin/application/{app.id}/score", data=partly)
+    session.expire_all()
+    assert session.query(Score).filter_by(user_id=member.id).count() == 0
+
+
+def test_screening_pass_needs_the_whole_checklist(make, session, staff_client):
+    app = make.submitted()
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = _details(client, app).get_data(as_text=True)
+    assert "screening-form" in page
+    client.post(f"/admin/application/{app.id}/screen", data={"decision": "pass", "doc_constitution": "y"})
+    assert "confirm every check" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "submitted"
+    from grants_app.services.screening import checklist_for
+
+    ticks = {item.key: "y" for item in checklist_for(app)}
+    client.post(
+        f"/admin/application/{app.id}/screen",
+        data={"decision": "pass", "note": "All in order", "expected_version": app.version, **ticks},
+    )
+    session.expire_all()
+    fresh = session.get(Application, app.id)
+    assert fresh.state == "eligible"
+    assert "All in order" in fresh.screening_notes and "Checklist: yes" in fresh.screening_notes
+
+
+def test_screening_fail_needs_a_reason_and_ask_sends_a_question(make, session, staff_client, mailer):
+    app = make.submitted()
+    other = make.submitted()
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    client.post(f"/admin/application/{app.id}/screen", data={"decision": "fail"})
+    assert "Enter the reason" in " ".join(flashes(client))
+    client.post(f"/admin/application/{app.id}/screen", data={"decision": "fail", "note": "Not in Stevenage"})
+    client.post(
+        f"/admin/application/{other.id}/screen", data={"decision": "ask", "note": "Send your accounts"}
+    )
+    session.expire_all()
+    assert session.get(Application, app.id).state == "ineligible"
+    asked = session.get(Application, other.id)
+    assert asked.state == "information_requested"
+    assert asked.information_requests[-1].question == "Send your accounts"
+
+
+def test_action_buttons_are_exactly_the_available_triggers(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, officer = staff_client(Role.OFFICER)
+    page = _details(client, app).get_data(as_text=True)
+    from grants_app.workflow import available_triggers
+
+    for transition in available_triggers(app, officer):
+        assert f'id="action-{transition.trigger}"' in page
+    assert 'id="action-approve"' not in page  # not from 'eligible'
+    assert 'name="state"' not in page
+    jag_client, _ = staff_client(Role.JAG_MEMBER)
+    jag_client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    assert 'id="action-' not in _details(jag_client, app).get_data(as_text=True)
+
+
+def test_firing_an_unavailable_trigger_is_refused(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, _ = staff_client(Role.FINANCE)
+    client.post(f"/admin/application/{app.id}/fire/withdraw", data={"reason": "no"})
+    assert "not available to you" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "eligible"
+
+
+def test_delegated_approval_above_the_limit_or_request_is_refused(make, session, staff_client):
+    app = make.eligible(amount_pence=90_000)  # fund delegated limit is £1,000
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    url = f"/admin/application/{app.id}/fire/approve_delegated"
+    client.post(url, data={"amount_pence": "950", "reason": "Small grant", "expected_version": app.version})
+    assert "more than the £900.00 requested" in " ".join(flashes(client))
+    client.get("/admin/")
+    client.post(url, data={"amount_pence": "£1,2x", "reason": "Small grant"})
+    assert "Enter an amount in pounds" in " ".join(flashes(client))
+    client.get("/admin/")
+    session.expire_all()
+    assert session.get(Application, app.id).state == "eligible"
+    client.post(
+        url, data={"amount_pence": "800.50", "reason": "Small grant", "expected_version": app.version}
+    )
+    session.expire_all()
+    fresh = session.get(Application, app.id)
+    assert fresh.state == "approved" and fresh.award.amount_pence == 80_050
+    assert fresh.award.decision_route.value == "delegated"
+
+
+def test_delegated_limit_guard(make, session, staff_client):
+    app = make.eligible(amount_pence=200_000)
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    client.post(
+        f"/admin/application/{app.id}/fire/approve_delegated",
+        data={"amount_pence": "1500", "reason": "Small grant", "expected_version": app.version},
+    )
+    assert "delegated authority" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "eligible"
+
+
+def test_acting_on_an_application_that_changed_meanwhile_is_refused(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    seen_version = app.version
+    client, _ = staff_client(Role.OFFICER)
+    client.post(
+        f"/admin/application/{app.id}/fire/withdraw",
+        data={"reason": "first", "expected_version": seen_version},
+    )
+    # A second officer had the page open from before.
+    other, _ = staff_client(Role.OFFICER)
+    other.post(
+        f"/admin/application/{app.id}/fire/withdraw",
+        data={"reason": "second", "expected_version": seen_version},
+    )
+    messages = " ".join(flashes(other))
+    assert "changed" in messages or "not available" in messages
+    session.expire_all()
+    assert session.query(AuditEvent).filter_by(entity_id=app.id, trigger="withdraw").count() == 1
+
+
+def test_conflict_message_when_version_is_stale_but_action_still_available(make, session, staff_client):
+    app = make.submitted()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    client.post(
+        f"/admin/application/{app.id}/fire/withdraw",
+        data={"reason": "Applicant asked", "expected_version": app.version - 1 if app.version > 1 else 999},
+    )
+    assert "changed by someone else" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "submitted"
+
+
+def test_the_state_cannot_be_edited_through_the_admin(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    response = client.post(f"/admin/application/edit/?id={app.id}", data={"state": "approved"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Application, app.id).state == "eligible"
+
+
+def test_bulk_agenda_action_puts_eligible_applications_on_a_meeting(make, session, staff_client, app):
+    officer = make.officer()
+    meeting = make.meeting(officer)
+    first, second = make.eligible(), make.eligible()
+    not_screened = make.submitted()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    response = client.post(
+        "/admin/application/action/",
+        data={"action": "agenda", "rowid": [str(first.id), str(second.id), str(not_screened.id)]},
+    )
+    assert "/admin/application/agenda/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert not_screened.reference in page and "will not be added" in page
+    ids = f"{first.id},{second.id},{not_screened.id}"
+    client.post("/admin/application/agenda/", data={"ids": ids, "meeting_id": meeting.id})
+    session.expire_all()
+    assert [session.get(Application, a.id).state for a in (first, second, not_screened)] == [
+        "on_agenda",
+        "on_agenda",
+        "submitted",
+    ]
+
+
+def test_list_action_without_csrf_token_is_refused(make, session, staff_client, app):
+    first = make.eligible()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    with csrf_enabled(app):
+        listing = client.get("/admin/application/").get_data(as_text=True)
+        assert 'name="csrf_token"' in listing  # the action form carries the token
+        response = client.post(
+            "/admin/application/action/", data={"action": "agenda", "rowid": [str(first.id)]}
+        )
+        assert response.status_code == 400
+        refused = client.post(f"/admin/application/{first.id}/fire/withdraw", data={"reason": "x"})
+        assert refused.status_code == 400
+    session.expire_all()
+    assert session.get(Application, first.id).state == "eligible"
+
+
+def test_list_filters_and_search(make, session, staff_client):
+    boxing = make.eligible(title="Boxing for girls")
+    make.submitted(title="Allotment watch")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get("/admin/application/?flt0_state_equals=eligible").get_data(as_text=True)
+    assert "Boxing for girls" in page and "Allotment watch" not in page
+    page = client.get("/admin/application/?search=allotment").get_data(as_text=True)
+    assert "Allotment watch" in page and "Boxing for girls" not in page
+    page = client.get(f"/admin/application/?search={boxing.reference}").get_data(as_text=True)
+    assert "Boxing for girls" in page
+    page = client.get("/admin/application/?flt0_amount_requested_at_least=5000").get_data(as_text=True)
+    assert "Boxing for girls" not in page
+    page = client.get(f"/admin/application/?flt0_ward_equals={make.ref.wards[0].id}").get_data(as_text=True)
+    assert "Boxing for girls" in page
+    assert client.get("/admin/application/?sort=4&desc=1").status_code == 200
+
+
+def test_csv_export_neutralises_formulas(make, session, staff_client):
+    make.submitted(title='=HYPERLINK("http://evil")')
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    body = client.get("/admin/application/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in body
+    assert ",=HYPERLINK" not in body
+
+
+def test_declaration_is_recorded_once(make, session, staff_client):
+    app = make.eligible()
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    assert "already made a declaration" in " ".join(flashes(client))
+    session.expire_all()
+    assert session.query(DeclarationOfInterest).filter_by(user_id=member.id).count() == 1
+
+
+def test_finance_dashboard_lists_payments_to_authorise_by_someone_else(make, session, staff_client):
+    from grants_app.services.payments import request_payment
+
+    app, _officer = make.in_delivery()
+    requester = make.finance()
+    request_payment(session, requester, app, amount_pence=50_000, description="First half")
+    session.commit()
+    other, _ = staff_client(Role.FINANCE)
+    assert f"Authorise the payment of £500.00 for {app.reference}" in other.get("/admin/").get_data(
+        as_text=True
+    )
+    same, _ = staff_client(user=requester)
+    assert "Authorise the payment" not in same.get("/admin/").get_data(as_text=True)
