@@ -87,7 +87,6 @@ def app(database_url, tmp_path_factory):
         }
     )
     app.config["WTF_CSRF_ENABLED"] = False
-    app.config["RATELIMIT_ENABLED"] = False
     with app.app_context():
         Base.metadata.create_all(_db.engine)
     yield app
@@ -106,6 +105,18 @@ def _wipe(session) -> None:
         for table in tables:
             session.execute(table.delete())
     session.commit()
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits():
+    """Rate limits are off unless a test switches them on (limiter.enabled) to prove they work."""
+    from grants_app.extensions import limiter
+
+    was = limiter.enabled
+    limiter.enabled = False
+    yield limiter
+    limiter.enabled = was
+    limiter.reset()
 
 
 @pytest.fixture

@@ -429,6 +429,7 @@ PROJECTS = [
         [("Publicity", "Campaign materials", 1200)],
         "on_agenda",
         400,
+        {"unscored": True},  # JAG members still have this one to declare on and score
     ),
     Project(
         9,
@@ -810,14 +811,15 @@ class DemoBuilder:
 
         self.on(day, step, hour=14)
 
-    def to_meeting(self, app: Application, meeting: Meeting, submitted: date) -> None:
+    def to_meeting(self, app: Application, meeting: Meeting, submitted: date, scored: bool = True) -> None:
         self.submit(app, submitted)
         self.screen(app, submitted + timedelta(days=5))
         self.on(
             submitted + timedelta(days=7),
             lambda: fire(self.session, app, "add_to_agenda", self.officer, meeting_id=meeting.id),
         )
-        self.score_and_declare(app, submitted + timedelta(days=9), meeting)
+        if scored:
+            self.score_and_declare(app, submitted + timedelta(days=9), meeting)
 
     def deliver(self, app: Application, meeting: Meeting, *, paid_fraction: float = 1.0) -> date:
         met = meeting.starts_at.astimezone(LONDON).date()
@@ -1005,7 +1007,9 @@ class DemoBuilder:
                 continue
             if target == "on_agenda":
                 app = self.build(project, self.day(40 + index % 5))
-                self.to_meeting(app, upcoming, self.day(25 + index % 5))
+                self.to_meeting(
+                    app, upcoming, self.day(25 + index % 5), scored=not project.options.get("unscored")
+                )
                 continue
             if target == "approved" and project.options.get("delegated"):
                 app = self.build(project, self.day(30))

@@ -139,3 +139,17 @@ def test_sign_in_and_sign_out_refuse_a_post_without_csrf_token(app, make, sessio
         )
         assert client.post("/admin/sign-out").status_code == 400
     assert client.get("/admin/").status_code == 200  # still signed in
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(app, session, no_rate_limits):
+    no_rate_limits.enabled = True
+    no_rate_limits.reset()
+    client = app.test_client()
+    codes = [
+        client.post(
+            "/admin/sign-in", data={"email": f"guess{n}@example.org", "password": "x" * 12}
+        ).status_code
+        for n in range(21)
+    ]
+    assert codes[:20] == [400] * 20
+    assert codes[20] == 429

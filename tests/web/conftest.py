@@ -10,22 +10,6 @@ import pytest
 
 from grants_app.services.documents import minimal_pdf
 
-
-@pytest.fixture(autouse=True)
-def no_rate_limits():
-    """The app fixture's RATELIMIT_ENABLED=False comes after init_app, so switch the limiter off here.
-
-    test_portal_sign_in switches it back on to prove the limits work.
-    """
-    from grants_app.extensions import limiter
-
-    was = limiter.enabled
-    limiter.enabled = False
-    yield limiter
-    limiter.enabled = was
-    limiter.reset()
-
-
 LINK = re.compile(r"/sign-in/([A-Za-z0-9_-]{20,})")
 
 
