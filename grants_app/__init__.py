@@ -12,7 +12,7 @@ from grants_app.config import PROJECT_ROOT, Settings
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, and transactions SQLAlchemy controls, so SAVEPOINTs work on SQLite."""
+    """Foreign keys on, WAL, and transactions SQLAlchemy controls, so SAVEPOINTs work on SQLite."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -20,6 +20,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Write-ahead logging: a request that is reading does not block another that is committing.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -680,10 +680,14 @@ def submit(reference: str):
     try:
         actions.submit(db.session, current_user, app_)
         transaction.commit(db.session)
-    except ConflictError:
+    except ConflictError as exc:
         db.session.rollback()
-        return redirect(url_for("portal.confirmation", reference=reference))
+        fresh = _application(reference)
+        if fresh.state != "draft":  # the other request was this person's first click: it went through
+            return redirect(url_for("portal.confirmation", reference=reference))
+        return _check_answers_page(fresh, _workflow_refusal(exc)), 409
     except WorkflowError as exc:
+        db.session.rollback()
         errors = _workflow_refusal(exc)
         return _check_answers_page(_application(reference), errors), 422
     return redirect(url_for("portal.confirmation", reference=app_.reference))
