@@ -537,16 +537,23 @@ def budget(reference: str):
 @bp.post("/applications/<reference>/budget/<int:line_id>/remove")
 @applicant_required
 def remove_budget_line(reference: str, line_id: int):
+    return _remove_item(
+        reference, form_service.remove_budget_line, line_id, "Cost removed from your budget.", "portal.budget"
+    )
+
+
+def _remove_item(reference: str, remove, item_id: int, message: str, back_to: str):
+    """Remove one of a draft's parts (a cost, a document); another application's part is a 404."""
     app_ = _application(reference)
     if (r := _editable_or_redirect(app_)) is not None:
         return r
     try:
-        form_service.remove_budget_line(db.session, current_user, app_, line_id)
+        remove(db.session, current_user, app_, item_id)
     except NotAllowed:
         abort(404)
     transaction.commit(db.session)
-    flash("Cost removed from your budget.")
-    return redirect(url_for("portal.budget", reference=app_.reference))
+    flash(message)
+    return redirect(url_for(back_to, reference=app_.reference))
 
 
 @bp.route("/applications/<reference>/documents", methods=["GET", "POST"])
@@ -594,16 +601,9 @@ def documents(reference: str):
 @bp.post("/applications/<reference>/documents/<int:document_id>/remove")
 @applicant_required
 def remove_document(reference: str, document_id: int):
-    app_ = _application(reference)
-    if (r := _editable_or_redirect(app_)) is not None:
-        return r
-    try:
-        actions.remove_document(db.session, current_user, app_, document_id)
-    except NotAllowed:
-        abort(404)
-    transaction.commit(db.session)
-    flash("Document removed.")
-    return redirect(url_for("portal.documents", reference=app_.reference))
+    return _remove_item(
+        reference, actions.remove_document, document_id, "Document removed.", "portal.documents"
+    )
 
 
 @bp.get("/documents/<int:document_id>")

@@ -367,6 +367,18 @@ class ApplicationView(StaffModelView):
     def _back(self, app_id: int):
         return redirect(url_for(".details_view", id=app_id))
 
+    def _carry_out(self, app_id: int, work, success) -> Response:
+        """One action, one transaction: commit and say so, or roll back and show the refusal."""
+        try:
+            work()
+        except (MeetingRuleBroken, WorkflowError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            commit(db.session)
+            flash(success() if callable(success) else success, "success")
+        return self._back(app_id)
+
     @expose("/<int:app_id>/declare", methods=["POST"])
     def declare(self, app_id: int):
         user = staff_user()
@@ -375,21 +387,17 @@ class ApplicationView(StaffModelView):
         if not form.validate_on_submit():
             flash("Choose whether you have an interest in this application", "error")
             return self._back(app.id)
-        try:
-            declare_interest(
+        return self._carry_out(
+            app.id,
+            lambda: declare_interest(
                 db.session,
                 user,
                 app,
                 has_interest=form.has_interest.data == "yes",
                 nature=form.nature.data or "",
-            )
-        except MeetingRuleBroken as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            commit(db.session)
-            flash("Your declaration is recorded", "success")
-        return self._back(app.id)
+            ),
+            "Your declaration is recorded",
+        )
 
     @expose("/<int:app_id>/score", methods=["POST"])
     def score(self, app_id: int):
@@ -403,15 +411,9 @@ class ApplicationView(StaffModelView):
             )
             for c in app.fund.scoring_criteria
         ]
-        try:
-            scoring.record_scores(db.session, user, app, entries)
-        except MeetingRuleBroken as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            commit(db.session)
-            flash("Your scores are saved", "success")
-        return self._back(app.id)
+        return self._carry_out(
+            app.id, lambda: scoring.record_scores(db.session, user, app, entries), "Your scores are saved"
+        )
 
     @expose("/<int:app_id>/screen", methods=["POST"])
     def screen(self, app_id: int):
@@ -424,8 +426,9 @@ class ApplicationView(StaffModelView):
             for key in request.form
             if key.startswith(("doc_",)) or key in dict(screening.ELIGIBILITY_CHECKS)
         }
-        try:
-            screening.screen(
+        return self._carry_out(
+            app.id,
+            lambda: screening.screen(
                 db.session,
                 user,
                 app,
@@ -433,14 +436,9 @@ class ApplicationView(StaffModelView):
                 ticked=ticked,
                 note=request.form.get("note", ""),
                 expected_version=_int(request.form.get("expected_version")),
-            )
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            commit(db.session)
-            flash(f"Screening recorded: {get_engine().staff_label(app)}", "success")
-        return self._back(app.id)
+            ),
+            lambda: f"Screening recorded: {get_engine().staff_label(app)}",
+        )
 
     @expose("/<int:app_id>/fire/<trigger>", methods=["POST"])
     def fire_view(self, app_id: int, trigger: str):
