@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import ResourceClosedError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants_app.models import WORKFLOW_MODELS, AuditEvent, utcnow
@@ -283,17 +284,21 @@ class WorkflowEngine:
             if refusal:
                 raise GuardFailed(refusal, guard=name, trigger=trigger)
 
-        # Effects may touch several rows, so they run inside a savepoint that an error undoes whole;
-        # a transition without effects changes one row and needs no savepoint (its round trips are
-        # most of fire()'s cost over a bare UPDATE).
+        # Effects may touch several rows, so they run inside a savepoint that an error undoes whole.
+        # A transition without effects changes one row: it needs no savepoint, and its state is written
+        # with one version-checked UPDATE rather than a unit-of-work flush (most of fire()'s cost over
+        # a bare UPDATE).
         savepoint = session.begin_nested() if transition.effects else None
         try:
-            with _authorise(obj):
-                obj.state = transition.dest
-                obj.state_changed_at = ctx.now
-                for name in transition.effects:
-                    registry.EFFECTS[name](ctx)
-                session.flush()
+            if savepoint is None:
+                _write_state(session, obj, transition.dest, ctx.now)
+            else:
+                with _authorise(obj):
+                    obj.state = transition.dest
+                    obj.state_changed_at = ctx.now
+                    for name in transition.effects:
+                        registry.EFFECTS[name](ctx)
+                    session.flush()
             values = {
                 "occurred_at": ctx.now,
                 "actor_id": getattr(actor, "id", None),
@@ -365,6 +370,38 @@ def _version_query(model: type, locking: bool):
 
 
 _AUDIT_INSERT = insert(AuditEvent.__table__)
+
+
+@functools.cache
+def _state_update(model: type):
+    table = model.__table__
+    values = {"state": bindparam("state"), "state_changed_at": bindparam("now"), "version": bindparam("next")}
+    if "updated_at" in table.c:
+        values["updated_at"] = bindparam("now")
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen"))
+        .values(**values)
+    )
+
+
+def _write_state(session: Session, obj: Any, state: str, now: datetime) -> None:
+    """UPDATE ... SET state WHERE id AND version, then tell the ORM the row now holds those values.
+
+    Only for an object with no pending changes (fire() flushed them in _lock)."""
+    seen = obj.version
+    result = session.execute(
+        _state_update(type(obj)),
+        {"state": state, "now": now, "next": seen + 1, "row_id": obj.id, "seen": seen},
+    )
+    if result.rowcount != 1:
+        raise StaleDataError(f"{type(obj).__name__} {obj.id} changed while it was being updated")
+    set_committed_value(obj, "state", state)
+    set_committed_value(obj, "state_changed_at", now)
+    set_committed_value(obj, "version", seen + 1)
+    if hasattr(obj, "updated_at"):
+        set_committed_value(obj, "updated_at", now)
+
 
 _engine: WorkflowEngine | None = None
 

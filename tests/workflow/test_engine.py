@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from grants_app.config import PROJECT_ROOT
@@ -284,35 +284,40 @@ def test_reference_numbers_are_sequential_per_year(make, ref):
     assert second.reference == f"SOS-{year}-0002"
 
 
-def test_failed_flush_without_effects_forgets_the_state_change(make, session, monkeypatch):
-    """A caller that catches the error and carries on must not write the half-made change later."""
-    from sqlalchemy.orm.exc import StaleDataError
-
+def test_lost_race_without_effects_leaves_nothing_behind(make, session, monkeypatch):
+    """Someone else writes between the lock check and the UPDATE (no row locks on SQLite): the UPDATE
+    matches nothing, the caller gets a conflict, and a caller that carries on writes nothing later."""
     from grants_app.services.payments import request_payment
+    from grants_app.workflow.engine import WorkflowEngine
 
     app, _officer = make.in_delivery()
     finance = make.finance()
     payment = request_payment(session, finance, app, amount_pence=1_000)
     session.commit()
     assert not registry_effects_of("payment", "cancel")
-    real_flush = session.flush
-    calls = {"n": 0}
-
-    def flaky_flush(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise StaleDataError(
-                "UPDATE statement on table 'payments' expected to update 1 row(s); 0 were matched."
-            )
-        return real_flush(*args, **kwargs)
-
-    monkeypatch.setattr(session, "flush", flaky_flush)
+    assert payment.state == "requested"
+    # The other writer's change, made where the ORM does not see it: the object in memory is now stale.
+    session.execute(text("UPDATE payments SET version = version + 1 WHERE id = :id"), {"id": payment.id})
+    monkeypatch.setattr(WorkflowEngine, "_lock", lambda self, session, obj, expected: None)
     with pytest.raises(ConflictError):
         fire(session, payment, "cancel", finance, reason="duplicate")
-    monkeypatch.undo()
-    session.commit()  # the caller carried on: the half-made change must not be written now
+    assert payment.state == "requested"
+    session.commit()  # the caller carried on: nothing half-made may be written now
     session.refresh(payment)
     assert payment.state == "requested"
+    assert audit_count_for(session, "payment", payment.id) == 0
+
+
+def audit_count_for(session, entity_type: str, entity_id: int) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.entity_id == entity_id,
+            AuditEvent.action == "transition",
+        )
+    ).scalar_one()
 
 
 def registry_effects_of(workflow: str, trigger: str) -> tuple[str, ...]:
