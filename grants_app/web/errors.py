@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from grants_app.extensions import db
@@ -65,6 +66,15 @@ def _server_error(_exc):
     return _portal_page("portal/errors/500.html", 500)
 
 
+def _database_busy(exc: OperationalError):
+    # SQLite (the development default) lets one writer in at a time; a request that lost that race is
+    # told to try again, with nothing changed, rather than shown a crash. PostgreSQL does not get here.
+    if "database is locked" not in str(exc):
+        raise exc
+    db.session.rollback()
+    return _portal_page("portal/errors/busy.html", 503, back=_same_site_referrer("/"))
+
+
 def _other_client_error(exc: HTTPException):
     return _portal_page("portal/errors/generic.html", exc.code or 400, code=exc.code)
 
@@ -75,6 +85,7 @@ HANDLERS = [
     (CSRFError, _csrf_failed),
     (429, _too_many),
     (500, _server_error),
+    (OperationalError, _database_busy),
     (400, _other_client_error),
     (405, _other_client_error),
     (410, _other_client_error),

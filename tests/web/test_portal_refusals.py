@@ -258,3 +258,36 @@ def test_unicode_digits_are_refused_not_crashing(applicant_client, ref):
         data={"priorities": [str(p.id)], f"percentage_{p.id}": "٣", f"how_{p.id}": "x"},
     )
     _error(r, "Percentage must be a whole number", f"percentage_{p.id}")
+
+
+def test_a_locked_sqlite_database_asks_the_person_to_try_again(client, ref, monkeypatch):
+    """One writer at a time on SQLite: the loser of that race is told to try again, not shown a crash."""
+    from sqlalchemy.exc import OperationalError
+
+    from grants_app.services import application_form
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("UPDATE applications ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(application_form, "open_fund", locked)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert (
+        "Sorry, the service is busy" in response.text
+        and "Nothing you entered has been changed" in response.text
+    )
+
+
+def test_other_database_errors_are_still_a_server_error(client, ref, monkeypatch, app):
+    from sqlalchemy.exc import OperationalError
+
+    from grants_app.services import application_form
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT ...", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(application_form, "open_fund", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.text
