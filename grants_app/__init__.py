@@ -46,6 +46,11 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings.flask_config())
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a load balancer the client's address (for per-IP rate limits) and https come in headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     settings.upload_folder.mkdir(parents=True, exist_ok=True)
 

@@ -40,6 +40,25 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+STAFF_ROLE_NAMES = ("officer", "jag_member", "finance", "rag_viewer", "admin")
+
+
+def _two_factor_roles(raw: str) -> frozenset[str]:
+    """'true' -> every staff role; 'false' or '' -> none; 'officer,finance' -> those roles."""
+    value = raw.strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return frozenset()
+    if value in {"1", "true", "yes", "on", "all"}:
+        return frozenset(STAFF_ROLE_NAMES)
+    roles = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(roles - set(STAFF_ROLE_NAMES))
+    if unknown:
+        raise ConfigError(
+            f"STAFF_2FA_REQUIRED names unknown role(s) {unknown}: use true, false or some of {list(STAFF_ROLE_NAMES)}"
+        )
+    return roles
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -57,7 +76,10 @@ class Settings:
     mail_sender: str = "SoSafe Grants <grants@stevenage.gov.uk>"
     public_base_url: str = "http://127.0.0.1:5000"
     ratelimit_storage_uri: str = "memory://"
-    staff_2fa_required: bool = False
+    # Staff roles that must use TOTP two-factor ("true" in the environment means every staff role).
+    staff_2fa_roles: frozenset[str] = frozenset()
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
+    proxy_hops: int = 0
     session_timeout_minutes: int = 30
     magic_link_minutes: int = 15
     quorum_min_members: int = 3
@@ -88,7 +110,8 @@ class Settings:
             mail_sender=env.get("MAIL_SENDER", cls.mail_sender),
             public_base_url=env.get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
-            staff_2fa_required=_bool(env.get("STAFF_2FA_REQUIRED"), False),
+            staff_2fa_roles=_two_factor_roles(env.get("STAFF_2FA_REQUIRED", "")),
+            proxy_hops=_int(env, "PROXY_HOPS", 0),
             session_timeout_minutes=_int(env, "SESSION_TIMEOUT_MINUTES", 30),
             magic_link_minutes=_int(env, "MAGIC_LINK_MINUTES", 15),
             quorum_min_members=_int(env, "QUORUM_MIN_MEMBERS", 3),

@@ -108,7 +108,7 @@ def _wipe(session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_rate_limits():
+def no_rate_limits(app):
     """Rate limits are off unless a test switches them on (limiter.enabled) to prove they work."""
     from grants_app.extensions import limiter
 

@@ -67,3 +67,61 @@ def test_unknown_environment_is_refused():
 )
 def test_database_urls_get_the_psycopg3_driver(given, expected):
     assert normalise_database_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "roles"),
+    [
+        ("", set()),
+        ("false", set()),
+        ("true", {"officer", "jag_member", "finance", "rag_viewer", "admin"}),
+        ("officer, finance", {"officer", "finance"}),
+    ],
+)
+def test_compulsory_two_factor_for_all_or_some_staff_roles(raw, roles):
+    assert Settings.from_env({"STAFF_2FA_REQUIRED": raw}).staff_2fa_roles == roles
+
+
+def test_compulsory_two_factor_refuses_unknown_roles():
+    with pytest.raises(ConfigError, match="unknown role"):
+        Settings.from_env({"STAFF_2FA_REQUIRED": "officer,applicant"})
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_forwarded_header(tmp_path):
+    from flask import request
+
+    app = create_app(
+        {
+            "PROXY_HOPS": "1",
+            "DATABASE_URL": "sqlite://",
+            "SOSAFE_INSTANCE_PATH": str(tmp_path),
+            "SOSAFE_ENV": "testing",
+        }
+    )
+
+    @app.get("/_whoami")
+    def whoami():
+        return f"{request.remote_addr} {request.scheme}"
+
+    reply = app.test_client().get(
+        "/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    )
+    assert reply.text == "203.0.113.9 https"
+
+
+def test_rate_limits_can_be_kept_in_redis_for_several_workers():
+    """Production runs several gunicorn workers; they share limits through Redis (RATELIMIT_STORAGE_URI)."""
+    import os
+
+    from limits.storage import storage_from_string
+
+    storage = storage_from_string(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    try:
+        reachable = storage.check()
+    except Exception:  # noqa: BLE001 - no Redis on this machine
+        reachable = False
+    if not reachable:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not running")
+    storage.reset()

@@ -61,7 +61,7 @@ def sign_in():
                 db.session,
                 form.email.data,
                 form.password.data,
-                two_factor_required=settings.staff_2fa_required,
+                two_factor_roles=settings.staff_2fa_roles,
             )
         except staff_auth.SignInRefused as exc:
             commit(db.session)  # keep the failed-attempt count and any lock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -44,7 +46,7 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
 
 
 def check_password(
-    session: Session, email: str, password: str, *, two_factor_required: bool
+    session: Session, email: str, password: str, *, two_factor_roles: Collection[str]
 ) -> PasswordOutcome:
     """First step of staff sign-in. Counts failures; a locked account is refused even with the right password."""
     email = (email or "").strip().lower()
@@ -77,7 +79,7 @@ def check_password(
     return PasswordOutcome(
         user=user,
         needs_two_factor=bool(user.totp_secret),
-        must_set_up_two_factor=two_factor_required and not user.totp_secret,
+        must_set_up_two_factor=user.has_role(*two_factor_roles) and not user.totp_secret,
     )
 
 
@@ -87,11 +89,29 @@ def record_sign_in(session: Session, user: User) -> None:
     session.flush()
 
 
-def verify_totp(user: User, code: str) -> bool:
+def _matching_step(secret: str, code: str, now: datetime | None = None) -> int | None:
+    """The 30-second step (this one or either side, for clock drift) whose code this is, if any."""
     code = (code or "").replace(" ", "").strip()
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now or utcnow())
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify_totp(user: User, code: str, now: datetime | None = None) -> bool:
+    """Each code works once: a code already accepted (or an older one) is refused, so a code seen over
+    someone's shoulder cannot be replayed. The caller commits the step it used."""
+    if not user.totp_secret:
         return False
-    return pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+    step = _matching_step(user.totp_secret, code, now)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def new_totp_secret() -> str:
@@ -104,10 +124,11 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
     """Turn on two-factor once the person proves their authenticator app has the secret."""
-    code = (code or "").replace(" ", "").strip()
-    if not code.isdigit() or len(code) != 6 or not pyotp.TOTP(secret).verify(code, valid_window=1):
+    step = _matching_step(secret, code)
+    if step is None:
         raise SignInRefused("Enter the 6-digit code shown in your authenticator app")
     user.totp_secret = secret
+    user.totp_last_step = step  # the set-up code cannot then be used again to sign in
     session.flush()
     audit.record(session, user, "users", user.id, "two_factor_enabled")
 

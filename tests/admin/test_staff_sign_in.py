@@ -85,7 +85,7 @@ def test_compulsory_two_factor_makes_staff_set_it_up_first(app, make, session):
     officer = make.officer()
     session.commit()
     settings = app.config["SOSAFE"]
-    settings.staff_2fa_required = True
+    settings.staff_2fa_roles = frozenset({"officer"})
     try:
         client = app.test_client()
         response = sign_in(client, officer)
@@ -103,7 +103,7 @@ def test_compulsory_two_factor_makes_staff_set_it_up_first(app, make, session):
         # The secret never reaches the audit trail.
         assert all(secret not in str(e.data) for e in session.query(AuditEvent).all())
     finally:
-        settings.staff_2fa_required = False
+        settings.staff_2fa_roles = frozenset()
 
 
 def test_idle_staff_are_signed_out(app, staff_client):

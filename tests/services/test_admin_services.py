@@ -33,23 +33,21 @@ def test_check_password_locks_after_repeated_failures(make, session):
     officer = make.officer()
     for _ in range(staff_auth.MAX_FAILED_ATTEMPTS):
         with pytest.raises(staff_auth.SignInRefused):
-            staff_auth.check_password(
-                session, officer.email, "wrong-password-here", two_factor_required=False
-            )
+            staff_auth.check_password(session, officer.email, "wrong-password-here", two_factor_roles=())
     assert staff_auth.is_locked(officer)
     with pytest.raises(staff_auth.SignInRefused, match="locked"):
-        staff_auth.check_password(session, officer.email, STAFF_PASSWORD, two_factor_required=False)
+        staff_auth.check_password(session, officer.email, STAFF_PASSWORD, two_factor_roles=())
     assert session.query(AuditEvent).filter_by(action="locked", entity_id=officer.id).count() == 1
 
 
 def test_check_password_reports_two_factor_needs(make, session):
     officer = make.officer()
     outcome = staff_auth.check_password(
-        session, officer.email.upper(), STAFF_PASSWORD, two_factor_required=True
+        session, officer.email.upper(), STAFF_PASSWORD, two_factor_roles=("officer",)
     )
     assert outcome.must_set_up_two_factor and not outcome.needs_two_factor
     officer.totp_secret = pyotp.random_base32()
-    outcome = staff_auth.check_password(session, officer.email, STAFF_PASSWORD, two_factor_required=True)
+    outcome = staff_auth.check_password(session, officer.email, STAFF_PASSWORD, two_factor_roles=("officer",))
     assert outcome.needs_two_factor and not outcome.must_set_up_two_factor
 
 
@@ -59,19 +57,26 @@ def test_applicants_and_inactive_staff_cannot_sign_in_as_staff(make, session):
     officer.is_active = False
     for email in (applicant.email, officer.email):
         with pytest.raises(staff_auth.SignInRefused, match="correct email"):
-            staff_auth.check_password(session, email, STAFF_PASSWORD, two_factor_required=False)
+            staff_auth.check_password(session, email, STAFF_PASSWORD, two_factor_roles=())
 
 
 def test_totp_codes(make, session):
     officer = make.officer()
     secret = staff_auth.new_totp_secret()
+    totp = pyotp.TOTP(secret)
     with pytest.raises(staff_auth.SignInRefused):
         staff_auth.enable_totp(session, officer, secret, "12345x")
-    staff_auth.enable_totp(session, officer, secret, pyotp.TOTP(secret).now())
-    assert staff_auth.verify_totp(officer, pyotp.TOTP(secret).now())
-    assert not staff_auth.verify_totp(officer, "000000") or pyotp.TOTP(secret).now() == "000000"
-    old = pyotp.TOTP(secret).at(utcnow() - timedelta(minutes=5))
-    assert not staff_auth.verify_totp(officer, old) or old == pyotp.TOTP(secret).now()
+    now = utcnow()
+    staff_auth.enable_totp(session, officer, secret, totp.at(now))
+    # the set-up code is spent; the next step's code works once, then never again
+    assert not staff_auth.verify_totp(officer, totp.at(now), now)
+    later = now + timedelta(seconds=30)
+    assert staff_auth.verify_totp(officer, totp.at(later), later)
+    assert not staff_auth.verify_totp(officer, totp.at(later), later)
+    much_later = now + timedelta(minutes=5)
+    assert not staff_auth.verify_totp(officer, totp.at(now - timedelta(minutes=5)), much_later)
+    assert not staff_auth.verify_totp(officer, "00000a", much_later)
+    assert staff_auth.verify_totp(officer, totp.at(much_later), much_later)
 
 
 def test_workflow_picture_has_every_state_and_highlights_the_current_one():
