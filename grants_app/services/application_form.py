@@ -32,7 +32,8 @@ from grants_app.money import format_pence
 from grants_app.services import audit
 from grants_app.services.applications import NotAllowed, start_application
 
-EDITABLE_STATES = frozenset({"draft"})
+# A draft, and an application we asked a question about: the answer may mean changing the budget.
+EDITABLE_STATES = frozenset({"draft", "information_requested"})
 ORGANISATION_FIELDS = (
     "name",
     "org_type",

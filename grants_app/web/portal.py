@@ -651,7 +651,7 @@ def declaration(reference: str):
 @applicant_required
 def check_answers(reference: str):
     app_ = _application(reference)
-    if app_.state != "draft":
+    if app_.state not in form_service.EDITABLE_STATES:
         return redirect(url_for("portal.application", reference=app_.reference))
     return _check_answers_page(app_, [])
 

@@ -40,6 +40,12 @@ def stamp_submission(ctx: TransitionContext) -> None:
     ctx.obj.amount_requested_pence = ctx.obj.budget_total_pence
 
 
+@effect("refresh_amount_requested")
+def refresh_amount_requested(ctx: TransitionContext) -> None:
+    # The applicant may have changed the budget while answering our question.
+    ctx.obj.amount_requested_pence = ctx.obj.budget_total_pence
+
+
 @effect("email_submission_received")
 def email_submission_received(ctx: TransitionContext) -> None:
     _email(ctx, "submission_received")

@@ -114,3 +114,53 @@ def test_history_hides_staff_notes_but_shows_reasons_we_emailed(client, mailer, 
     assert "Being assessed" in page and "Staff only" not in page and "councillor" not in page
     page = client.get(f"/applications/{refused.reference}").text
     assert "Not eligible" in page and "Capital works are outside the fund" in page
+
+
+def test_asked_about_the_budget_the_applicant_changes_it_and_sends_it_back(
+    client, mailer, make, session, ref
+):
+    app = make.submitted(amount_pence=200_000)
+    fire(session, app, "request_information", make.officer(), reason="Can you do it for less?")
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "check and change your answers" in page
+    check = client.get(f"/applications/{app.reference}/check-your-answers")
+    assert (
+        check.status_code == 200
+        and "Answer the question and send" in check.text
+        and "Accept and send" not in check.text
+    )
+
+    line = app.budget_lines[0]
+    r = client.post(f"/applications/{app.reference}/budget/{line.id}/remove")
+    assert r.status_code == 302
+    r = client.post(
+        f"/applications/{app.reference}/budget",
+        data={
+            "action": "add",
+            "line-description": "Coaches (fewer sessions)",
+            "line-category_id": str(ref.categories[0].id),
+            "line-amount": "1,500",
+        },
+    )
+    assert r.status_code == 302, r.text
+    r = client.post(
+        f"/applications/{app.reference}/answer", data={"answer": "Yes: 30 sessions instead of 40."}
+    )
+    assert r.status_code == 302
+    session.expire_all()
+    assert app.state == "submitted"
+    assert app.amount_requested_pence == 150_000  # the changed budget is what the JAG will see
+    changes = session.execute(
+        select(AuditEvent.action).where(
+            AuditEvent.entity_type == "application",
+            AuditEvent.entity_id == app.id,
+            AuditEvent.action.in_(("budget_line_added", "budget_line_removed")),
+        )
+    ).scalars()
+    assert sorted(changes) == ["budget_line_added", "budget_line_removed"]  # the changes are in the history
+    # once sent back, the sections are closed again
+    r = client.post(f"/applications/{app.reference}/project", data={"title": "Changed again"})
+    session.expire_all()
+    assert app.title != "Changed again"
