@@ -26,6 +26,7 @@ from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, Organisatio
 from grants_app.money import parse_pounds
 from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
 from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS, word_count
+from grants_app.services.application_form import ORGANISATION_FIELDS
 from grants_app.services.sign_in import normalise_email
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -40,40 +41,29 @@ def clean_text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
 
-class Text(StringField):
-    """A text input that strips spaces and refuses invisible control characters."""
+class _CleanText:
+    """Strips spaces and refuses invisible control characters (mixed into text and textarea fields)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        # An empty POST has no form data at all; the field is then "" rather than None.
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = clean_text(self.data)
+
+    def pre_validate(self, form):
+        if CONTROL.search(self.data or ""):
+            raise ValidationError(f"{self.label.text} must not contain special control characters")
+
+
+class Text(_CleanText, StringField):
     widget = GovTextInput()
 
-    def __init__(self, *args, **kwargs) -> None:
-        # An empty POST has no form data at all; the field is then "" rather than None.
-        kwargs.setdefault("default", "")
-        super().__init__(*args, **kwargs)
 
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.data = clean_text(self.data)
-
-    def pre_validate(self, form):
-        if CONTROL.search(self.data or ""):
-            raise ValidationError(f"{self.label.text} must not contain special control characters")
-
-
-class LongText(TextAreaField):
+class LongText(_CleanText, TextAreaField):
     widget = GovTextArea()
-
-    def __init__(self, *args, **kwargs) -> None:
-        # An empty POST has no form data at all; the field is then "" rather than None.
-        kwargs.setdefault("default", "")
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.data = clean_text(self.data)
-
-    def pre_validate(self, form):
-        if CONTROL.search(self.data or ""):
-            raise ValidationError(f"{self.label.text} must not contain special control characters")
 
 
 class MaxWords:
@@ -293,24 +283,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError("Enter a phone number, like 01438 242242 or 07700 900 982")
 
     def data_for_service(self) -> dict:
-        return {name: getattr(self, name).data for name in _ORG_FIELDS}
-
-
-_ORG_FIELDS = (
-    "name",
-    "org_type",
-    "charity_number",
-    "company_number",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "second_contact_name",
-    "second_contact_email",
-)
+        return {name: getattr(self, name).data for name in ORGANISATION_FIELDS}
 
 
 def _email_or_error(value: str, what: str) -> str:

@@ -10,6 +10,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grants_app.services.application_form import ORGANISATION_FIELDS
 from grants_app.workflow import fire
 from tests.web.conftest import sign_in
 
@@ -47,21 +48,7 @@ def form_data(names: list[str]):
     return st.fixed_dictionaries({}, optional={name: VALUE for name in names})
 
 
-ORG_FIELDS = [
-    "name",
-    "org_type",
-    "charity_number",
-    "company_number",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "second_contact_name",
-    "second_contact_email",
-]
+ORG_FIELDS = list(ORGANISATION_FIELDS)
 PROJECT_FIELDS = [
     "title",
     "summary",
