@@ -47,3 +47,20 @@ def invite_colleague(
         partnership=partnership_name(session),
     )
     return member
+
+
+def remove_colleague(session: Session, actor: User, organisation: Organisation, member_id: int) -> None:
+    """Take someone off the organisation (a volunteer who has left); the last member cannot go."""
+    if not organisation.has_member(actor):
+        raise NotAllowed("Not your organisation")
+    member = next((m for m in organisation.members if m.id == member_id), None)
+    if member is None:
+        raise NotAllowed("No such member of this organisation")
+    if len(organisation.members) == 1:
+        raise FormErrors(
+            {"member": "You are the only person who can work on these applications, so you cannot be removed"}
+        )
+    email = member.user.email
+    organisation.members.remove(member)
+    session.flush()
+    audit.record(session, actor, "organisation", organisation.id, "member_removed", data={"email": email})

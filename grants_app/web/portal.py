@@ -47,7 +47,7 @@ from grants_app.services.application_checks import missing_sections, needs_safeg
 from grants_app.services.application_form import FormErrors, NotEditable, PriorityChoice
 from grants_app.services.applications import NotAllowed
 from grants_app.services.documents import DocumentRejected
-from grants_app.services.invitations import invite_colleague
+from grants_app.services.invitations import invite_colleague, remove_colleague
 from grants_app.web import eligibility, errors
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
@@ -805,6 +805,26 @@ def invite():
     return render_template(
         "portal/invite.html", form=form, errors=error_list(form), organisation=organisation
     )
+
+
+@bp.post("/organisation/members/<int:member_id>/remove")
+@applicant_required
+def remove_member(member_id: int):
+    organisation = form_service.organisation_of(db.session, current_user)
+    if organisation is None or not f.ConfirmForm().validate_on_submit():
+        abort(404 if organisation is None else 400)
+    name = next((m.user.full_name for m in organisation.members if m.id == member_id), None)
+    try:
+        remove_colleague(db.session, current_user, organisation, member_id)
+    except NotAllowed:
+        abort(404)
+    except FormErrors as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())))
+        return redirect(url_for("portal.dashboard"))
+    transaction.commit(db.session)
+    flash(f"{name} can no longer work on {organisation.name}'s applications.")
+    return redirect(url_for("portal.dashboard"))
 
 
 @bp.errorhandler(NotEditable)

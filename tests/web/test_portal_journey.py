@@ -327,3 +327,45 @@ def test_change_link_from_check_answers_returns_there(applicant_client):
         data={"name": "Pat", "position": "Chair", "confirm": "y"},
     )
     assert r.status_code == 302 and r.location.endswith("/check-your-answers")
+
+
+def test_a_member_removes_a_colleague_who_has_left(client, mailer, make, session, app):
+    application = make.application()
+    member = make.applicant_of(application)
+    leaver = make.user("applicant", email="leaver@group.example", name="Lee Leaver")
+    from grants_app.models import OrganisationMember
+
+    session.add(OrganisationMember(organisation=application.organisation, user=leaver))
+    session.commit()
+    sign_in(client, mailer, member.email)
+    dashboard = client.get("/applications").text
+    assert "Lee Leaver" in dashboard and "Remove<span" in dashboard
+    leaver_membership = next(m for m in application.organisation.members if m.user_id == leaver.id)
+    r = client.post(f"/organisation/members/{leaver_membership.id}/remove")
+    assert r.status_code == 302
+    assert "Lee Leaver can no longer work on" in client.get("/applications").text
+    session.expire_all()
+    assert not application.organisation.has_member(leaver)
+    removed = session.execute(select(AuditEvent).where(AuditEvent.action == "member_removed")).scalar_one()
+    assert removed.data == {"email": "leaver@group.example"} and removed.actor_id == member.id
+    # the leaver can no longer see the application
+    with app.app_context():
+        other = app.test_client()
+        sign_in(other, mailer, leaver.email)
+        assert other.get(f"/applications/{application.reference}").status_code == 404
+
+
+def test_the_last_member_cannot_be_removed_and_other_organisations_members_are_404(
+    client, mailer, make, session
+):
+    application = make.application()
+    member = make.applicant_of(application)
+    theirs = make.application()
+    session.commit()
+    sign_in(client, mailer, member.email)
+    own = application.organisation.members[0]
+    client.post(f"/organisation/members/{own.id}/remove")
+    assert "you cannot be removed" in client.get("/applications").text
+    assert client.post(f"/organisation/members/{theirs.organisation.members[0].id}/remove").status_code == 404
+    session.expire_all()
+    assert application.organisation.has_member(member) and len(theirs.organisation.members) == 1
