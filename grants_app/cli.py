@@ -101,6 +101,9 @@ def seed_demo_command(if_empty: bool) -> None:
     from grants_app.seed.reference import already_seeded
 
     settings = current_app.config["SOSAFE"]
+    if settings.env == "production":
+        # The demo users have a published password.
+        raise click.ClickException("seed-demo is for development and demonstrations, not production")
     if already_seeded(db.session):
         if not if_empty:
             raise click.ClickException("The database already has data: seed-demo runs on an empty database")

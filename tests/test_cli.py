@@ -116,3 +116,10 @@ def test_lapse_offers_job_runs_as_the_system(app, make, session):
     assert db.session.get(Application, application.id).state == "offer_lapsed"
     event = db.session.execute(select(AuditEvent).where(AuditEvent.trigger == "lapse_offer")).scalar_one()
     assert event.actor_id is None and event.actor_label.startswith("System")
+
+
+def test_seed_demo_refuses_to_run_in_production(app, session, monkeypatch):
+    monkeypatch.setattr(app.config["SOSAFE"], "env", "production")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "not production" in result.output
+    assert session.execute(select(func.count()).select_from(User)).scalar_one() == 0
