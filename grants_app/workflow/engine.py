@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import ResourceClosedError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -288,46 +287,43 @@ class WorkflowEngine:
         # A transition without effects changes one row: it needs no savepoint, and its state is written
         # with one version-checked UPDATE rather than a unit-of-work flush (most of fire()'s cost over
         # a bare UPDATE).
-        savepoint = session.begin_nested() if transition.effects else None
+        scope = session.begin_nested() if transition.effects else contextlib.nullcontext()
         try:
-            if savepoint is None:
-                _write_state(session, obj, transition.dest, ctx.now)
-            else:
-                with _authorise(obj):
-                    obj.state = transition.dest
-                    obj.state_changed_at = ctx.now
-                    for name in transition.effects:
-                        registry.EFFECTS[name](ctx)
-                    session.flush()
-            values = {
-                "occurred_at": ctx.now,
-                "actor_id": getattr(actor, "id", None),
-                "actor_label": actor.audit_label,
-                "entity_type": definition.subject,
-                "entity_id": obj.id,
-                "action": "transition",
-                "trigger": trigger,
-                "from_state": from_state,
-                "to_state": transition.dest,
-                "reason": clean.get("reason", "") or "",
-                "data": {
-                    "workflow": definition.name,
-                    "workflow_version": definition.version,
-                    "inputs": {k: _jsonable(v) for k, v in clean.items()},
-                    **ctx.extra,
-                },
-            }
-            # A Core INSERT: the audit row is written in this transaction without the unit of work's
-            # bookkeeping for an object nobody edits afterwards.
-            result = session.execute(_AUDIT_INSERT, values)
-            if savepoint is not None:
-                savepoint.commit()
+            with scope:
+                if not transition.effects:
+                    _write_state(session, obj, transition.dest, ctx.now)
+                else:
+                    with _authorise(obj):
+                        obj.state = transition.dest
+                        obj.state_changed_at = ctx.now
+                        for name in transition.effects:
+                            registry.EFFECTS[name](ctx)
+                        session.flush()
+                values = {
+                    "occurred_at": ctx.now,
+                    "actor_id": getattr(actor, "id", None),
+                    "actor_label": actor.audit_label,
+                    "entity_type": definition.subject,
+                    "entity_id": obj.id,
+                    "action": "transition",
+                    "trigger": trigger,
+                    "from_state": from_state,
+                    "to_state": transition.dest,
+                    "reason": clean.get("reason", "") or "",
+                    "data": {
+                        "workflow": definition.name,
+                        "workflow_version": definition.version,
+                        "inputs": {k: _jsonable(v) for k, v in clean.items()},
+                        **ctx.extra,
+                    },
+                }
+                # A Core INSERT: the audit row is written in this transaction without the unit of
+                # work's bookkeeping for an object nobody edits afterwards.
+                result = session.execute(_AUDIT_INSERT, values)
         except BaseException as exc:
-            if savepoint is not None:
-                with contextlib.suppress(ResourceClosedError):  # already undone by a failed flush
-                    savepoint.rollback()
-            else:
-                # Forget the unflushed state change so a caller that carries on cannot write it later.
+            if not transition.effects:
+                # No savepoint to undo: reload the row, so nothing this attempt left in memory is
+                # written by a caller that carries on.
                 session.expire(obj)
             if isinstance(exc, StaleDataError):
                 raise ConflictError(
