@@ -92,8 +92,10 @@ def record_attendance(
     return attendance
 
 
-def add_to_agenda(session: Session, actor: User, application: Application, meeting: Meeting) -> None:
-    fire(session, application, "add_to_agenda", actor, meeting_id=meeting.id)
+def add_to_agenda(session: Session, actor: User, applications: list[Application], meeting: Meeting) -> None:
+    """Put applications on a meeting's agenda: all of them, or (the caller rolling back) none."""
+    for application in applications:
+        fire(session, application, "add_to_agenda", actor, meeting_id=meeting.id)
 
 
 def declaration_for(session: Session, application_id: int, user_id: int) -> DeclarationOfInterest | None:

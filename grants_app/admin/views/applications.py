@@ -38,7 +38,7 @@ from grants_app.models import (
 )
 from grants_app.money import parse_pounds
 from grants_app.services import csv_export, scoring, screening
-from grants_app.services.meetings import MeetingRuleBroken, declaration_for, declare_interest
+from grants_app.services.meetings import MeetingRuleBroken, add_to_agenda, declaration_for, declare_interest
 from grants_app.services.scoring import ScoreEntry
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.transaction import commit
@@ -265,8 +265,7 @@ class ApplicationView(StaffModelView):
                 flash("None of the selected applications has passed screening", "error")
             else:
                 try:
-                    for app in eligible:
-                        fire(db.session, app, "add_to_agenda", user, meeting_id=meeting.id)
+                    add_to_agenda(db.session, user, eligible, meeting)
                 except WorkflowError as exc:
                     db.session.rollback()
                     flash(f"Nothing was added: {exc}", "error")

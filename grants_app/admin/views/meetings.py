@@ -240,8 +240,7 @@ class MeetingView(StaffModelView):
             flash("Choose at least one application to add", "error")
             return self._back(meeting, "add-to-agenda")
         try:
-            for app in apps:
-                meeting_service.add_to_agenda(db.session, user, app, meeting)
+            meeting_service.add_to_agenda(db.session, user, apps, meeting)
         except WorkflowError as exc:
             db.session.rollback()
             flash(f"Nothing was added: {exc}", "error")
