@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from grants_app import admin, cli, templating, web
+from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
+from grants_app.extensions import csrf, db, limiter, login_manager, migrate
+from grants_app.mail import mailer_for
+from grants_app.rules import RULES
+from grants_app.workflow import WorkflowEngine, install
+from grants_app.workflow.state_guard import install_state_guard
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -30,13 +39,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
-    """Build the app. `config` is a Settings, or a dict of environment-style overrides."""
+    """Build the app. `config` is a Settings, or a dict of environment-style overrides.
+
+    Raises ConfigError for unsafe settings and WorkflowDefinitionError ("file:line: ...") for a
+    workflow file the rules cannot run.
+    """
     if isinstance(config, Settings):
         settings = config
         settings.validate()
     else:
-        import os
-
         settings = Settings.from_env({**os.environ, **(config or {})})
 
     app = Flask(
@@ -47,14 +58,10 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     )
     app.config.update(settings.flask_config())
     if settings.proxy_hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind a load balancer the client's address (for per-IP rate limits) and https come in headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     settings.upload_folder.mkdir(parents=True, exist_ok=True)
-
-    from grants_app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -66,30 +73,15 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
-    from grants_app.mail import mailer_for
-    from grants_app.workflow import WorkflowEngine, install
-    from grants_app.workflow.state_guard import install_state_guard
-
-    engine = WorkflowEngine.load(settings.workflows_folder, settings)
+    engine = WorkflowEngine.load(settings.workflows_folder, RULES, settings)
     install(engine)
-    install_state_guard()
+    install_state_guard(lambda name: engine.definitions[name].initial if name in engine.definitions else None)
     app.extensions["workflow_engine"] = engine
     app.extensions["mailer"] = mailer_for(settings)
-
-    from grants_app import cli, templating
-    from grants_app.auth import register_user_loader
 
     register_user_loader(login_manager)
     templating.init_app(app)
     cli.init_app(app)
-
-    from grants_app.web import init_app as init_web
-
-    init_web(app)
-    try:
-        from grants_app.admin import init_app as init_admin
-    except ImportError:  # pragma: no cover - the admin package is optional while it is being built
-        init_admin = None
-    if init_admin is not None:
-        init_admin(app)
+    web.init_app(app)
+    admin.init_app(app)
     return app

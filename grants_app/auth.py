@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 
+from grants_app.extensions import db
+from grants_app.models import User
+
 
 def register_user_loader(login_manager: LoginManager) -> None:
-    from grants_app.extensions import db
-    from grants_app.models import User
+    """Load the signed-in user on each request; an unknown or deactivated user is signed out."""
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -12,9 +11,12 @@ from sqlalchemy import distinct, select
 
 from grants_app.dates import london_today
 from grants_app.extensions import db
-from grants_app.models import WORKFLOW_MODELS, PartnerAgency, Role, User
-from grants_app.passwords import hash_password
-from grants_app.workflow import SYSTEM, WorkflowError, fire
+from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
+from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
+from grants_app.seed.reference import already_seeded
+from grants_app.services import offers, users
+from grants_app.transaction import deliver_outbox, run
+from grants_app.workflow import SYSTEM
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
@@ -97,9 +99,6 @@ def _table(rows: list[tuple[str, ...]]) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (but list the demo users) if data exists.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the SoSafe partnership and a year of demo applications."""
-    from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
-    from grants_app.seed.reference import already_seeded
-
     settings = current_app.config["SOSAFE"]
     if settings.env == "production":
         # The demo users have a published password.
@@ -109,8 +108,7 @@ def seed_demo_command(if_empty: bool) -> None:
             raise click.ClickException("The database already has data: seed-demo runs on an empty database")
         click.echo("Demo data already loaded.")
     else:
-        result = seed_demo(db.session, settings.upload_folder, london_today())
-        db.session.commit()
+        result = _run(lambda: seed_demo(db.session, settings.upload_folder, london_today()))
         click.echo(f"Loaded the demo partnership with {result.applications} applications.")
     click.echo(f"\nDemo sign-ins (staff password for all: {DEMO_PASSWORD})")
     for email, _name, roles, agency, _title in DEMO_STAFF:
@@ -128,69 +126,43 @@ def create_user_command(
     email: str, name: str, roles: tuple[str, ...], agency: str | None, password: str | None
 ) -> None:
     """Create a user (staff need a password of at least 12 characters)."""
-    from grants_app.services import audit
-
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.BadParameter("enter an email address", param_hint="EMAIL")
-    if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none():
-        raise click.ClickException(f"A user with the email {email} already exists")
-    user = User(email=email, full_name=name.strip())
-    if agency:
-        found = db.session.execute(
-            select(PartnerAgency).where(PartnerAgency.short_name == agency)
-        ).scalar_one_or_none()
-        if found is None:
-            raise click.BadParameter(f"no partner agency with short name {agency!r}", param_hint="--agency")
-        user.agency = found
-    for role in roles:
-        user.grant(Role(role))
-    if user.is_staff:
-        if password is None:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        try:
-            user.password_hash = hash_password(password)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--password") from exc
-    db.session.add(user)
-    db.session.flush()
-    audit.record(db.session, SYSTEM, "users", user.id, "create", data={"email": email, "roles": list(roles)})
-    db.session.commit()
-    click.echo(f"Created {email} ({', '.join(roles)})")
+    if password is None and any(Role(r) in STAFF_ROLES for r in roles):
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _run(
+        lambda: users.create_user(
+            db.session,
+            SYSTEM,
+            email=email,
+            name=name,
+            roles=roles,
+            agency_short_name=agency,
+            password=password,
+        )
+    )
+    click.echo(f"Created {user.email} ({', '.join(roles)})")
 
 
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send queued emails now (normally sent straight after each request)."""
-    from grants_app.transaction import deliver_outbox
-
     click.echo(f"Sent {deliver_outbox(db.session)} email(s).")
 
 
 @jobs_cli.command("lapse-offers")
 def lapse_offers() -> None:
-    """Mark offers not accepted by their expiry date as lapsed (as the system)."""
-    from grants_app.models import Application, Award
+    """Mark offers not accepted by their expiry date as lapsed (as the system), emailing each group."""
+    report = _run(lambda: offers.lapse_expired_offers(db.session, SYSTEM, london_today()))
+    for reference, why in report.refused:
+        click.echo(f"{reference}: {why}", err=True)
+    click.echo(f"Lapsed {len(report.lapsed)} offer(s).")
 
-    today = london_today()
-    apps = (
-        db.session.execute(
-            select(Application)
-            .join(Award, Award.application_id == Application.id)
-            .where(Application.state == "offer_issued", Award.offer_expires_on < today)
-        )
-        .scalars()
-        .all()
-    )
-    lapsed = 0
-    for app in apps:
-        try:
-            fire(db.session, app, "lapse_offer", SYSTEM)
-            lapsed += 1
-        except WorkflowError as exc:
-            click.echo(f"{app.reference}: {exc}", err=True)
-    db.session.commit()
-    click.echo(f"Lapsed {lapsed} offer(s).")
+
+def _run(work):
+    """One command, one transaction, through the same unit of work as requests (so its emails go)."""
+    outcome = run(db.session, work)
+    if not outcome.ok:
+        raise click.ClickException(str(outcome.refusal))
+    return outcome.value
 
 
 def init_app(app: Flask) -> None:
@@ -201,4 +173,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
 
 
-__all__ = ["Path", "init_app", "stranded_states"]
+__all__ = ["init_app", "stranded_states"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from grants_app import clock
+
 LONDON = ZoneInfo("Europe/London")
 
 
 def london_now() -> datetime:
-    from grants_app import clock
-
+    """Now, in Europe/London (pinned by grants_app.clock in the demo and tests)."""
     return clock.now().astimezone(LONDON)
 
 

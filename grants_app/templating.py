@@ -9,8 +9,14 @@ from grants_app.money import format_pence
 
 
 def state_label(obj, audience: str = "staff") -> str:
+    """The label of obj's state for staff, or for the applicant (`audience="applicant"`)."""
     engine = current_app.extensions["workflow_engine"]
     return engine.applicant_label(obj) if audience == "applicant" else engine.staff_label(obj)
+
+
+def has_tag(obj, tag: str) -> bool:
+    """Jinja test: `{% if application is tagged "editable_by_applicant" %}` (see grants_app.lifecycle)."""
+    return current_app.extensions["workflow_engine"].has_tag(obj, tag)
 
 
 def init_app(app: Flask) -> None:
@@ -20,4 +26,5 @@ def init_app(app: Flask) -> None:
         datetime=format_datetime,
         state_label=state_label,
     )
+    app.jinja_env.tests["tagged"] = has_tag
     app.jinja_env.globals.update(format_pence=format_pence)

@@ -1,18 +1,31 @@
-"""The request/CLI boundary: commit the unit of work, then deliver the emails it queued."""
+"""The unit of work: one request, one admin action or one CLI command is one transaction.
+
+Services flush and never commit. A face runs each use case through `run()` (or `unit_of_work()`),
+which commits when the use case returns, rolls back when it raises, and then delivers the emails the
+use case queued in the outbox, so a mail failure can never lose or half-apply a decision. A Refusal
+comes back as an Outcome for the face to show; any other exception propagates after the rollback.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from grants_app.refusals import Refusal
 from grants_app.services.outbox import deliver_pending
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def commit(session: Session) -> None:
+    """Commit the caller's transaction, then deliver the emails it queued."""
     session.commit()
     deliver_outbox(session)
 
@@ -28,3 +41,41 @@ def deliver_outbox(session: Session) -> int:
         session.rollback()
         log.exception("delivering the outbox failed; emails stay queued")
         return 0
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[None]:
+    """Commit when the block ends normally; roll back (and re-raise) when anything is raised in it."""
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a use case came to: its return value, or the Refusal that stopped it."""
+
+    value: T | None = None
+    refusal: Refusal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def run(session: Session, work: Callable[[], T]) -> Outcome[T]:
+    """Run one use case as one transaction.
+
+    `work` is a call to a service, e.g. `lambda: screening.screen(session, actor, app, ...)`. Returns
+    Outcome(value=...) after committing, or Outcome(refusal=...) after rolling back when the use case
+    raised a Refusal (nothing changed). Other exceptions are re-raised after the rollback.
+    """
+    try:
+        with unit_of_work(session):
+            value = work()
+    except Refusal as refusal:
+        return Outcome(refusal=refusal)
+    return Outcome(value=value)

@@ -33,8 +33,8 @@ from grants_app.models import (
     Ward,
 )
 from grants_app.passwords import hash_password
+from grants_app.services import declarations, quorum, votes
 from grants_app.services import meetings as meeting_service
-from grants_app.services import quorum
 from grants_app.services.applications import start_application
 from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
@@ -218,12 +218,16 @@ class Factory:
     def applicant_of(self, app: Application) -> User:
         return app.organisation.members[0].user
 
-    def meeting(self, officer: User, *, days_ahead: int = 7, members: list[User] | None = None) -> Meeting:
+    def meeting(
+        self, officer: User, *, days_ahead: int | None = None, members: list[User] | None = None
+    ) -> Meeting:
+        """A meeting that started an hour ago (attendance, votes and decisions are taken at a meeting
+        that has started), or one `days_ahead` days from now."""
+        starts_at = datetime.now(UTC) + (
+            timedelta(hours=-1) if days_ahead is None else timedelta(days=days_ahead)
+        )
         meeting = meeting_service.create_meeting(
-            self.session,
-            officer,
-            title=f"JAG {next(_seq)}",
-            starts_at=datetime.now(UTC) + timedelta(days=days_ahead),
+            self.session, officer, title=f"JAG {next(_seq)}", starts_at=starts_at
         )
         for member in members or []:
             meeting_service.record_attendance(self.session, officer, meeting, member)
@@ -254,9 +258,9 @@ class Factory:
     ) -> None:
         item = quorum.open_agenda_item(self.session, meeting.id, app.id)
         for member in members:
-            if meeting_service.declaration_for(self.session, app.id, member.id) is None:
-                meeting_service.declare_interest(self.session, member, app, has_interest=False)
-            meeting_service.cast_vote(self.session, officer, item, member, choice)
+            if declarations.declaration_for(self.session, app.id, member.id) is None:
+                declarations.declare_interest(self.session, member, app, has_interest=False)
+            votes.cast_vote(self.session, officer, item, member, choice)
 
     def approved(self, award_pence: int | None = None, **kwargs) -> tuple[Application, Meeting, User]:
         officer = self.officer()

@@ -3,11 +3,12 @@ admin, JAG members declare and score, the meeting approves, and the group sees t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from grants_app import clock
 from grants_app.dates import london_today
 from grants_app.models import Application, AuditEvent, Meeting
 from grants_app.services.screening import checklist_for
@@ -93,19 +94,25 @@ def test_from_application_to_approval_through_both_front_ends(app, session, mail
             scores[f"justification_{criterion.id}"] = "A clear plan for a real local need"
         member_browser.post(f"/admin/application/{application.id}/score", data=scores)
 
+    decision = {
+        "application_id": application.id,
+        "expected_version": application.version,
+        "outcome": "approve",
+        "amount": "1500",
+        "conditions": "Send photographs with each return",
+        **{f"vote_{m.id}": "for" for m in members},
+    }
+    # Before the meeting: nothing can be recorded at it yet.
     desk.post(f"/admin/meeting/record/attendance?id={meeting.id}", data={"present": [m.id for m in members]})
-    application = reload(application)
-    desk.post(
-        f"/admin/meeting/record/decide?id={meeting.id}",
-        data={
-            "application_id": application.id,
-            "expected_version": application.version,
-            "outcome": "approve",
-            "amount": "1500",
-            "conditions": "Send photographs with each return",
-            **{f"vote_{m.id}": "for" for m in members},
-        },
-    )
+    desk.post(f"/admin/meeting/record/decide?id={meeting.id}", data=decision)
+    assert reload(application).state == "on_agenda"
+    # At the meeting, a week later.
+    starts_at = meeting.starts_at if meeting.starts_at.tzinfo else meeting.starts_at.replace(tzinfo=UTC)
+    with clock.pinned(starts_at + timedelta(minutes=30)):
+        desk.post(
+            f"/admin/meeting/record/attendance?id={meeting.id}", data={"present": [m.id for m in members]}
+        )
+        desk.post(f"/admin/meeting/record/decide?id={meeting.id}", data=decision)
     application = reload(application)
     assert application.state == "approved"
     assert application.award.amount_pence == 150_000 and application.award.meeting_id == meeting.id

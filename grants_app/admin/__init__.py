@@ -6,13 +6,15 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from grants_app.admin import auth
+from grants_app.admin.views import register_views
+from grants_app.admin.views.dashboard import DashboardView
+from grants_app.extensions import login_manager
+from grants_app.money import format_pence
+
 
 def init_app(app: Flask) -> None:
-    from grants_app.admin import auth
-    from grants_app.admin.views import register_views
-    from grants_app.admin.views.dashboard import DashboardView
-    from grants_app.extensions import login_manager
-
+    """Mount the staff admin at /admin with its sign-in and every screen."""
     app.register_blueprint(auth.bp)
     app.before_request(auth.enforce_idle_timeout)
     app.before_request(auth.refuse_nul_characters)
@@ -33,8 +35,6 @@ def init_app(app: Flask) -> None:
 
 def audit_summary(event) -> str:
     """One readable line for an audit event's reason and data (no JSON for people to decode)."""
-    from grants_app.money import format_pence
-
     data = dict(event.data or {})
     if event.action == "transition":
         data = dict(data.get("inputs") or {})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from grants_app import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -17,8 +19,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    from grants_app import clock
-
+    """Now, in UTC (pinned by grants_app.clock in the demo and tests)."""
     return clock.now()
 
 
@@ -36,8 +37,6 @@ class Timestamped:
 
 def str_enum(enum_cls, name: str):
     """A portable enum column: VARCHAR plus a CHECK constraint, so SQLite enforces it too."""
-    from sqlalchemy import Enum
-
     return Enum(
         enum_cls,
         name=name,

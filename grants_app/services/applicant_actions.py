@@ -12,18 +12,20 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
     Application,
     AuditEvent,
     Document,
     DocumentKind,
     InformationRequest,
+    OrganisationMember,
     User,
     utcnow,
 )
+from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
-from grants_app.services.application_form import FormErrors, check_can_edit
-from grants_app.services.applications import NotAllowed
+from grants_app.services.application_form import check_can_edit
 from grants_app.services.documents import store_document
 from grants_app.workflow import available_triggers, fire, get_engine
 
@@ -36,18 +38,16 @@ APPLICANT_DOCUMENT_KINDS = (
 
 
 def application_for(session: Session, actor: User, reference: str) -> Application:
-    """The application with this reference if the actor's organisation owns it; else NotAllowed (a 404)."""
+    """The application with this reference if the actor's organisation owns it; else NotFound (a 404)."""
     application = session.execute(
         select(Application).where(Application.reference == (reference or "")[:20])
     ).scalar_one_or_none()
     if application is None or not application.applicant_can_act(actor):
-        raise NotAllowed("No such application")
+        raise NotFound("No such application")
     return application
 
 
 def applications_of(session: Session, actor: User) -> list[Application]:
-    from grants_app.models import OrganisationMember
-
     org_ids = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == actor.id)
     return list(
         session.execute(
@@ -76,8 +76,8 @@ def open_question(application: Application) -> InformationRequest | None:
 
 def answer_and_resubmit(session: Session, actor: User, application: Application, answer: str) -> AuditEvent:
     """Record the answer to the open question and send the application back, in one transaction."""
-    if application.state != "information_requested" or not application.applicant_can_act(actor):
-        raise NotAllowed("There is no question to answer on this application")
+    if not has_tag(application, ApplicationTag.AWAITING_ANSWER) or not application.applicant_can_act(actor):
+        raise NotFound("There is no question to answer on this application")
     request = open_question(application)
     if request is not None:
         request.answer = answer
@@ -107,7 +107,7 @@ def upload_document(
 ) -> Document:
     check_can_edit(actor, application)
     if kind not in APPLICANT_DOCUMENT_KINDS:
-        raise FormErrors({"kind": "Select which document this is"})
+        raise Refusal(errors={"kind": "Select which document this is"})
     # One current file per kind: a new upload replaces the old one (kept for the record).
     for old in application.documents:
         if old.kind == kind and old.deleted_at is None:
@@ -137,7 +137,7 @@ def remove_document(session: Session, actor: User, application: Application, doc
     check_can_edit(actor, application)
     document = next((d for d in application.documents if d.id == document_id and d.deleted_at is None), None)
     if document is None:
-        raise NotAllowed("No such document")
+        raise NotFound("No such document")
     document.deleted_at = utcnow()
     session.flush()
     audit.record(
@@ -154,11 +154,11 @@ def document_for(session: Session, actor: User, document_id: int) -> Document:
     """A document the actor may download: their organisation's, or any for staff."""
     document = session.get(Document, document_id)
     if document is None or document.deleted_at is not None:
-        raise NotAllowed("No such document")
+        raise NotFound("No such document")
     if actor.is_staff:
         return document
     if document.organisation is None or not document.organisation.has_member(actor):
-        raise NotAllowed("No such document")
+        raise NotFound("No such document")
     return document
 
 

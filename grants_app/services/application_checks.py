@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from grants_app.models import Application, DocumentKind
+from grants_app.money import format_pence
 
 SUMMARY_MAX_WORDS = 100
 DESCRIPTION_MAX_WORDS = 500
@@ -68,8 +69,6 @@ def budget_problems(application: Application) -> list[str]:
     if not application.budget_lines:
         return ["Budget"]
     if total < fund.min_award_pence or total > fund.max_award_pence:
-        from grants_app.money import format_pence
-
         return [
             f"Budget total must be between {format_pence(fund.min_award_pence, whole=True)} "
             f"and {format_pence(fund.max_award_pence, whole=True)}"

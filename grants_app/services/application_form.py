@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_date
+from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
     Application,
     ApplicationPriority,
@@ -29,11 +30,10 @@ from grants_app.models import (
     utcnow,
 )
 from grants_app.money import format_pence
+from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
-from grants_app.services.applications import NotAllowed, start_application
+from grants_app.services.applications import start_application
 
-# A draft, and an application we asked a question about: the answer may mean changing the budget.
-EDITABLE_STATES = frozenset({"draft", "information_requested"})
 ORGANISATION_FIELDS = (
     "name",
     "org_type",
@@ -60,22 +60,17 @@ PROJECT_FIELDS = (
 )
 
 
-class FormErrors(ValueError):
-    """Field name -> message, for the error summary and the inline messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class NotEditable(ValueError):
-    """The application has been sent and can no longer be changed by the applicant."""
+class NotEditable(Refusal):
+    """The application has been sent and can no longer be changed by the applicant: the portal takes
+    them back to the application's page with this message."""
 
 
 def check_can_edit(actor: User, application: Application) -> None:
+    """NotFound unless the actor's organisation owns the application; NotEditable unless its state is
+    tagged editable_by_applicant."""
     if not application.applicant_can_act(actor):
-        raise NotAllowed("Not your organisation's application")
-    if application.state not in EDITABLE_STATES:
+        raise NotFound("Not your organisation's application")
+    if not has_tag(application, ApplicationTag.EDITABLE_BY_APPLICANT):
         raise NotEditable("You have sent this application, so it can no longer be changed")
 
 
@@ -125,7 +120,7 @@ def start_with_organisation(
     org = organisation_of(session, actor)
     if org is None:
         if not organisation_data:
-            raise FormErrors({"name": "Enter your organisation's name"})
+            raise Refusal(errors={"name": "Enter your organisation's name"})
         org = Organisation(name=organisation_data["name"])
         _apply_organisation(org, organisation_data)
         session.add(org)
@@ -171,7 +166,7 @@ def save_project(session: Session, actor: User, application: Application, data: 
     if len(wards) != len(set(ward_ids)):
         errors["ward_ids"] = "Select wards from the list"
     if errors:
-        raise FormErrors(errors)
+        raise Refusal(errors=errors)
     for name in PROJECT_FIELDS:
         if name in data:
             setattr(application, name, data[name])
@@ -203,9 +198,9 @@ def save_priorities(
     fund_priorities = {p.id: p for p in application.fund.priorities}
     errors: dict[str, str] = {}
     if not choices:
-        raise FormErrors({"priorities": "Select at least one priority your project serves"})
+        raise Refusal(errors={"priorities": "Select at least one priority your project serves"})
     if any(c.priority_id not in fund_priorities for c in choices):
-        raise FormErrors({"priorities": "Select priorities from the list"})
+        raise Refusal(errors={"priorities": "Select priorities from the list"})
     if len(choices) == 1 and choices[0].percentage is None:
         choices[0].percentage = 100
     for choice in choices:
@@ -221,7 +216,7 @@ def save_priorities(
         if total != 100:
             errors["priorities"] = f"The percentages must add up to 100. They add up to {total}"
     if errors:
-        raise FormErrors(errors)
+        raise Refusal(errors=errors)
     before = {s.priority_id: s.percentage for s in application.priority_splits}
     application.priority_splits.clear()
     session.flush()
@@ -257,17 +252,17 @@ def add_budget_line(
     check_can_edit(actor, application)
     fund = application.fund
     if category_id not in {c.id for c in fund.budget_categories}:
-        raise FormErrors({"category_id": "Select a category from the list"})
+        raise Refusal(errors={"category_id": "Select a category from the list"})
     if amount_pence <= 0:
-        raise FormErrors({"amount": "Amount must be more than £0"})
+        raise Refusal(errors={"amount": "Amount must be more than £0"})
     if amount_pence > fund.max_award_pence:
-        raise FormErrors(
-            {
+        raise Refusal(
+            errors={
                 "amount": f"Amount must be no more than {format_pence(fund.max_award_pence, whole=True)}, the most this fund gives"
             }
         )
     if len(application.budget_lines) >= 50:
-        raise FormErrors({"description": "You can add up to 50 budget lines. Combine some smaller costs"})
+        raise Refusal(errors={"description": "You can add up to 50 budget lines. Combine some smaller costs"})
     category = session.get(BudgetCategory, category_id)
     position = max((line.position for line in application.budget_lines), default=0) + 1
     line = BudgetLine(
@@ -290,7 +285,7 @@ def remove_budget_line(session: Session, actor: User, application: Application, 
     check_can_edit(actor, application)
     line = next((line for line in application.budget_lines if line.id == line_id), None)
     if line is None:
-        raise NotAllowed("No such budget line on this application")
+        raise NotFound("No such budget line on this application")
     application.budget_lines.remove(line)
     session.flush()
     audit.record(
@@ -308,7 +303,7 @@ def save_match_funding(
 ) -> None:
     check_can_edit(actor, application)
     if amount_pence and not source.strip():
-        raise FormErrors({"match_source": "Tell us where the match funding comes from"})
+        raise Refusal(errors={"match_source": "Tell us where the match funding comes from"})
     application.match_funding_pence = amount_pence
     application.match_funding_source = source.strip() if amount_pence else ""
     _record_changes(session, actor, application, "application")

@@ -6,12 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, Fund, Organisation, Partnership, ReferenceCounter, User
+from grants_app.refusals import NotFound
 from grants_app.services import audit
 from grants_app.workflow import get_engine
-
-
-class NotAllowed(Exception):
-    """The actor may not do this to this object (shown to people as 'page not found')."""
 
 
 def reference_prefix(session: Session) -> str:
@@ -35,7 +32,7 @@ def next_reference(session: Session, prefix: str, year: int) -> str:
 
 def start_application(session: Session, actor: User, fund: Fund, organisation: Organisation) -> Application:
     if not organisation.has_member(actor):
-        raise NotAllowed("You can only start applications for your own organisation")
+        raise NotFound("You can only start applications for your own organisation")
     application = Application(
         reference=next_reference(session, reference_prefix(session), fund.financial_year),
         fund=fund,

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from grants_app.money import format_pence
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,8 +32,6 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def applications_csv(applications: Iterable[Any], label_for) -> str:
-    from grants_app.money import format_pence
-
     return to_csv(
         ["Reference", "Organisation", "Title", "Fund", "State", "Requested", "Awarded", "Submitted"],
         (

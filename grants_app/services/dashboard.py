@@ -8,6 +8,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_app.lifecycle import (
+    ApplicationTag,
+    PaymentTag,
+    ReturnTag,
+    application_states,
+    payment_states,
+    return_states,
+)
 from grants_app.models import (
     AgendaItem,
     Application,
@@ -17,6 +25,7 @@ from grants_app.models import (
     Fund,
     Meeting,
     MonitoringReturn,
+    Payment,
     Role,
     Score,
     ScoringCriterion,
@@ -74,7 +83,10 @@ def overdue_returns(session: Session, today: date) -> list[MonitoringReturn]:
     return list(
         session.execute(
             select(MonitoringReturn)
-            .where(MonitoringReturn.due_on < today, MonitoringReturn.state.in_(("due", "queried")))
+            .where(
+                MonitoringReturn.due_on < today,
+                MonitoringReturn.state.in_(return_states(ReturnTag.OUTSTANDING)),
+            )
             .order_by(MonitoringReturn.due_on)
         ).scalars()
     )
@@ -94,7 +106,7 @@ def jag_tasks(session: Session, user: User) -> list[Task]:
         .where(
             AgendaItem.outcome.is_(None),
             Meeting.minutes_approved_at.is_(None),
-            Application.state == "on_agenda",
+            Application.state.in_(application_states(ApplicationTag.AWAITING_DECISION)),
         )
         .order_by(Meeting.starts_at, AgendaItem.position)
     ).scalars()
@@ -127,10 +139,13 @@ def jag_tasks(session: Session, user: User) -> list[Task]:
 def officer_tasks(session: Session) -> list[Task]:
     tasks: list[Task] = []
     for app in session.execute(
-        select(Application).where(Application.state == "submitted").order_by(Application.submitted_at)
+        select(Application)
+        .where(Application.state.in_(application_states(ApplicationTag.AWAITING_SCREENING)))
+        .order_by(Application.submitted_at)
     ).scalars():
         tasks.append(Task(f"Screen {app}", application_id=app.id))
-    for app in session.execute(select(Application).where(Application.state == "approved")).scalars():
+    awaiting_offer = application_states(ApplicationTag.AWAITING_OFFER)
+    for app in session.execute(select(Application).where(Application.state.in_(awaiting_offer))).scalars():
         tasks.append(Task(f"Issue the offer for {app}", application_id=app.id))
     unnoted = session.execute(
         select(func.count())
@@ -143,11 +158,12 @@ def officer_tasks(session: Session) -> list[Task]:
 
 
 def finance_tasks(session: Session, user: User) -> list[Task]:
-    from grants_app.models import Payment
-
     waiting = session.execute(
         select(Payment)
-        .where(Payment.state == "requested", Payment.requested_by_id != user.id)
+        .where(
+            Payment.state.in_(payment_states(PaymentTag.AWAITING_AUTHORISATION)),
+            Payment.requested_by_id != user.id,
+        )
         .order_by(Payment.id)
     ).scalars()
     return [

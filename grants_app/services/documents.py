@@ -11,6 +11,7 @@ from pathlib import Path
 import filetype
 
 from grants_app.models import Application, Document, DocumentKind, Organisation, User
+from grants_app.refusals import Refusal
 
 MAX_BYTES = 10 * 1024 * 1024
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -20,10 +21,6 @@ ALLOWED = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
 }
-
-
-class DocumentRejected(ValueError):
-    """The file cannot be accepted; the message is written for the person uploading it."""
 
 
 EXTENSIONS = {
@@ -62,17 +59,18 @@ def sniff_content_type(content: bytes) -> str | None:
 
 def check_upload(filename: str, content: bytes) -> str:
     if not content:
-        raise DocumentRejected("The selected file is empty")
+        raise Refusal("The selected file is empty", field="file")
     if len(content) > MAX_BYTES:
-        raise DocumentRejected("The selected file must be smaller than 10MB")
+        raise Refusal("The selected file must be smaller than 10MB", field="file")
     content_type = sniff_content_type(content)
     if content_type not in ALLOWED:
-        raise DocumentRejected("The selected file must be a PDF, DOCX, JPG or PNG")
+        raise Refusal("The selected file must be a PDF, DOCX, JPG or PNG", field="file")
     suffix = Path(filename or "").suffix.lower()
     if suffix and EXTENSIONS.get(suffix) != content_type:
         # A file whose name claims one type but whose content is another is refused as disguised.
-        raise DocumentRejected(
-            "The selected file's name does not match what is in it. Save it again as a PDF, DOCX, JPG or PNG"
+        raise Refusal(
+            "The selected file's name does not match what is in it. Save it again as a PDF, DOCX, JPG or PNG",
+            field="file",
         )
     return content_type
 

@@ -7,20 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grants_app.models import Application, Award, Fund, Payment, Repayment
-
-# An award counts against the budget from approval until the grant is closed; money recovered later
-# is released again.
-COMMITTED_STATES = (
-    "approved",
-    "offer_issued",
-    "offer_accepted",
-    "in_delivery",
-    "suspended",
-    "final_return_accepted",
-    "repayment_due",
-    "closed",
+from grants_app.lifecycle import (
+    ApplicationTag,
+    PaymentTag,
+    ReturnTag,
+    application_states,
+    payment_states,
+    return_states,
 )
+from grants_app.models import Application, Award, Fund, MonitoringReturn, Payment, Repayment, SpendLine
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,12 @@ def _awarded(session: Session, fund_id: int) -> int:
     stmt = (
         select(func.coalesce(func.sum(Award.amount_pence), 0))
         .join(Application, Application.id == Award.application_id)
-        .where(Application.fund_id == fund_id, Application.state.in_(COMMITTED_STATES))
+        .where(
+            Application.fund_id == fund_id,
+            # An award counts against the budget from approval until the grant is closed; money
+            # recovered later is released again.
+            Application.state.in_(application_states(ApplicationTag.COMMITTED)),
+        )
     )
     return int(session.execute(stmt).scalar_one())
 
@@ -72,12 +72,14 @@ def _paid(session: Session, fund_id: int) -> int:
     stmt = (
         select(func.coalesce(func.sum(Payment.amount_pence), 0))
         .join(Application, Application.id == Payment.application_id)
-        .where(Application.fund_id == fund_id, Payment.state == "paid")
+        .where(Application.fund_id == fund_id, Payment.state.in_(payment_states(PaymentTag.PAID_OUT)))
     )
     return int(session.execute(stmt).scalar_one())
 
 
 def fund_position(session: Session, fund: Fund) -> FundPosition:
+    """Budget, ceiling, committed (awards in committed states less money repaid), paid and repaid, in
+    pence, for one fund: four aggregate queries."""
     repaid = _repaid(session, fund.id)
     return FundPosition(
         fund_id=fund.id,
@@ -97,28 +99,52 @@ def lock_fund(session: Session, fund_id: int) -> Fund:
     return session.execute(stmt).scalar_one()
 
 
-def application_money(session: Session, application_id: int) -> dict[str, int]:
-    """Paid, pending payment, repaid and accepted spend for one grant."""
-    from grants_app.models import MonitoringReturn, SpendLine
+@dataclass(frozen=True)
+class GrantMoney:
+    """One grant's money in pence: paid out, payments in progress (requested or authorised), money
+    received back, and spend in accepted monitoring returns."""
 
-    paid = session.execute(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-            Payment.application_id == application_id, Payment.state == "paid"
-        )
-    ).scalar_one()
-    pending = session.execute(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-            Payment.application_id == application_id, Payment.state.in_(("requested", "authorised"))
-        )
-    ).scalar_one()
-    repaid = session.execute(
-        select(func.coalesce(func.sum(Repayment.amount_pence), 0)).where(
-            Repayment.application_id == application_id
-        )
-    ).scalar_one()
-    spent = session.execute(
-        select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
-        .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
-        .where(MonitoringReturn.application_id == application_id, MonitoringReturn.state == "accepted")
-    ).scalar_one()
-    return {"paid": int(paid), "pending": int(pending), "repaid": int(repaid), "spent": int(spent)}
+    paid_pence: int
+    pending_pence: int
+    repaid_pence: int
+    spent_pence: int
+
+    @property
+    def underspend_pence(self) -> int:
+        """Paid but not shown as spent, less what has already come back."""
+        return self.paid_pence - self.spent_pence - self.repaid_pence
+
+
+def application_money(session: Session, application_id: int) -> GrantMoney:
+    """Paid, pending, repaid and accepted spend for one grant (four aggregate queries)."""
+
+    def total(stmt) -> int:
+        return int(session.execute(stmt).scalar_one())
+
+    return GrantMoney(
+        paid_pence=total(
+            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+                Payment.application_id == application_id,
+                Payment.state.in_(payment_states(PaymentTag.PAID_OUT)),
+            )
+        ),
+        pending_pence=total(
+            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+                Payment.application_id == application_id,
+                Payment.state.in_(payment_states(PaymentTag.PENDING)),
+            )
+        ),
+        repaid_pence=total(
+            select(func.coalesce(func.sum(Repayment.amount_pence), 0)).where(
+                Repayment.application_id == application_id
+            )
+        ),
+        spent_pence=total(
+            select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
+            .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
+            .where(
+                MonitoringReturn.application_id == application_id,
+                MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_ACCEPTED)),
+            )
+        ),
+    )

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_app.models import Organisation, OrganisationMember, Role, User
+from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
-from grants_app.services.application_form import FormErrors
-from grants_app.services.applications import NotAllowed
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
 
@@ -20,12 +19,12 @@ def invite_colleague(
 ) -> OrganisationMember:
     """Add the person (creating their applicant account) and email them how to sign in."""
     if not organisation.has_member(actor):
-        raise NotAllowed("Not your organisation")
+        raise NotFound("Not your organisation")
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and user.is_staff:
-        raise FormErrors({"email": "This is a staff address. Invite a member of your organisation"})
+        raise Refusal(errors={"email": "This is a staff address. Invite a member of your organisation"})
     if user is not None and organisation.has_member(user):
-        raise FormErrors({"email": f"{email} can already work on {organisation.name}'s applications"})
+        raise Refusal(errors={"email": f"{email} can already work on {organisation.name}'s applications"})
     if user is None:
         user = User(email=email, full_name=name)
         user.grant(Role.APPLICANT)
@@ -52,13 +51,15 @@ def invite_colleague(
 def remove_colleague(session: Session, actor: User, organisation: Organisation, member_id: int) -> None:
     """Take someone off the organisation (a volunteer who has left); the last member cannot go."""
     if not organisation.has_member(actor):
-        raise NotAllowed("Not your organisation")
+        raise NotFound("Not your organisation")
     member = next((m for m in organisation.members if m.id == member_id), None)
     if member is None:
-        raise NotAllowed("No such member of this organisation")
+        raise NotFound("No such member of this organisation")
     if len(organisation.members) == 1:
-        raise FormErrors(
-            {"member": "You are the only person who can work on these applications, so you cannot be removed"}
+        raise Refusal(
+            errors={
+                "member": "You are the only person who can work on these applications, so you cannot be removed"
+            }
         )
     email = member.user.email
     organisation.members.remove(member)

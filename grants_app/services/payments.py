@@ -6,30 +6,29 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Application, Payment, Repayment, Role, User
+from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.fund_budget import application_money
 from grants_app.workflow import get_engine
-
-PAYABLE_STATES = frozenset({"offer_accepted", "in_delivery"})
-
-
-class PaymentRefused(Exception):
-    """The payment cannot be made; the message says why."""
 
 
 def request_payment(
     session: Session, actor: User, application: Application, *, amount_pence: int, description: str = ""
 ) -> Payment:
     if not actor.has_role(Role.FINANCE):
-        raise PaymentRefused("Only finance users can request payments")
-    if application.state not in PAYABLE_STATES or application.award is None:
-        raise PaymentRefused("Payments can be made only on an accepted offer")
+        raise Refusal("Only finance users can request payments")
+    """A finance user asks for `amount_pence` to be paid on an accepted offer. The payment starts in its
+    workflow's initial state; a second finance user authorises it. Refusal if the actor is not finance,
+    the grant is not payable, or the payments would add up to more than the award."""
+    if not has_tag(application, ApplicationTag.PAYABLE) or application.award is None:
+        raise Refusal("Payments can be made only on an accepted offer")
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
-        raise PaymentRefused("Enter an amount of more than £0")
+        raise Refusal("Enter an amount of more than £0")
     money = application_money(session, application.id)
-    if money["paid"] + money["pending"] + amount_pence > application.award.amount_pence:
-        raise PaymentRefused("The payments would add up to more than the award")
+    if money.paid_pence + money.pending_pence + amount_pence > application.award.amount_pence:
+        raise Refusal("The payments would add up to more than the award")
     payment = Payment(
         amount_pence=amount_pence,
         description=description.strip()[:300],
@@ -58,13 +57,15 @@ def record_repayment(
     received_on: date,
     reference: str = "",
 ) -> Repayment:
+    """Record money (pence) received back from the group on `received_on` (a Europe/London date).
+    Refusal if the actor is not finance or more would be repaid than was paid."""
     if not actor.has_role(Role.FINANCE):
-        raise PaymentRefused("Only finance users can record repayments")
+        raise Refusal("Only finance users can record repayments")
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
-        raise PaymentRefused("Enter an amount of more than £0")
+        raise Refusal("Enter an amount of more than £0")
     money = application_money(session, application.id)
-    if money["repaid"] + amount_pence > money["paid"]:
-        raise PaymentRefused("More would be repaid than was ever paid")
+    if money.repaid_pence + amount_pence > money.paid_pence:
+        raise Refusal("More would be repaid than was ever paid")
     repayment = Repayment(
         application_id=application.id,
         amount_pence=amount_pence,

@@ -1,7 +1,14 @@
-"""Quorum and majority at a JAG meeting, for one agenda item (members with an interest do not count)."""
+"""Quorum and majority at a JAG meeting, for one agenda item (members with an interest do not count).
+
+The rule: at least the meeting's quorum_min_members voting members present, from at least its
+quorum_min_agencies statutory partner agencies, not counting anyone who declared an interest in the
+item; a motion carries with more votes for than against among those members (abstentions count for
+neither). The agency is the one recorded on the attendance at the time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,6 +23,7 @@ from grants_app.models import (
     Vote,
     VoteChoice,
 )
+from grants_app.text import plural
 
 
 @dataclass(frozen=True)
@@ -34,14 +42,34 @@ class QuorumStatus:
         )
 
     def explain(self) -> str:
+        """Why the meeting is not quorate for this item, in a sentence."""
+        members = plural(len(self.voting_member_ids), "voting member")
+        agencies = plural(len(self.agency_ids), "partner agency", "partner agencies")
         return (
-            f"The meeting is not quorate for this item: {len(self.voting_member_ids)} voting member(s) "
-            f"from {len(self.agency_ids)} partner agency(ies) without an interest are present; "
-            f"at least {self.required_members} members from {self.required_agencies} agencies are needed"
+            f"The meeting is not quorate for this item: {members} from {agencies} without an interest "
+            f"{'is' if len(self.voting_member_ids) == 1 else 'are'} present; at least "
+            f"{plural(self.required_members, 'member')} from "
+            f"{plural(self.required_agencies, 'agency', 'agencies')} are needed"
         )
 
 
+def status_from(
+    meeting: Meeting, voters: Iterable[tuple[int, int]], conflicted: frozenset[int]
+) -> QuorumStatus:
+    """The quorum for one item from the present voting members [(user_id, agency_id)] of statutory
+    partner agencies, leaving out `conflicted` (members who declared an interest in the item)."""
+    counted = [(user_id, agency_id) for user_id, agency_id in voters if user_id not in conflicted]
+    return QuorumStatus(
+        voting_member_ids=frozenset(u for u, _a in counted),
+        agency_ids=frozenset(a for _u, a in counted),
+        conflicted_member_ids=conflicted,
+        required_members=meeting.quorum_min_members,
+        required_agencies=meeting.quorum_min_agencies,
+    )
+
+
 def conflicted_user_ids(session: Session, application_id: int) -> frozenset[int]:
+    """Members who declared an interest in the application."""
     rows = session.execute(
         select(DeclarationOfInterest.user_id).where(
             DeclarationOfInterest.application_id == application_id,
@@ -51,27 +79,25 @@ def conflicted_user_ids(session: Session, application_id: int) -> frozenset[int]
     return frozenset(rows)
 
 
-def quorum_for(session: Session, meeting: Meeting, application_id: int | None = None) -> QuorumStatus:
-    conflicted = conflicted_user_ids(session, application_id) if application_id else frozenset()
+def present_voters(session: Session, meeting_id: int) -> list[tuple[int, int]]:
+    """[(user_id, agency_id)] of members present and voting for a statutory partner agency."""
     rows = session.execute(
         select(Attendance.user_id, Attendance.agency_id)
         .join(PartnerAgency, PartnerAgency.id == Attendance.agency_id)
         .where(
-            Attendance.meeting_id == meeting.id,
+            Attendance.meeting_id == meeting_id,
             Attendance.present.is_(True),
             Attendance.is_voting.is_(True),
             PartnerAgency.is_statutory_partner.is_(True),
         )
     ).all()
-    members = frozenset(r.user_id for r in rows if r.user_id not in conflicted)
-    agencies = frozenset(r.agency_id for r in rows if r.user_id not in conflicted)
-    return QuorumStatus(
-        voting_member_ids=members,
-        agency_ids=agencies,
-        conflicted_member_ids=conflicted,
-        required_members=meeting.quorum_min_members,
-        required_agencies=meeting.quorum_min_agencies,
-    )
+    return [(r.user_id, r.agency_id) for r in rows]
+
+
+def quorum_for(session: Session, meeting: Meeting, application_id: int | None = None) -> QuorumStatus:
+    """The quorum at `meeting` for one application's item (two queries)."""
+    conflicted = conflicted_user_ids(session, application_id) if application_id else frozenset()
+    return status_from(meeting, present_voters(session, meeting.id), conflicted)
 
 
 @dataclass(frozen=True)
@@ -85,17 +111,24 @@ class VoteCount:
         return self.in_favour > self.against
 
 
-def count_votes(session: Session, item: AgendaItem, eligible_ids: frozenset[int]) -> VoteCount:
-    votes = session.execute(select(Vote).where(Vote.agenda_item_id == item.id)).scalars().all()
-    counted = [v for v in votes if v.user_id in eligible_ids]
+def tally(votes: Iterable[tuple[int, VoteChoice]], eligible_ids: frozenset[int]) -> VoteCount:
+    """Count [(user_id, choice)] of the members in `eligible_ids` only."""
+    counted = [choice for user_id, choice in votes if user_id in eligible_ids]
     return VoteCount(
-        in_favour=sum(v.choice == VoteChoice.FOR for v in counted),
-        against=sum(v.choice == VoteChoice.AGAINST for v in counted),
-        abstain=sum(v.choice == VoteChoice.ABSTAIN for v in counted),
+        in_favour=sum(c == VoteChoice.FOR for c in counted),
+        against=sum(c == VoteChoice.AGAINST for c in counted),
+        abstain=sum(c == VoteChoice.ABSTAIN for c in counted),
     )
 
 
+def count_votes(session: Session, item: AgendaItem, eligible_ids: frozenset[int]) -> VoteCount:
+    """The votes cast on an agenda item by the members in `eligible_ids` (one query)."""
+    rows = session.execute(select(Vote.user_id, Vote.choice).where(Vote.agenda_item_id == item.id)).all()
+    return tally(((r.user_id, r.choice) for r in rows), eligible_ids)
+
+
 def open_agenda_item(session: Session, meeting_id: int, application_id: int) -> AgendaItem | None:
+    """The application's undecided item on the meeting's agenda, if there is one."""
     return session.execute(
         select(AgendaItem).where(
             AgendaItem.meeting_id == meeting_id,

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from grants_app.models import ScoringCriterion
 from grants_app.services import audit
+from grants_app.services.scoring import DEFAULT_CRITERIA
 
 
 def _relationship_changes(obj: Any) -> dict[str, dict[str, Any]]:
@@ -47,9 +49,6 @@ def record_delete(session: Session, actor: Any, obj: Any) -> None:
 
 def add_default_criteria(session: Session, actor: Any, fund: Any) -> None:
     """A new fund starts with the partnership's usual four criteria, each scored 0 to 5."""
-    from grants_app.models import ScoringCriterion
-    from grants_app.services.scoring import DEFAULT_CRITERIA
-
     if fund.scoring_criteria:
         return
     for position, name in enumerate(DEFAULT_CRITERIA):

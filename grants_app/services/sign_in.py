@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from grants_app.models import LoginToken, Role, User, utcnow
+from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
@@ -23,7 +24,7 @@ from grants_app.services.outbox import queue_email
 MAX_LINKS_PER_ADDRESS_PER_HOUR = 5
 
 
-class SignInError(ValueError):
+class SignInError(Refusal):
     """The link cannot be used; the message says why, for the person holding it."""
 
 

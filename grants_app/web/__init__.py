@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from grants_app.extensions import login_manager
+from grants_app.web import errors
+from grants_app.web.assets import bp as assets_bp
+from grants_app.web.health import bp as health_bp
+from grants_app.web.portal import bp as portal_bp
+
 
 def init_app(app: Flask) -> None:
-    from grants_app.extensions import login_manager
-    from grants_app.web import errors
-    from grants_app.web.assets import bp as assets_bp
-    from grants_app.web.health import bp as health_bp
-    from grants_app.web.portal import bp as portal_bp
-
+    """Register the portal, its assets, the health check and the GOV.UK error pages."""
     # The macro packages name their templates "govuk_frontend_jinja/..." and "govuk_frontend_wtf/...".
     app.jinja_loader = ChoiceLoader(
         [

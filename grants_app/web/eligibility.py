@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, session, url_for
 
 from grants_app.models.organisation import OrganisationType
 from grants_app.web import forms as f
+from grants_app.web.context import partnership_info
 from grants_app.web.errors import error_list
 
 
@@ -107,8 +108,6 @@ def _next_slug(slug: str, answers: dict) -> str | None:
 
 
 def _for_area(q: Question) -> Question:
-    from grants_app.web.portal import partnership_info
-
     area = partnership_info().area_name
     return replace(
         q, text=q.text.format(area=area), hint=q.hint.format(area=area), why=q.why.format(area=area)
@@ -130,7 +129,7 @@ def question(question: str):
         if value == q.required_answer:
             return redirect(url_for("portal.not_eligible", question=q.slug))
         nxt = _next_slug(q.slug, answers)
-        return redirect(url_for("portal.eligibility", question=nxt) if nxt else url_for("portal.eligible"))
+        return redirect(url_for("portal.eligibility", question=nxt) if nxt else url_for("portal.can_apply"))
     if not form.is_submitted() and q.key in answers:
         stored = answers[q.key]
         form.answer.data = stored if q.key == "org_type" else ("yes" if stored else "no")

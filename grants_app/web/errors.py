@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from grants_app.extensions import db
+from grants_app.web.context import portal_context
 
 # Fields whose first focusable element has its own id (the GOV.UK date input's day box).
 _DATE_FIELDS = {"GovDateField"}
@@ -30,8 +33,6 @@ def error_list(form) -> list[dict[str, str]]:
 
 def _same_site_referrer(default: str) -> str:
     """The page to go back to, only if it is on this site (never a link to somewhere else)."""
-    from urllib.parse import urlparse
-
     ref = urlparse(request.referrer or "")
     if ref.netloc == request.host and ref.scheme in ("http", "https") and ref.path.startswith("/"):
         return ref.path
@@ -40,8 +41,6 @@ def _same_site_referrer(default: str) -> str:
 
 def _portal_page(template: str, status: int, **context):
     # Also used for URLs outside the portal blueprint, whose context processors do not run there.
-    from grants_app.web.portal import portal_context
-
     return render_template(template, **portal_context(), **context), status
 
 

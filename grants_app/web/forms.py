@@ -26,7 +26,7 @@ from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, Organisatio
 from grants_app.money import parse_pounds
 from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
 from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS, word_count
-from grants_app.services.application_form import ORGANISATION_FIELDS
+from grants_app.services.application_form import ORGANISATION_FIELDS, PriorityChoice
 from grants_app.services.sign_in import normalise_email
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -357,6 +357,20 @@ class ProjectForm(FlaskForm):
         if not 1 <= int(value) <= 1_000_000:
             raise ValidationError("Number of people must be between 1 and 1,000,000")
 
+    def data_for_service(self) -> dict:
+        """The checked answers as application_form.save_project takes them."""
+        return {
+            "title": self.title.data,
+            "summary": self.summary.data,
+            "description": self.description.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "beneficiaries_description": self.beneficiaries_description.data,
+            "beneficiaries_count": int(self.beneficiaries_count.data.replace(",", "")),
+            "ward_ids": self.ward_ids.data,
+            "works_with_children_or_adults_at_risk": self.works_with_children.data == "yes",
+        }
+
 
 class BudgetLineForm(FlaskForm):
     description = Text(
@@ -389,6 +403,12 @@ class MatchFundingForm(FlaskForm):
         description="Money or support from elsewhere for this project. Leave blank if you have none.",
     )
     match_source = Text("Where does the match funding come from?", validators=[Optional(), Length(max=300)])
+
+    def show(self, application) -> None:
+        """Fill the boxes with what is saved."""
+        pence = application.match_funding_pence
+        self.match_amount.data = f"{pence // 100}.{pence % 100:02d}" if pence else ""
+        self.match_source.data = application.match_funding_source
 
     def validate_match_amount(self, field):
         self.amount_pence = 0
@@ -490,3 +510,74 @@ class InviteForm(FlaskForm):
 
     def validate_email(self, field):
         field.data = _email_or_error(field.data, "your colleague's email address")
+
+
+class PrioritiesForm:
+    """The priorities page: a checkbox for each of the fund's priorities, each with its share of the
+    project (a whole percentage) and how the project serves it.
+
+    The fields depend on the fund, so this is a small form class of its own rather than WTForms fields.
+    `validate()` checks format and length (the service checks the rules: shares add up to 100, one
+    priority is 100%); `errors` maps field names (priorities, percentage_<id>, how_<id>) to messages.
+    """
+
+    MAX_HOW = 3000
+
+    def __init__(self, priorities, formdata=None, splits=None) -> None:
+        self.priorities = list(priorities)
+        self.formdata = formdata
+        self.errors: dict[str, str] = {}
+        self.form_errors: list[str] = []
+        self.choices: list[PriorityChoice] = []
+        if formdata is None:
+            splits = {s.priority_id: s for s in (splits or [])}
+            self.chosen = {str(i) for i in splits}
+            self.percentage = {i: str(s.percentage) for i, s in splits.items()}
+            self.how = {i: s.how_it_helps for i, s in splits.items()}
+        else:
+            self.chosen = {
+                v for v in formdata.getlist("priorities") if v.isascii() and v.isdigit() and len(v) < 10
+            }
+            self.percentage = {p.id: formdata.get(f"percentage_{p.id}", "")[:10] for p in self.priorities}
+            self.how = {p.id: formdata.get(f"how_{p.id}", "")[: self.MAX_HOW] for p in self.priorities}
+
+    def validate(self) -> bool:
+        formdata = self.formdata
+        for p in self.priorities:
+            if str(p.id) not in self.chosen:
+                continue
+            raw_pct = formdata.get(f"percentage_{p.id}", "").strip().removesuffix("%").strip()
+            pct: int | None = None
+            if raw_pct:
+                if raw_pct.isascii() and raw_pct.isdigit() and len(raw_pct) <= 3:
+                    pct = int(raw_pct)
+                else:
+                    self.errors[f"percentage_{p.id}"] = "Percentage must be a whole number between 1 and 100"
+            how = clean_text(formdata.get(f"how_{p.id}", ""))
+            if len(how) > self.MAX_HOW:
+                self.errors[f"how_{p.id}"] = (
+                    "How the project serves this priority must be 3,000 characters or fewer"
+                )
+            elif CONTROL.search(how):
+                self.errors[f"how_{p.id}"] = "Your answer must not contain special control characters"
+            self.choices.append(PriorityChoice(p.id, pct, how))
+        if len(self.chosen) != len(self.choices):
+            self.errors["priorities"] = "Select priorities from the list"
+        return not self.errors
+
+    def add_refusal(self, refusal) -> None:
+        self.errors.update(refusal.errors or {"priorities": refusal.message})
+
+    @property
+    def values(self) -> dict:
+        return {"chosen": self.chosen, "percentage": self.percentage, "how": self.how}
+
+    def summary(self) -> list[dict[str, str]]:
+        """The GOV.UK error summary: each message links to its field (the first checkbox for the list)."""
+        if not self.priorities:
+            return []
+        first = f"priorities-{self.priorities[0].id}"
+        return [
+            {"text": message, "href": "#" + (first if name == "priorities" else name)}
+            for name, message in self.errors.items()
+        ]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grants_app.dates import format_date
+from grants_app.lifecycle import ApplicationTag, ReturnTag, has_tag
 from grants_app.models import Application
 from grants_app.services import application_checks as checks
+from grants_app.workflow import get_engine
 
 COMPLETED, IN_PROGRESS, NOT_STARTED = "Completed", "In progress", "Not yet started"
 
@@ -102,12 +105,9 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
 
     Each later stage of the grant adds its tasks here (monitoring returns now; more as the portal grows).
     """
-    from grants_app.dates import format_date
-    from grants_app.workflow import get_engine
-
     steps: list[NextStep] = []
     ref = application.reference
-    if application.state == "information_requested":
+    if has_tag(application, ApplicationTag.AWAITING_ANSWER):
         steps.append(
             NextStep(
                 "Answer our question",
@@ -135,7 +135,7 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
                 f"Monitoring return: {ret.period_label}" + (" (final)" if ret.is_final else ""),
                 label,
                 f"Due {format_date(ret.due_on)}. We will email you how to send it.",
-                done=ret.state == "accepted",
+                done=has_tag(ret, ReturnTag.SPEND_ACCEPTED),
             )
         )
     return steps

@@ -1,4 +1,6 @@
-"""The workflow engine: definitions as data, one fire() path for every state change."""
+"""The workflow engine: definitions as data, one transitions.Machine each, one fire() path for every
+state change. It knows models, definitions and a RuleRegistry; it imports nothing from services or
+rules (the app factory registers the rules with it)."""
 
 from grants_app.workflow.actors import SYSTEM, SystemActor
 from grants_app.workflow.engine import (
@@ -20,6 +22,7 @@ from grants_app.workflow.errors import (
     WorkflowDefinitionError,
     WorkflowError,
 )
+from grants_app.workflow.registry import RuleRegistry
 
 __all__ = [
     "SYSTEM",
@@ -29,6 +32,7 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "PermissionDenied",
+    "RuleRegistry",
     "SystemActor",
     "TransitionContext",
     "WorkflowDefinitionError",

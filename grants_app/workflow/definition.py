@@ -6,12 +6,11 @@ editing its process finds the line to fix instead of a stack trace at the first 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from transitions import Machine
 
 from grants_app.workflow.errors import WorkflowDefinitionError
 
@@ -46,12 +45,17 @@ class InputSpec:
     max_length: int | None = None
 
 
+# Every terminal state carries this tag, so code can ask "has this ended?" without listing states.
+TERMINAL_TAG = "terminal"
+
+
 @dataclass(frozen=True)
 class StateDef:
     name: str
     staff_label: str
     applicant_label: str
     terminal: bool = False
+    tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,17 +83,16 @@ class WorkflowDefinition:
     states: dict[str, StateDef]
     transitions: tuple[TransitionDef, ...]
     path: Path
-    machine: Machine = field(repr=False, default=None)  # type: ignore[assignment]
-    _by_trigger_source: dict[tuple[str, str], TransitionDef] = field(default_factory=dict, repr=False)
-
-    def transition(self, trigger: str, source: str) -> TransitionDef | None:
-        return self._by_trigger_source.get((trigger, source))
-
-    def triggers(self) -> set[str]:
-        return {t.trigger for t in self.transitions}
+    line: int = 1
+    states_line: int = 1
 
     def transitions_from(self, state: str) -> list[TransitionDef]:
+        """The graph as written (for validation, diagrams and tables). Deciding what a trigger does at
+        run time is the state machine's job: see grants_app.workflow.machine."""
         return [t for t in self.transitions if state in t.sources]
+
+    def states_tagged(self, tag: str) -> frozenset[str]:
+        return frozenset(name for name, state in self.states.items() if tag in state.tags)
 
     def staff_label(self, state: str) -> str:
         return self.states[state].staff_label if state in self.states else state
@@ -115,6 +118,7 @@ def _name_list(path: Path, line: int, value: Any, what: str) -> tuple[str, ...]:
 def parse_definition(
     path: Path, *, guards: set[str], effects: set[str], roles: frozenset[str]
 ) -> WorkflowDefinition:
+    """Read and check one workflow file. Raises WorkflowDefinitionError("file:line: what is wrong")."""
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -148,11 +152,24 @@ def parse_definition(
             raise _fail(path, line, f"state name {state_name!r} must be lower_case_with_underscores")
         if not isinstance(spec, _Lined) or "staff" not in spec or "applicant" not in spec:
             raise _fail(path, line, f"state {state_name!r} needs a staff label and an applicant label")
-        extra = set(spec) - {"staff", "applicant", "terminal"}
+        extra = set(spec) - {"staff", "applicant", "terminal", "tags"}
         if extra:
             raise _fail(path, line, f"state {state_name!r} has unknown key(s) {sorted(extra)}")
+        tags = _name_list(path, line, spec.get("tags"), f"state {state_name!r} tags")
+        for tag in tags:
+            if not set(tag) <= NAME_CHARS or not tag:
+                raise _fail(
+                    path, line, f"state {state_name!r}: tag {tag!r} must be lower_case_with_underscores"
+                )
+            if tag in states_raw:
+                raise _fail(path, line, f"state {state_name!r}: tag {tag!r} must not be a state's name")
+        terminal = bool(spec.get("terminal", False))
         states[state_name] = StateDef(
-            state_name, str(spec["staff"]), str(spec["applicant"]), bool(spec.get("terminal", False))
+            state_name,
+            str(spec["staff"]),
+            str(spec["applicant"]),
+            terminal,
+            frozenset(tags) | ({TERMINAL_TAG} if terminal else set()),
         )
     if raw["initial"] not in states:
         raise _fail(path, raw.line, f"initial state {raw['initial']!r} is not one of the states")
@@ -161,7 +178,7 @@ def parse_definition(
     if not isinstance(transitions_raw, list) or not transitions_raw:
         raise _fail(path, raw.line, "transitions must be a non-empty list")
     transitions: list[TransitionDef] = []
-    by_trigger_source: dict[tuple[str, str], TransitionDef] = {}
+    seen: set[tuple[str, str]] = set()
     for item in transitions_raw:
         if not isinstance(item, _Lined):
             raise _fail(path, raw.line, "each transition must be a mapping")
@@ -229,9 +246,9 @@ def parse_definition(
             line=line,
         )
         for source in sources:
-            if (trigger, source) in by_trigger_source:
+            if (trigger, source) in seen:
                 raise _fail(path, line, f"trigger {trigger!r} is defined twice from state {source!r}")
-            by_trigger_source[(trigger, source)] = transition
+            seen.add((trigger, source))
         transitions.append(transition)
 
     definition = WorkflowDefinition(
@@ -242,10 +259,10 @@ def parse_definition(
         states=states,
         transitions=tuple(transitions),
         path=path,
-        _by_trigger_source=by_trigger_source,
+        line=raw.line,
+        states_line=states_raw.line,
     )
     _check_reachability(definition, raw.line)
-    definition.machine = build_machine(definition)
     return definition
 
 
@@ -268,27 +285,10 @@ def _check_reachability(definition: WorkflowDefinition, line: int) -> None:
             )
 
 
-def build_machine(definition: WorkflowDefinition) -> Machine:
-    """One transitions.Machine per definition, shared by every object it governs.
-
-    The machine holds the validated graph; objects are not bound to it (binding ORM rows to a shared
-    machine is neither thread-safe nor free), so fire() asks it for the transition and applies it.
-    """
-    return Machine(
-        model=None,
-        states=list(definition.states),
-        transitions=[
-            {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest} for t in definition.transitions
-        ],
-        initial=definition.initial,
-        auto_transitions=False,
-        send_event=True,
-    )
-
-
 def load_definitions(
     folder: Path, *, guards: set[str], effects: set[str], roles: frozenset[str]
 ) -> dict[str, WorkflowDefinition]:
+    """Every *.yaml in `folder`, by workflow name. Raises WorkflowDefinitionError naming file and line."""
     if not folder.is_dir():
         raise WorkflowDefinitionError(f"{folder}: workflow folder not found")
     definitions: dict[str, WorkflowDefinition] = {}

@@ -8,10 +8,7 @@ in the caller's transaction. It flushes; the caller commits.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,9 +19,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from transitions import EventData
 
 from grants_app.models import WORKFLOW_MODELS, AuditEvent, utcnow
-from grants_app.workflow import registry
+from grants_app.workflow.authorisation import authorise
 from grants_app.workflow.definition import (
     InputSpec,
     TransitionDef,
@@ -39,32 +37,27 @@ from grants_app.workflow.errors import (
     PermissionDenied,
     WorkflowDefinitionError,
 )
+from grants_app.workflow.machine import (
+    GovernedMachine,
+    Subject,
+    build_machine,
+    context_of,
+    transition_for,
+    triggers_from,
+)
+from grants_app.workflow.registry import RuleRegistry
 
 LONDON = ZoneInfo("Europe/London")
 MAX_PENCE = 10**11  # £1bn: far above any community grant, well inside a 64-bit integer
 MAX_ID = 2**31 - 1
 
-# Objects whose state fire() is writing right now, for the ORM listener in state_guard.
-_authorised: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
-    "workflow_authorised_writes", default=frozenset()
-)
-
-
-@contextmanager
-def _authorise(obj: object) -> Iterator[None]:
-    token = _authorised.set(_authorised.get() | {id(obj)})
-    try:
-        yield
-    finally:
-        _authorised.reset(token)
-
-
-def is_authorised_write(obj: object) -> bool:
-    return id(obj) in _authorised.get()
-
 
 @dataclass
 class TransitionContext:
+    """Everything a guard or effect may read: the session (to query and add rows, never commit), the
+    object, the actor, the transition's definition, its checked inputs, the state it leaves, and `now`
+    (UTC; `today` is the Europe/London date)."""
+
     session: Session
     obj: Any
     actor: Any
@@ -74,6 +67,11 @@ class TransitionContext:
     from_state: str
     now: datetime
     settings: Any = None
+    # What the person typed, before the transition's input specs checked it into `inputs`.
+    raw_inputs: dict[str, Any] = field(default_factory=dict)
+    # Set by a guard that refused: (guard name, sentence for the person).
+    refusal: tuple[str, str] | None = None
+    # Extra facts effects and guards want in the audit row (for example the vote count).
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -160,25 +158,42 @@ def _jsonable(value: Any) -> Any:
 
 
 class WorkflowEngine:
-    def __init__(self, definitions: dict[str, WorkflowDefinition], settings: Any = None) -> None:
+    """The loaded definitions, one state machine per definition, and fire()."""
+
+    def __init__(
+        self, definitions: dict[str, WorkflowDefinition], rules: RuleRegistry, settings: Any = None
+    ) -> None:
         self.definitions = definitions
+        self.rules = rules
         self.settings = settings
+        self.machines: dict[str, GovernedMachine] = {
+            name: build_machine(definition, rules, self._prepare) for name, definition in definitions.items()
+        }
+        self._tagged: dict[tuple[str, str], frozenset[str]] = {}
 
     @classmethod
-    def load(cls, folder: Path, settings: Any = None) -> WorkflowEngine:
-        registry.load_builtin()
+    def load(cls, folder: Path, rules: RuleRegistry, settings: Any = None) -> WorkflowEngine:
+        """Read, check and build every workflow in `folder` against `rules`.
+
+        Raises WorkflowDefinitionError ("file:line: ...") for any unknown guard, effect, role or subject,
+        and for a tag the code relies on (rules.required_tags) that no state of a definition carries.
+        """
         definitions = load_definitions(
-            folder,
-            guards=set(registry.GUARDS),
-            effects=set(registry.EFFECTS),
-            roles=registry.ROLES,
+            folder, guards=set(rules.guards), effects=set(rules.effects), roles=rules.roles
         )
-        for name in definitions.values():
-            if name.subject not in WORKFLOW_MODELS:
+        for definition in definitions.values():
+            if definition.subject not in WORKFLOW_MODELS:
                 raise WorkflowDefinitionError(
-                    f"{name.path}:1: subject {name.subject!r} is not one of {sorted(WORKFLOW_MODELS)}"
+                    f"{definition.path}:{definition.line}: subject {definition.subject!r} is not one of "
+                    f"{sorted(WORKFLOW_MODELS)}"
                 )
-        return cls(definitions, settings)
+            used = {tag for state in definition.states.values() for tag in state.tags}
+            for tag in sorted(rules.required_tags.get(definition.subject, set()) - used):
+                raise WorkflowDefinitionError(
+                    f"{definition.path}:{definition.states_line}: no state has the tag {tag!r}, which the "
+                    f"code uses for {definition.subject} workflows: add it to the states it describes"
+                )
+        return cls(definitions, rules, settings)
 
     # -- lookups -------------------------------------------------------------------------------
     def definition(self, name: str) -> WorkflowDefinition:
@@ -201,12 +216,26 @@ class WorkflowEngine:
     def applicant_label(self, obj: object) -> str:
         return self.definition_for(obj).applicant_label(obj.state)  # type: ignore[attr-defined]
 
+    def states_tagged(self, subject: str, tag: str) -> frozenset[str]:
+        """Names of the states carrying `tag` in every definition that governs `subject`."""
+        key = (subject, tag)
+        if key not in self._tagged:
+            self._tagged[key] = frozenset().union(
+                *(d.states_tagged(tag) for d in self.definitions.values() if d.subject == subject)
+            )
+        return self._tagged[key]
+
+    def has_tag(self, obj: object, tag: str) -> bool:
+        """Whether obj's current state carries `tag` in obj's own workflow."""
+        state = self.definition_for(obj).states.get(obj.state)  # type: ignore[attr-defined]
+        return state is not None and tag in state.tags
+
     # -- starting a new object -------------------------------------------------------------------
     def start(self, obj: object, workflow_name: str | None = None) -> None:
         """Put a new object in its workflow's initial state (the only state a new row may have)."""
         name = workflow_name or getattr(obj, "workflow_name", None) or _subject_name(obj)
         definition = self.definition(name)
-        with _authorise(obj):
+        with authorise(obj):
             obj.workflow_name = definition.name  # type: ignore[attr-defined]
             obj.workflow_version = definition.version  # type: ignore[attr-defined]
             obj.state = definition.initial  # type: ignore[attr-defined]
@@ -214,6 +243,8 @@ class WorkflowEngine:
 
     # -- who may do what ------------------------------------------------------------------------
     def actor_may(self, transition: TransitionDef, obj: object, actor: Any) -> bool:
+        """Whether one of the actor's roles may fire `transition` on obj (an applicant only on their
+        own organisation's objects, as obj.applicant_can_act says)."""
         for role in transition.roles:
             if role == "applicant":
                 if (
@@ -227,28 +258,46 @@ class WorkflowEngine:
         return False
 
     def available_triggers(self, obj: object, actor: Any) -> list[TransitionDef]:
-        definition = self.definition_for(obj)
+        """The transitions the machine allows from obj's state that this actor's roles may fire, in the
+        order the workflow file lists them. Guards are not run: a button may still be refused."""
+        machine = self.machines[self.definition_for(obj).name]
         return [
-            t
-            for t in definition.transitions_from(obj.state)  # type: ignore[attr-defined]
-            if self.actor_may(t, obj, actor)
+            t.spec
+            for t in triggers_from(machine, obj.state)  # type: ignore[attr-defined]
+            if self.actor_may(t.spec, obj, actor)
         ]
 
     def resolve(self, obj: Any, trigger: str, actor: Any) -> TransitionDef:
-        """The transition `trigger` means from obj's state, if this actor may fire it; else a typed error."""
+        """The transition the machine says `trigger` means from obj's state, if this actor's role may
+        fire it. Raises InvalidTransition or PermissionDenied (guards are not run)."""
         definition = self.definition_for(obj)
-        transition = definition.transition(trigger, obj.state)
+        machine = self.machines[definition.name]
+        transition = transition_for(machine, trigger, obj.state)
         if transition is None:
-            if trigger not in definition.triggers():
-                raise InvalidTransition(f"'{trigger}' is not an action in this workflow", trigger=trigger)
-            label = next(t.label for t in definition.transitions if t.trigger == trigger)
-            raise InvalidTransition(
-                f"You cannot '{label}' when it is '{definition.staff_label(obj.state)}'",
-                trigger=trigger,
-            )
-        if not self.actor_may(transition, obj, actor):
-            raise PermissionDenied(f"You do not have permission to '{transition.label}'", trigger=trigger)
-        return transition
+            raise self._not_from_here(definition, machine, trigger, obj.state)
+        if not self.actor_may(transition.spec, obj, actor):
+            raise PermissionDenied(f"You do not have permission to '{transition.spec.label}'", trigger=trigger)
+        return transition.spec
+
+    @staticmethod
+    def _not_from_here(
+        definition: WorkflowDefinition, machine: GovernedMachine, trigger: str, state: str
+    ) -> InvalidTransition:
+        if trigger not in machine.events:
+            return InvalidTransition(f"'{trigger}' is not an action in this workflow", trigger=trigger)
+        label = next((t.label for t in definition.transitions if t.trigger == trigger), trigger)
+        return InvalidTransition(
+            f"You cannot '{label}' when it is '{definition.staff_label(state)}'", trigger=trigger
+        )
+
+    def _prepare(self, event: EventData) -> None:
+        """The machine's first callback on every transition: the role, then the inputs."""
+        ctx = context_of(event)
+        spec: TransitionDef = event.transition.spec
+        ctx.transition = spec
+        if not self.actor_may(spec, ctx.obj, ctx.actor):
+            raise PermissionDenied(f"You do not have permission to '{spec.label}'", trigger=spec.trigger)
+        ctx.inputs = _validate_inputs(spec, ctx.raw_inputs)
 
     # -- the one path ---------------------------------------------------------------------------
     def fire(
@@ -261,44 +310,57 @@ class WorkflowEngine:
         expected_version: int | None = None,
         **inputs: Any,
     ) -> AuditEvent:
+        """Change obj's state by `trigger`, as `actor`, with `inputs`; the only way a state changes.
+
+        Locks the row (SELECT ... FOR UPDATE on PostgreSQL; the version check everywhere), asks the
+        machine for the transition, which checks the role and inputs, runs the guards in order, writes
+        the state and runs the effects; then writes the audit event. Effects run in a savepoint. The
+        caller's transaction is flushed, never committed.
+
+        Raises ConflictError (someone changed the row; `expected_version` lets a form say which version
+        it showed), InvalidTransition, PermissionDenied, InvalidInput or GuardFailed; every one a
+        Refusal whose message is for the person, with nothing changed.
+        """
         definition = self.definition_for(obj)
+        machine = self.machines[definition.name]
         self._lock(session, obj, expected_version)
 
         from_state = obj.state
-        transition = self.resolve(obj, trigger, actor)
-        clean = _validate_inputs(transition, inputs)
+        transition = transition_for(machine, trigger, from_state)
+        if transition is None:
+            raise self._not_from_here(definition, machine, trigger, from_state)
+        has_effects = bool(transition.spec.effects)
         ctx = TransitionContext(
             session=session,
             obj=obj,
             actor=actor,
-            transition=transition,
+            transition=transition.spec,
             definition=definition,
-            inputs=clean,
+            inputs={},
             from_state=from_state,
             now=utcnow(),
             settings=self.settings,
+            raw_inputs=inputs,
         )
-        for name in transition.guards:
-            refusal = registry.GUARDS[name](ctx)
-            if refusal:
-                raise GuardFailed(refusal, guard=name, trigger=trigger)
+
+        def write(state: str) -> None:
+            # A transition without effects changes one row: one version-checked UPDATE, no unit of work
+            # (most of fire()'s cost over a bare UPDATE). With effects the ORM writes it with theirs.
+            if has_effects:
+                obj.state = state
+                obj.state_changed_at = ctx.now
+            else:
+                _write_state(session, obj, state, ctx.now)
 
         # Effects may touch several rows, so they run inside a savepoint that an error undoes whole.
-        # A transition without effects changes one row: it needs no savepoint, and its state is written
-        # with one version-checked UPDATE rather than a unit-of-work flush (most of fire()'s cost over
-        # a bare UPDATE).
-        scope = session.begin_nested() if transition.effects else contextlib.nullcontext()
+        scope = session.begin_nested() if has_effects else contextlib.nullcontext()
         try:
-            with scope:
-                if not transition.effects:
-                    _write_state(session, obj, transition.dest, ctx.now)
-                else:
-                    with _authorise(obj):
-                        obj.state = transition.dest
-                        obj.state_changed_at = ctx.now
-                        for name in transition.effects:
-                            registry.EFFECTS[name](ctx)
-                        session.flush()
+            with scope, authorise(obj):
+                if not machine.events[trigger].trigger(Subject(from_state, write), ctx=ctx):
+                    name, refusal = ctx.refusal or ("", "This action is not allowed now")
+                    raise GuardFailed(refusal, guard=name, trigger=trigger)
+                if has_effects:
+                    session.flush()
                 values = {
                     "occurred_at": ctx.now,
                     "actor_id": getattr(actor, "id", None),
@@ -309,11 +371,11 @@ class WorkflowEngine:
                     "trigger": trigger,
                     "from_state": from_state,
                     "to_state": transition.dest,
-                    "reason": clean.get("reason", "") or "",
+                    "reason": ctx.inputs.get("reason", "") or "",
                     "data": {
                         "workflow": definition.name,
                         "workflow_version": definition.version,
-                        "inputs": {k: _jsonable(v) for k, v in clean.items()},
+                        "inputs": {k: _jsonable(v) for k, v in ctx.inputs.items()},
                         **ctx.extra,
                     },
                 }
@@ -321,7 +383,7 @@ class WorkflowEngine:
                 # work's bookkeeping for an object nobody edits afterwards.
                 result = session.execute(_AUDIT_INSERT, values)
         except BaseException as exc:
-            if not transition.effects:
+            if not has_effects:
                 # No savepoint to undo: reload the row, so nothing this attempt left in memory is
                 # written by a caller that carries on.
                 session.expire(obj)
@@ -409,6 +471,7 @@ def install(engine: WorkflowEngine) -> None:
 
 
 def get_engine() -> WorkflowEngine:
+    """The engine create_app() installed; RuntimeError before then."""
     if _engine is None:
         raise RuntimeError("No workflow engine installed: create the app first (create_app())")
     return _engine

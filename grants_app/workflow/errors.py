@@ -1,18 +1,20 @@
-"""Typed workflow errors; each message is written for the person who tried the action."""
+"""Typed workflow errors; each message is written for the person who tried the action.
+
+Every refusal is a grants_app.refusals.Refusal, so faces handle the engine's refusals and the services'
+alike. IllegalStateWrite is not a refusal but a programming error.
+"""
 
 from __future__ import annotations
 
+from grants_app.refusals import Refusal
 
-class WorkflowError(Exception):
+
+class WorkflowError(Refusal):
     """Base class: the action was refused and nothing was changed."""
 
-    def __init__(self, message: str, *, trigger: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, trigger: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
         self.trigger = trigger
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class WorkflowDefinitionError(WorkflowError):
@@ -39,8 +41,7 @@ class InvalidInput(WorkflowError):
     """A required input is missing or an input has the wrong type or size."""
 
     def __init__(self, message: str, *, field: str | None = None, trigger: str | None = None) -> None:
-        super().__init__(message, trigger=trigger)
-        self.field = field
+        super().__init__(message, trigger=trigger, field=field)
 
 
 class ConflictError(WorkflowError):

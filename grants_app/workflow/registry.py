@@ -1,46 +1,58 @@
-"""Named guards and effects that workflow files refer to.
+"""What workflow files may name: guards, effects, roles and the state tags the code relies on.
 
-A guard takes the transition context and returns None when the action may go ahead, or a sentence for
-the person explaining why not. An effect takes the context and does the work that follows a transition
-(create an award, queue an email); it flushes but never commits.
+The engine knows none of the domain's rules. A rules package (grants_app.rules for SoSafe) fills a
+RuleRegistry with decorated functions; the app factory hands that registry to WorkflowEngine.load, which
+checks every name a workflow file uses against it and builds the state machines from it.
+
+A guard takes the TransitionContext and returns None when the action may go ahead, or a sentence for
+the person saying why not. An effect takes the context and does the work that follows a transition
+(create an award, queue an email); it may flush but never commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the context is built by the engine, which imports this module
     from grants_app.workflow.engine import TransitionContext
 
-Guard = Callable[["TransitionContext"], str | None]
+Guard = Callable[["TransitionContext"], "str | None"]
 Effect = Callable[["TransitionContext"], None]
 
-GUARDS: dict[str, Guard] = {}
-EFFECTS: dict[str, Effect] = {}
-ROLES = frozenset({"applicant", "officer", "jag_member", "finance", "rag_viewer", "admin", "system"})
 
+class RuleRegistry:
+    """Named guards and effects, the roles transitions may name, and the tags code asks states for."""
 
-def guard(name: str) -> Callable[[Guard], Guard]:
-    def register(fn: Guard) -> Guard:
-        if name in GUARDS:
-            raise ValueError(f"guard {name!r} registered twice")
-        GUARDS[name] = fn
-        return fn
+    def __init__(self, roles: Iterable[str]) -> None:
+        self.guards: dict[str, Guard] = {}
+        self.effects: dict[str, Effect] = {}
+        self.roles: frozenset[str] = frozenset(roles)
+        # subject ("application", "payment" ...) -> tags some code asks for; each must be on a state.
+        self.required_tags: dict[str, set[str]] = {}
 
-    return register
+    def guard(self, name: str) -> Callable[[Guard], Guard]:
+        """Decorator: register `fn` as the guard a workflow file calls `name`. ValueError if taken."""
 
+        def register(fn: Guard) -> Guard:
+            if name in self.guards:
+                raise ValueError(f"guard {name!r} registered twice")
+            self.guards[name] = fn
+            return fn
 
-def effect(name: str) -> Callable[[Effect], Effect]:
-    def register(fn: Effect) -> Effect:
-        if name in EFFECTS:
-            raise ValueError(f"effect {name!r} registered twice")
-        EFFECTS[name] = fn
-        return fn
+        return register
 
-    return register
+    def effect(self, name: str) -> Callable[[Effect], Effect]:
+        """Decorator: register `fn` as the effect a workflow file calls `name`. ValueError if taken."""
 
+        def register(fn: Effect) -> Effect:
+            if name in self.effects:
+                raise ValueError(f"effect {name!r} registered twice")
+            self.effects[name] = fn
+            return fn
 
-def load_builtin() -> None:
-    """Import the modules whose decorators fill the registries (idempotent)."""
-    from grants_app.workflow import effects, guards  # noqa: F401
+        return register
+
+    def require_tags(self, subject: str, tags: Iterable[str]) -> None:
+        """Declare tags that code asks `subject`'s states for; start-up fails if a definition lacks one."""
+        self.required_tags.setdefault(subject, set()).update(str(t) for t in tags)

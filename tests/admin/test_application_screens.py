@@ -35,11 +35,11 @@ def test_jag_member_must_declare_before_seeing_the_detail(make, session, staff_c
 def test_member_with_an_interest_cannot_see_scores_or_score(make, session, staff_client):
     app = make.eligible()
     other = make.jag_members(1)[0]
-    from grants_app.services import meetings
+    from grants_app.services import declarations, scoring
 
-    meetings.declare_interest(session, other, app, has_interest=False)
+    declarations.declare_interest(session, other, app, has_interest=False)
     criterion = app.fund.scoring_criteria[0]
-    meetings.record_score(session, other, app, criterion, score=5, justification="Secret opinion of merit")
+    scoring.record_score(session, other, app, criterion, score=5, justification="Secret opinion of merit")
     session.commit()
     client, member = staff_client(Role.JAG_MEMBER)
     client.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grants_app.models import AgendaOutcome, Application, AuditEvent, Award, Meeting, Role, Vote
-from grants_app.services import meetings as meeting_service
+from grants_app.services import declarations
 from tests.admin.conftest import flashes
 
 
@@ -13,7 +13,7 @@ def _setup(make, session, members=3, amount_pence=200_000):
     meeting = make.meeting(officer)
     app = make.on_agenda(meeting, officer, amount_pence=amount_pence)
     for member in jag:
-        meeting_service.declare_interest(session, member, app, has_interest=False)
+        declarations.declare_interest(session, member, app, has_interest=False)
     session.commit()
     return officer, jag, meeting, app
 
@@ -73,9 +73,9 @@ def test_approval_at_a_quorate_meeting_with_a_majority(make, session, staff_clie
     assert fresh.award.amount_pence == 150_000 and fresh.award.meeting_id == meeting.id
     assert session.query(Vote).count() == 3
     page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
-    assert "Outcome: approved" in page
+    assert "Outcome: Approved" in page
     assert "Votes: 3 for, 0 against, 0 abstained." in page  # in the drafted minutes
-    assert "Decision: approved (£1,500.00). Report quarterly" in page
+    assert "Decision: Approved (£1,500.00). Report quarterly" in page
 
 
 def test_deciding_without_quorum_is_refused_and_changes_nothing(make, session, staff_client):
@@ -92,9 +92,7 @@ def test_deciding_without_quorum_is_refused_and_changes_nothing(make, session, s
 def test_members_with_an_interest_do_not_count_towards_quorum_or_vote(make, session, staff_client):
     officer, jag, meeting, app = _setup(make, session, members=2)
     conflicted = make.jag_members(1)[0]
-    meeting_service.declare_interest(
-        session, conflicted, app, has_interest=True, nature="Trustee of the club"
-    )
+    declarations.declare_interest(session, conflicted, app, has_interest=True, nature="Trustee of the club")
     session.commit()
     client, _ = staff_client(user=officer)
     _present(client, meeting, [*jag, conflicted])
@@ -124,7 +122,7 @@ def test_approving_more_than_requested_or_the_budget_allows_is_refused(make, ses
     officer, jag, meeting, app = _setup(make, session, amount_pence=200_000)
     big = make.on_agenda(meeting, officer, amount_pence=200_000)
     for member in jag:
-        meeting_service.declare_interest(session, member, big, has_interest=False)
+        declarations.declare_interest(session, member, big, has_interest=False)
     session.commit()
     client, _ = staff_client(user=officer)
     _present(client, meeting, jag)

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from grants_app.models import Application, AuditEvent
-from grants_app.services import meetings as meeting_service
+from grants_app.services import declarations
 from tests.browser.conftest import axe_violations, describe
 from tests.factories import STAFF_PASSWORD
 
@@ -41,7 +41,7 @@ def test_declare_score_and_decide(page, axe, make, session):
     meeting = make.meeting(officer)
     application = make.on_agenda(meeting, officer, amount_pence=150_000, title="Street safe summer")
     for other in members[1:]:
-        meeting_service.declare_interest(session, other, application, has_interest=False)
+        declarations.declare_interest(session, other, application, has_interest=False)
     session.commit()
     # Plain values only from here: a lazy load in this thread would hold a SQLite read lock while the
     # server thread tries to commit.

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grants_app.models import AuditEvent, Role, Ward, utcnow
+from grants_app.refusals import Refusal
 from grants_app.services import csv_export, reference_data, staff_auth
-from grants_app.services.meetings import MeetingRuleBroken
 from grants_app.services.scoring import ScoreEntry, record_scores
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.workflow import get_engine
@@ -108,12 +108,12 @@ def test_reference_edit_diff_is_written_in_the_same_session(make, session):
 def test_record_scores_is_all_or_nothing(make, session):
     app = make.eligible()
     member = make.jag_members(1)[0]
-    from grants_app.services.meetings import declare_interest
+    from grants_app.services.declarations import declare_interest
 
     declare_interest(session, member, app, has_interest=False)
     criteria = app.fund.scoring_criteria
     entries = [ScoreEntry(c.id, "3", "Reasonable") for c in criteria[:-1]]
-    with pytest.raises(MeetingRuleBroken, match="Score Deliverability from 0 to 5"):
+    with pytest.raises(Refusal, match="Score Deliverability from 0 to 5"):
         record_scores(session, member, app, entries)
     from grants_app.models import Score
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from grants_app.models import AuditEvent, OrganisationMember, Priority
+from grants_app.refusals import NotFound, Refusal
 from grants_app.services import application_form as svc
 from grants_app.services.application_checks import missing_sections
-from grants_app.services.applications import NotAllowed
 from grants_app.web.tasks import COMPLETED, section_statuses
 from grants_app.workflow import fire
 
@@ -35,7 +35,7 @@ def test_first_application_creates_the_organisation_and_membership(session, make
 def test_only_members_edit_and_only_drafts(session, make, ref):
     app = make.application(complete=False)
     stranger = make.user("applicant")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         svc.save_declaration(session, stranger, app, name="X", position="Y")
     complete = make.submitted()
     with pytest.raises(svc.NotEditable):
@@ -46,10 +46,10 @@ def test_priorities_rules(session, make, ref):
     app = make.application(complete=False)
     user = make.applicant_of(app)
     p1, p2 = ref.priorities[:2]
-    with pytest.raises(svc.FormErrors) as exc:
+    with pytest.raises(Refusal) as exc:
         svc.save_priorities(session, user, app, [])
     assert "priorities" in exc.value.errors
-    with pytest.raises(svc.FormErrors) as exc:
+    with pytest.raises(Refusal) as exc:
         svc.save_priorities(
             session, user, app, [svc.PriorityChoice(p1.id, 60, "a"), svc.PriorityChoice(p2.id, 30, "b")]
         )
@@ -57,7 +57,7 @@ def test_priorities_rules(session, make, ref):
     other = Priority(strategy_period=ref.fund.strategy_period, number=9, short_name="x", title="Not in fund")
     session.add(other)
     session.flush()
-    with pytest.raises(svc.FormErrors):
+    with pytest.raises(Refusal):
         svc.save_priorities(session, user, app, [svc.PriorityChoice(other.id, 100, "a")])
     svc.save_priorities(session, user, app, [svc.PriorityChoice(p1.id, None, "helps")])
     assert [(s.priority_id, s.percentage) for s in app.priority_splits] == [(p1.id, 100)]
@@ -66,9 +66,9 @@ def test_priorities_rules(session, make, ref):
 def test_budget_lines_respect_the_fund(session, make, ref):
     app = make.application(complete=False)
     user = make.applicant_of(app)
-    with pytest.raises(svc.FormErrors):
+    with pytest.raises(Refusal):
         svc.add_budget_line(session, user, app, description="x", category_id=999_999, amount_pence=100)
-    with pytest.raises(svc.FormErrors):
+    with pytest.raises(Refusal):
         svc.add_budget_line(
             session,
             user,
@@ -83,7 +83,7 @@ def test_budget_lines_respect_the_fund(session, make, ref):
     assert app.budget_total_pence == 500
     svc.remove_budget_line(session, user, app, line.id)
     assert app.budget_total_pence == 0
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         svc.remove_budget_line(session, user, app, line.id)
 
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from grants_app.dates import financial_quarter_of, financial_year_of, format_date, quarter_bounds
 from grants_app.money import format_pence, parse_pounds
-from grants_app.workflow.effects import monitoring_schedule
+from grants_app.services.monitoring import monitoring_schedule
 
 
 @pytest.mark.parametrize(

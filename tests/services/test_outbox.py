@@ -55,7 +55,7 @@ def test_rolled_back_decision_sends_nothing(make, session, mailer):
 
 def test_email_templates_render_and_keep_text_as_text():
     subject, body = render_email(
-        "information_requested",
+        "question_asked",
         reference="SOS-2026-0001",
         title="<script>alert(1)</script>",
         organisation="Club",
@@ -68,9 +68,7 @@ def test_email_templates_render_and_keep_text_as_text():
     assert "<script>alert(1)</script>" in body  # plain text email: shown as typed, never interpreted
 
 
-@pytest.mark.parametrize(
-    "template", ["submission_received", "status_changed", "offer_issued", "payment_made"]
-)
+@pytest.mark.parametrize("template", ["submission_received", "status_changed", "offer_made", "payment_made"])
 def test_missing_context_is_an_error_not_a_blank(template):
     with pytest.raises(Exception, match="undefined"):
         render_email(template)

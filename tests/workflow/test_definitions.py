@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from grants_app.config import PROJECT_ROOT
-from grants_app.workflow import WorkflowDefinitionError, WorkflowEngine, registry
+from grants_app.rules import RULES
+from grants_app.workflow import WorkflowDefinitionError, WorkflowEngine
 from grants_app.workflow.definition import parse_definition
 
 DEFINITIONS = sorted((PROJECT_ROOT / "workflows").glob("*.yaml"))
@@ -15,7 +16,7 @@ DEFINITIONS = sorted((PROJECT_ROOT / "workflows").glob("*.yaml"))
 
 @pytest.fixture(scope="module")
 def engine() -> WorkflowEngine:
-    return WorkflowEngine.load(PROJECT_ROOT / "workflows")
+    return WorkflowEngine.load(PROJECT_ROOT / "workflows", RULES)
 
 
 def test_every_lifecycle_has_a_definition(engine):
@@ -34,9 +35,9 @@ def test_definition_is_structurally_sound(engine, path: Path):
                 frontier.append(t.dest)
     assert reached == set(d.states)
     for t in d.transitions:
-        assert set(t.guards) <= set(registry.GUARDS), t.trigger
-        assert set(t.effects) <= set(registry.EFFECTS), t.trigger
-        assert t.roles <= registry.ROLES, t.trigger
+        assert set(t.guards) <= set(RULES.guards), t.trigger
+        assert set(t.effects) <= set(RULES.effects), t.trigger
+        assert t.roles <= RULES.roles, t.trigger
         assert t.roles, t.trigger
     for state in d.states.values():
         exits = d.transitions_from(state.name)
@@ -50,18 +51,21 @@ def test_definition_is_structurally_sound(engine, path: Path):
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
 def test_transitions_machine_matches_the_definition(engine, path: Path):
     d = engine.definitions[path.stem]
-    machine = d.machine
+    machine = engine.machines[d.name]
     assert set(machine.states) == set(d.states)
     assert machine.auto_transitions is False
     for t in d.transitions:
         for source in t.sources:
             found = machine.get_transitions(trigger=t.trigger, source=source)
             assert [x.dest for x in found] == [t.dest]
+            # the machine's transition carries the YAML's guards as conditions, in the YAML's order
+            assert [c.func.__name__ for c in found[0].conditions] == [f"guard_{g}" for g in t.guards]
+            assert [f.__name__ for f in found[0].after] == [f"effect_{e}" for e in t.effects]
 
 
 def test_one_machine_per_definition_is_cached(engine):
-    assert engine.definitions["application"].machine is engine.definitions["application"].machine
-    assert len(engine.definitions["application"].machine.models) == 0  # objects are never bound to it
+    assert engine.machines["application"] is engine.machines["application"]
+    assert len(engine.machines["application"].models) == 0  # objects are never bound to it
 
 
 GOOD = """\
@@ -83,14 +87,11 @@ transitions:
 def _parse(tmp_path: Path, text: str):
     path = tmp_path / "broken.yaml"
     path.write_text(text)
-    registry.load_builtin()
-    return parse_definition(
-        path, guards=set(registry.GUARDS), effects=set(registry.EFFECTS), roles=registry.ROLES
-    )
+    return parse_definition(path, guards=set(RULES.guards), effects=set(RULES.effects), roles=RULES.roles)
 
 
 def test_valid_minimal_definition_loads(tmp_path):
-    assert _parse(tmp_path, GOOD).transition("go", "a").dest == "b"
+    assert _parse(tmp_path, GOOD).transitions_from("a")[0].dest == "b"
 
 
 @pytest.mark.parametrize(
@@ -157,3 +158,34 @@ def test_app_refuses_to_start_with_a_broken_workflow_folder(tmp_path):
                 "SOSAFE_INSTANCE_PATH": str(tmp_path),
             }
         )
+
+
+def test_a_tag_the_code_uses_missing_from_every_state_stops_start_up(tmp_path):
+    """Renaming a state in the YAML and forgetting its tag must not silently break the budget figures."""
+    application = (PROJECT_ROOT / "workflows" / "application.yaml").read_text()
+    assert "tags: [committed, awaiting_offer]" in application
+    for name in ("monitoring_return", "payment"):
+        (tmp_path / f"{name}.yaml").write_text((PROJECT_ROOT / "workflows" / f"{name}.yaml").read_text())
+    (tmp_path / "application.yaml").write_text(
+        application.replace("committed, ", "").replace(", committed", "").replace("tags: [committed]", "")
+    )
+    with pytest.raises(
+        WorkflowDefinitionError, match=r"application.yaml:\d+: no state has the tag 'committed'"
+    ):
+        WorkflowEngine.load(tmp_path, RULES)
+
+
+def test_tags_are_names_and_never_state_names(tmp_path):
+    with pytest.raises(WorkflowDefinitionError, match="tag 'b' must not be a state's name"):
+        _parse(
+            tmp_path, GOOD.replace("a: {staff: A, applicant: A}", "a: {staff: A, applicant: A, tags: [b]}")
+        )
+    with pytest.raises(WorkflowDefinitionError, match="must be lower_case_with_underscores"):
+        _parse(
+            tmp_path, GOOD.replace("a: {staff: A, applicant: A}", "a: {staff: A, applicant: A, tags: [Big]}")
+        )
+
+
+def test_terminal_states_carry_the_terminal_tag(engine):
+    d = engine.definitions["application"]
+    assert d.states_tagged("terminal") == {n for n, s in d.states.items() if s.terminal}

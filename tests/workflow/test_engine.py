@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.config import PROJECT_ROOT
 from grants_app.models import Application, AuditEvent, Role
+from grants_app.rules import RULES
 from grants_app.workflow import (
     ConflictError,
     GuardFailed,
@@ -18,7 +19,6 @@ from grants_app.workflow import (
     InvalidTransition,
     PermissionDenied,
     fire,
-    registry,
 )
 
 
@@ -141,7 +141,7 @@ def test_guard_that_raises_rolls_back_everything(make, session, monkeypatch):
     def broken(ctx):
         raise RuntimeError("database of eligible funds unavailable")
 
-    monkeypatch.setitem(registry.GUARDS, "fund_open", broken)
+    monkeypatch.setitem(RULES.guards, "fund_open", broken)
     with pytest.raises(RuntimeError):
         fire(session, app, "submit", make.applicant_of(app))
     session.rollback()
@@ -157,7 +157,7 @@ def test_effect_that_raises_leaves_no_state_change_and_no_audit_row(make, sessio
         ctx.obj.title = "changed by a half-run effect"
         raise RuntimeError("mail template missing")
 
-    monkeypatch.setitem(registry.EFFECTS, "email_submission_received", broken)
+    monkeypatch.setitem(RULES.effects, "email_submission_received", broken)
     with pytest.raises(RuntimeError):
         fire(session, app, "submit", make.applicant_of(app))
     # the savepoint is rolled back even before the caller rolls back its transaction
@@ -343,9 +343,68 @@ def test_database_error_inside_effects_rolls_back_the_savepoint(make, session, m
             )
         )
 
-    monkeypatch.setitem(registry.EFFECTS, "stamp_submission", bad_effect)
+    monkeypatch.setitem(RULES.effects, "stamp_submission", bad_effect)
     with pytest.raises(Exception, match="(?i)check|constraint"):
         fire(session, app, "submit", make.applicant_of(app))
     session.rollback()
     assert stored_state(app) == "draft"
     assert audit_count(session, app.id) == 0
+
+
+def test_the_state_machine_decides_not_a_table_of_our_own(make, session, monkeypatch):
+    """A transition the YAML has but the machine lacks is refused: transitions decides."""
+    from grants_app.workflow import get_engine
+
+    app = make.application()
+    session.commit()
+    machine = get_engine().machines["application"]
+    submit = machine.get_transitions(trigger="submit", source="draft")[0]
+    monkeypatch.setattr(machine.events["submit"], "transitions", {})
+    with pytest.raises(InvalidTransition, match="You cannot 'Submit application'"):
+        fire(session, app, "submit", make.applicant_of(app))
+    assert app.state == "draft"
+    monkeypatch.undo()
+    assert machine.get_transitions(trigger="submit", source="draft") == [submit]
+    fire(session, app, "submit", make.applicant_of(app))
+    assert app.state == "submitted"
+
+
+def test_guards_run_in_the_order_the_yaml_lists_them(make, session, monkeypatch):
+    """approve lists meeting_started first: with every guard failing, the first one's sentence wins,
+    and no later guard runs."""
+    app, _meeting, officer = make.approved()
+    other = make.eligible()
+    meeting = make.meeting(officer, days_ahead=3)
+    seen: list[str] = []
+    definition = next(t for t in RULES_application_transitions() if t.trigger == "approve")
+    for name in definition.guards:
+
+        def failing(ctx, name=name):
+            seen.append(name)
+            return f"refused by {name}"
+
+        monkeypatch.setitem(RULES.guards, name, failing)
+    fire(session, other, "add_to_agenda", officer, meeting_id=meeting.id)
+    with pytest.raises(GuardFailed, match=f"refused by {definition.guards[0]}") as excinfo:
+        fire(session, other, "approve", officer, meeting_id=meeting.id, amount_pence=1000)
+    assert excinfo.value.guard == definition.guards[0]
+    assert seen == [definition.guards[0]]
+    assert app.state == "approved"
+
+
+def RULES_application_transitions():
+    from grants_app.workflow import get_engine
+
+    return get_engine().definition("application").transitions
+
+
+def test_role_and_inputs_are_checked_by_the_machine_before_any_guard(make, session, monkeypatch):
+    app = make.application()
+    session.commit()
+    called = []
+    monkeypatch.setitem(RULES.guards, "fund_open", lambda ctx: called.append("fund_open"))
+    with pytest.raises(PermissionDenied):
+        fire(session, app, "submit", make.officer())
+    with pytest.raises(InvalidInput):
+        fire(session, app, "withdraw", make.applicant_of(app), reason=5)
+    assert called == []

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from grants_app import clock
 from grants_app.models import Fund, Role, VoteChoice
-from grants_app.services import fund_budget
-from grants_app.services import meetings as meeting_service
+from grants_app.refusals import Refusal
+from grants_app.services import declarations, fund_budget, scoring
 from grants_app.services import payments as payment_service
 from grants_app.services.monitoring import SpendLineInput, save_return
 from grants_app.workflow import GuardFailed, fire
@@ -34,13 +34,13 @@ def test_members_with_an_interest_do_not_count_towards_quorum_or_votes(make, ses
     members = make.jag_members(3)
     meeting = make.meeting(officer, members=members)
     app = make.on_agenda(meeting, officer)
-    meeting_service.declare_interest(
+    declarations.declare_interest(
         session, members[0], app, has_interest=True, nature="I am the club's treasurer"
     )
-    with pytest.raises(meeting_service.MeetingRuleBroken, match="declared an interest"):
+    with pytest.raises(Refusal, match="declared an interest"):
         make.votes(app, meeting, officer, members[:1])
-    with pytest.raises(meeting_service.MeetingRuleBroken, match="declared an interest"):
-        meeting_service.record_score(
+    with pytest.raises(Refusal, match="declared an interest"):
+        scoring.record_score(
             session, members[0], app, app.fund.scoring_criteria[0], score=5, justification="x"
         )
     make.votes(app, meeting, officer, members[1:])
@@ -122,7 +122,7 @@ def test_payments_need_two_people_and_stay_within_the_award(make, session):
     with pytest.raises(GuardFailed, match="different finance user"):
         fire(session, payment, "authorise", finance_a)
     fire(session, payment, "authorise", finance_b)
-    with pytest.raises(payment_service.PaymentRefused, match="more than the award"):
+    with pytest.raises(Refusal, match="more than the award"):
         payment_service.request_payment(session, finance_a, app, amount_pence=40_001)
     fire(session, payment, "pay", finance_a, paid_on="2026-06-01", payment_reference="BACS-1")
     assert payment.state == "paid" and str(payment.paid_on) == "2026-06-01"

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from flask_admin import Admin
 
+from grants_app.admin.views.applications import ApplicationView
+from grants_app.admin.views.meetings import MeetingView
+from grants_app.admin.views.records import AuditTrailView, OutboxView, WorkflowView
+from grants_app.admin.views.reference import (
+    AgencyView,
+    CategoryView,
+    CriterionView,
+    FundView,
+    PartnershipView,
+    PriorityView,
+    StrategyPeriodView,
+    UserView,
+    WardView,
+)
+
 
 def register_views(admin: Admin) -> None:
-    from grants_app.admin.views.applications import ApplicationView
-    from grants_app.admin.views.meetings import MeetingView
-    from grants_app.admin.views.records import AuditTrailView, OutboxView, WorkflowView
-    from grants_app.admin.views.reference import (
-        AgencyView,
-        CategoryView,
-        CriterionView,
-        FundView,
-        PartnershipView,
-        PriorityView,
-        StrategyPeriodView,
-        UserView,
-        WardView,
-    )
-
+    """Add every admin screen, in menu order."""
     admin.add_view(ApplicationView(name="Applications", endpoint="application"))
     admin.add_view(MeetingView(name="Meetings", endpoint="meeting"))
     admin.add_view(AuditTrailView(name="Audit trail", endpoint="audit", category="Records"))

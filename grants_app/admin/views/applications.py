@@ -19,10 +19,12 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
 from grants_app.extensions import db
+from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
     AgendaItem,
     Application,
@@ -37,12 +39,13 @@ from grants_app.models import (
     application_wards,
 )
 from grants_app.money import parse_pounds
-from grants_app.services import csv_export, scoring, screening
-from grants_app.services.meetings import MeetingRuleBroken, add_to_agenda, declaration_for, declare_interest
+from grants_app.services import csv_export, decisions, scoring, screening
+from grants_app.services.declarations import declaration_for, declarations_for, declare_interest
+from grants_app.services.meetings import add_to_agenda
 from grants_app.services.scoring import ScoreEntry
 from grants_app.services.workflow_diagram import render_svg
-from grants_app.transaction import commit
-from grants_app.workflow import InvalidInput, WorkflowError, available_triggers, fire, get_engine
+from grants_app.text import plural
+from grants_app.workflow import InvalidInput, available_triggers, get_engine
 
 
 def _int(value) -> int | None:
@@ -253,8 +256,8 @@ class ApplicationView(StaffModelView):
         user = self.require_editor()
         ids = [i for i in (_int(x) for x in (request.values.get("ids") or "").split(",")) if i is not None]
         apps = list(db.session.execute(select(Application).where(Application.id.in_(ids))).scalars())
-        eligible = [a for a in apps if a.state == "eligible"]
-        skipped = [a for a in apps if a.state != "eligible"]
+        eligible = [a for a in apps if has_tag(a, ApplicationTag.READY_FOR_AGENDA)]
+        skipped = [a for a in apps if a not in eligible]
         meetings = open_meetings()
         form = ConfirmForm()
         if request.method == "POST" and form.validate_on_submit():
@@ -264,14 +267,12 @@ class ApplicationView(StaffModelView):
             elif not eligible:
                 flash("None of the selected applications has passed screening", "error")
             else:
-                try:
-                    add_to_agenda(db.session, user, eligible, meeting)
-                except WorkflowError as exc:
-                    db.session.rollback()
-                    flash(f"Nothing was added: {exc}", "error")
-                else:
-                    commit(db.session)
-                    flash(f"{len(eligible)} application(s) put on the agenda of {meeting.title}", "success")
+                outcome = carry_out(
+                    lambda: add_to_agenda(db.session, user, eligible, meeting),
+                    f"{plural(len(eligible), 'application')} put on the agenda of {meeting.title}",
+                    prefix="Nothing was added: ",
+                )
+                if outcome.ok:
                     return redirect(url_for("meeting.record_view", id=meeting.id))
         return self.render(
             "admin/application_agenda.html",
@@ -320,7 +321,7 @@ class ApplicationView(StaffModelView):
         definition = get_engine().definition_for(app)
         triggers = available_triggers(app, user)
         screening_triggers = {"pass_screening", "fail_screening"}
-        if app.state == "submitted":
+        if has_tag(app, ApplicationTag.AWAITING_SCREENING):
             screening_triggers.add("request_information")
         declaration = declaration_for(db.session, app.id, user.id)
         history = db.session.execute(
@@ -332,7 +333,7 @@ class ApplicationView(StaffModelView):
             user.has_role(Role.JAG_MEMBER)
             and declaration is not None
             and not declaration.has_interest
-            and app.state in {"eligible", "on_agenda"}
+            and has_tag(app, ApplicationTag.SCOREABLE)
         )
         all_scores = scoring.scores_for(db.session, app.id)
         my_scores = {s.criterion_id: s for s in all_scores if s.user_id == user.id}
@@ -350,7 +351,7 @@ class ApplicationView(StaffModelView):
             checklist=screening.checklist_for(app),
             meetings=open_meetings(),
             declaration=declaration,
-            declarations=scoring.declarations_for(db.session, app.id),
+            declarations=declarations_for(db.session, app.id),
             show_scores=scoring.may_see_scores(db.session, user, app),
             scores=all_scores,
             averages=averages,
@@ -368,14 +369,7 @@ class ApplicationView(StaffModelView):
 
     def _carry_out(self, app_id: int, work, success) -> Response:
         """One action, one transaction: commit and say so, or roll back and show the refusal."""
-        try:
-            work()
-        except (MeetingRuleBroken, WorkflowError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            commit(db.session)
-            flash(success() if callable(success) else success, "success")
+        carry_out(work, success)
         return self._back(app_id)
 
     @expose("/<int:app_id>/declare", methods=["POST"])
@@ -436,7 +430,7 @@ class ApplicationView(StaffModelView):
                 note=request.form.get("note", ""),
                 expected_version=_int(request.form.get("expected_version")),
             ),
-            lambda: f"Screening recorded: {get_engine().staff_label(app)}",
+            lambda _event: f"Screening recorded: {get_engine().staff_label(app)}",
         )
 
     @expose("/<int:app_id>/fire/<trigger>", methods=["POST"])
@@ -449,23 +443,18 @@ class ApplicationView(StaffModelView):
         if transition is None:
             flash("That action is not available to you on this application now. Reload the page.", "error")
             return self._back(app.id)
-        try:
-            inputs = parse_inputs(transition, request.form)
-            fire(
+        return self._carry_out(
+            app.id,
+            lambda: decisions.take_action(
                 db.session,
+                user,
                 app,
                 trigger,
-                user,
                 expected_version=_int(request.form.get("expected_version")),
-                **inputs,
-            )
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            commit(db.session)
-            flash(f"Done: {transition.label}", "success")
-        return self._back(app.id)
+                **parse_inputs(transition, request.form),
+            ),
+            f"Done: {transition.label}",
+        )
 
     @expose("/document/<int:document_id>")
     def document(self, document_id: int):

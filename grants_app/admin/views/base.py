@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from grants_app.admin.forms import AdminForm
 from grants_app.admin.security import RoleRequired, staff_user
@@ -53,8 +54,6 @@ class AuditedModelView(StaffModelView):
         reference_data.record_delete(db.session, staff_user(), model)
 
     def handle_view_exception(self, exc):
-        from sqlalchemy.exc import IntegrityError
-
         if isinstance(exc, IntegrityError):
             flash(
                 "That change was refused because it conflicts with other records "

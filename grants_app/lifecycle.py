@@ -1,0 +1,90 @@
+"""The state tags the code relies on, and how code asks about them.
+
+State names live only in workflows/*.yaml. A state carries tags there (`tags: [committed, payable]`);
+code and templates ask "which states are committed?" or "is this payable?", never "is it 'approved'?",
+so a partnership can rename or add states without breaking the budget figures. The rules package
+declares these tags to the engine, and start-up fails (naming the file and line) if a workflow has no
+state with one of them. Every terminal state also carries the tag "terminal".
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from grants_app.workflow import get_engine
+
+
+class ApplicationTag(enum.StrEnum):
+    # The applicant may change its sections (a draft, or when answering our question).
+    EDITABLE_BY_APPLICANT = "editable_by_applicant"
+    # Not yet sent to us.
+    UNSUBMITTED = "unsubmitted"
+    # We asked a question and wait for the answer.
+    AWAITING_ANSWER = "awaiting_answer"
+    # Sent, waiting for the officer's screening.
+    AWAITING_SCREENING = "awaiting_screening"
+    # Passed screening: can be put on a JAG agenda.
+    READY_FOR_AGENDA = "ready_for_agenda"
+    # On a JAG agenda, waiting for the decision.
+    AWAITING_DECISION = "awaiting_decision"
+    # JAG members may score it.
+    SCOREABLE = "scoreable"
+    # Approved: the officer is to issue the offer.
+    AWAITING_OFFER = "awaiting_offer"
+    # An offer the group can accept or decline.
+    OFFER_OPEN = "offer_open"
+    # The award counts against the fund's budget.
+    COMMITTED = "committed"
+    # Payments may be made.
+    PAYABLE = "payable"
+    TERMINAL = "terminal"
+
+
+class ReturnTag(enum.StrEnum):
+    # The group may change and send it.
+    EDITABLE_BY_APPLICANT = "editable_by_applicant"
+    # Not yet sent (or sent back to the group): overdue once past its due date.
+    OUTSTANDING = "outstanding"
+    # Its spend lines count as accepted spend.
+    SPEND_ACCEPTED = "spend_accepted"
+
+
+class PaymentTag(enum.StrEnum):
+    # Requested or authorised, not yet paid or cancelled.
+    PENDING = "pending"
+    # Waiting for a second finance user to authorise it.
+    AWAITING_AUTHORISATION = "awaiting_authorisation"
+    # Authorised or paid: counts against the award.
+    COUNTS_AGAINST_AWARD = "counts_against_award"
+    # The money has left the partnership's account.
+    PAID_OUT = "paid_out"
+
+
+REQUIRED_TAGS: dict[str, type[enum.StrEnum]] = {
+    "application": ApplicationTag,
+    "monitoring_return": ReturnTag,
+    "payment": PaymentTag,
+}
+
+
+def states(subject: str, tag: str) -> tuple[str, ...]:
+    """The state names carrying `tag` in the workflows that govern `subject`, sorted (for SQL IN)."""
+    return tuple(sorted(get_engine().states_tagged(subject, tag)))
+
+
+def application_states(tag: ApplicationTag) -> tuple[str, ...]:
+    return states("application", tag)
+
+
+def return_states(tag: ReturnTag) -> tuple[str, ...]:
+    return states("monitoring_return", tag)
+
+
+def payment_states(tag: PaymentTag) -> tuple[str, ...]:
+    return states("payment", tag)
+
+
+def has_tag(obj: Any, tag: str) -> bool:
+    """Whether obj (an application, return or payment) is in a state carrying `tag`."""
+    return get_engine().has_tag(obj, tag)

@@ -1,0 +1,29 @@
+"""The domain's guards and effects, by name, for the workflow files to use.
+
+Guards say whether a transition may happen (None, or a sentence saying why not); effects do the work
+that follows one, in the same transaction. They live here, not in the engine, so the engine stays
+generic and these rules can use the services (quorum, budget, outbox). The app factory hands RULES to
+WorkflowEngine.load at start-up.
+
+Where to find a rule by name:
+  applications.py  fund open, application complete, question answered, screening notes
+  meetings.py      the JAG meeting: started, minutes open, on the agenda, quorate, majority, agenda outcome
+  budget.py        within the request, within the fund's budget, delegated limit, the award
+  offers.py        offer expiry, issue and acceptance
+  delivery.py      monitoring schedule and returns, final return, repayment, closure
+  payments.py      two-person authorisation, payments within the award
+  emails.py        every email the workflows send, queued in the outbox
+"""
+
+from grants_app.rules import (  # noqa: F401 - importing registers each module's rules
+    applications,
+    budget,
+    delivery,
+    emails,
+    meetings,
+    offers,
+    payments,
+)
+from grants_app.rules.registry import RULES
+
+__all__ = ["RULES"]

@@ -1,0 +1,372 @@
+"""The steps the demo stories are made of: people, meetings, and one application's way through the
+lifecycle, each through the same services and fire() the screens use, with the clock pinned to the
+day it happened so the audit history reads like a real year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from grants_app import clock
+from grants_app.dates import LONDON
+from grants_app.models import (
+    Application,
+    ApplicationPriority,
+    BudgetLine,
+    DocumentKind,
+    Meeting,
+    Organisation,
+    OrganisationMember,
+    OrganisationType,
+    Role,
+    User,
+    VoteChoice,
+)
+from grants_app.passwords import hash_password
+from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS
+from grants_app.seed.demo.projects import Project
+from grants_app.seed.reference import ReferenceData
+from grants_app.services import decisions, declarations, quorum, scoring, votes
+from grants_app.services import meetings as meeting_service
+from grants_app.services import monitoring as monitoring_service
+from grants_app.services import payments as payment_service
+from grants_app.services.applications import start_application
+from grants_app.services.documents import minimal_pdf, store_document
+from grants_app.workflow import fire
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=LONDON).astimezone(UTC)
+
+
+class DemoBuilder:
+    """The steps of a grant's year, each run with the clock pinned to the day it happened."""
+
+    def __init__(self, session: Session, upload_folder: Path, today: date) -> None:
+        self.session = session
+        self.upload_folder = upload_folder
+        self.today = today
+        self.users: dict[str, User] = {}
+        self.orgs: list[Organisation] = []
+        self.ref: ReferenceData | None = None
+        self.meetings: list[Meeting] = []
+
+    # -- helpers --------------------------------------------------------------------------------
+    def on(self, day: date, step: Callable[[], object], hour: int = 10):
+        with clock.pinned(_at(day, hour)):
+            result = step()
+            self.session.flush()
+            return result
+
+    def day(self, days_ago: int) -> date:
+        return max(self.today - timedelta(days=days_ago), self.ref.fund.opens_on + timedelta(days=1))
+
+    def user(self, email: str) -> User:
+        return self.users[email]
+
+    @property
+    def officer(self) -> User:
+        return self.users["officer@sosafe.example"]
+
+    @property
+    def jag(self) -> list[User]:
+        return [u for u in self.users.values() if u.has_role(Role.JAG_MEMBER)]
+
+    # -- people and places ---------------------------------------------------------------------
+    def create_people(self) -> None:
+        for email, name, roles, agency, title in DEMO_STAFF:
+            user = User(
+                email=email,
+                full_name=name,
+                agency=self.ref.agencies[agency],
+                job_title=title,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+            for role in roles:
+                user.grant(role)
+            self.session.add(user)
+            self.users[email] = user
+        for i, (name, org_type, charity, company, address, postcode) in enumerate(ORGANISATIONS):
+            slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+            org = Organisation(
+                name=name,
+                org_type=org_type,
+                charity_number=charity,
+                company_number=company,
+                address_line_1=address,
+                town="Stevenage",
+                postcode=postcode,
+                contact_name=DEMO_APPLICANT[1] if i == 0 else f"Secretary, {name}",
+                contact_email=DEMO_APPLICANT[0] if i == 0 else f"secretary@{slug}.example",
+                contact_phone="01438 000" + f"{i:03d}",
+            )
+            self.session.add(org)
+            self.orgs.append(org)
+            email, full_name = (
+                DEMO_APPLICANT if i == 0 else (f"secretary@{slug}.example", f"Secretary of {name}")
+            )
+            member = User(email=email, full_name=full_name)
+            member.grant(Role.APPLICANT)
+            self.session.add(member)
+            self.users[email] = member
+            self.session.add(OrganisationMember(organisation=org, user=member))
+        self.session.flush()
+
+    def create_meetings(self) -> None:
+        # JAG meets every four weeks on a Wednesday; the next meeting is one to two weeks away.
+        next_meeting = self.today + timedelta(days=(2 - self.today.weekday()) % 7 + 7)
+        dates = [next_meeting - timedelta(days=28 * k) for k in range(6, -1, -1)]
+        dates = [d for d in dates if d > self.ref.fund.opens_on + timedelta(days=20)] or [next_meeting]
+        for when in dates:
+            meeting = self.on(
+                min(when, self.today) - timedelta(days=21),
+                lambda when=when: meeting_service.create_meeting(
+                    self.session,
+                    self.officer,
+                    title=f"JAG meeting {when.day} {when:%B %Y}",
+                    starts_at=_at(when, 14),
+                    location="Daneshill House, Committee Room 2",
+                ),
+            )
+            self.meetings.append(meeting)
+
+    # -- one application ------------------------------------------------------------------------
+    def member_of(self, org: Organisation) -> User:
+        return next(m.user for m in org.members)
+
+    def build(self, project: Project, created: date) -> Application:
+        org = self.orgs[project.org]
+        applicant = self.member_of(org)
+        fund = self.ref.fund
+
+        def create() -> Application:
+            app = start_application(self.session, applicant, fund, org)
+            app.title = project.title
+            app.summary = project.summary
+            app.description = (
+                project.summary
+                + " We have run community activities in Stevenage for several years and work closely "
+                "with the neighbourhood policing team and the council's community safety team. The "
+                "project will be delivered by trained staff and volunteers with DBS checks, and we "
+                "will record attendance and outcomes so that we can report back to the partnership."
+            )
+            start = max(created + timedelta(days=45), fund.year_starts_on + timedelta(days=30))
+            app.start_date = min(start, fund.year_ends_on - timedelta(days=60))
+            app.end_date = project.options.get("end_date") or fund.year_ends_on - timedelta(days=14)
+            app.beneficiaries_description = "Local residents taking part in the project"
+            app.beneficiaries_count = project.beneficiaries
+            app.wards = [self.ref.wards[w] for w in project.wards]
+            app.eligibility_answers = {
+                "organisation_type": org.org_type.value,
+                "works_in_stevenage": True,
+                "bank_account": True,
+                "works_with_children_or_adults_at_risk": any(n == 1 for n, _ in project.priorities),
+                "public_liability_insurance": True,
+            }
+            if project.options.get("partial"):
+                return app
+            priorities = {p.number: p for p in self.ref.priorities}
+            app.priority_splits = [
+                ApplicationPriority(
+                    priority=priorities[number],
+                    percentage=pct,
+                    how_it_helps=f"The project contributes directly to priority {number}.",
+                )
+                for number, pct in project.priorities
+            ]
+            app.budget_lines = [
+                BudgetLine(
+                    category=self.ref.categories[cat], description=desc, amount_pence=pounds * 100, position=i
+                )
+                for i, (cat, desc, pounds) in enumerate(project.lines)
+            ]
+            kinds = [DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, DocumentKind.INSURANCE]
+            if app.eligibility_answers["works_with_children_or_adults_at_risk"]:
+                kinds.append(DocumentKind.SAFEGUARDING_POLICY)
+            self.session.flush()
+            for kind in kinds:
+                store_document(
+                    self.session,
+                    applicant,
+                    self.upload_folder,
+                    organisation=org,
+                    application=app,
+                    kind=kind,
+                    filename=f"{kind.value.replace('_', '-')}.pdf",
+                    content=minimal_pdf(f"{org.name}: {kind.label}"),
+                )
+            app.declaration_name = applicant.full_name
+            app.declaration_position = "Secretary"
+            app.declared_at = clock.now()
+            return app
+
+        app = self.on(created, create)
+        self.session.refresh(app)
+        return app
+
+    def submit(self, app: Application, day: date) -> None:
+        self.on(day, lambda: fire(self.session, app, "submit", self.member_of(app.organisation)))
+
+    def screen(self, app: Application, day: date) -> None:
+        self.on(
+            day,
+            lambda: fire(
+                self.session,
+                app,
+                "pass_screening",
+                self.officer,
+                notes="Constitution, accounts and insurance checked. Eligible.",
+            ),
+        )
+
+    def score_and_declare(
+        self, app: Application, day: date, meeting: Meeting | None = None, scorers=None
+    ) -> None:
+        criteria = app.fund.scoring_criteria
+        for n, member in enumerate(scorers if scorers is not None else self.jag):
+            interest = (
+                member.email == "jag.county@sosafe.example"
+                and app.organisation.org_type == OrganisationType.SCHOOL
+            )
+
+            def step(member=member, n=n, interest=interest):
+                declarations.declare_interest(
+                    self.session,
+                    member,
+                    app,
+                    has_interest=interest,
+                    meeting=meeting,
+                    nature="My child attends this school" if interest else "",
+                )
+                if interest:
+                    return
+                for c in criteria:
+                    scoring.record_score(
+                        self.session,
+                        member,
+                        app,
+                        c,
+                        score=3 + (n + c.position + app.id) % 3,
+                        justification=f"{c.name}: clear plan and evidence of local need.",
+                    )
+
+            self.on(day, step, hour=9 + n)
+
+    def decide(self, app: Application, meeting: Meeting, outcome: str, **kwargs) -> None:
+        def step():
+            item = quorum.open_agenda_item(self.session, meeting.id, app.id)
+            present = {a.user_id for a in meeting.attendances if a.present and a.is_voting}
+            for member in [m for m in self.jag if m.id in present]:
+                declaration = declarations.declaration_for(self.session, app.id, member.id)
+                if declaration is None:
+                    declarations.declare_interest(
+                        self.session, member, app, has_interest=False, meeting=meeting
+                    )
+                elif declaration.has_interest:
+                    continue
+                choice = VoteChoice.AGAINST if outcome == "decline" else VoteChoice.FOR
+                votes.cast_vote(self.session, self.officer, item, member, choice)
+            decisions.record_decision(self.session, self.officer, app, meeting, outcome=outcome, **kwargs)
+
+        self.on(meeting.starts_at.astimezone(LONDON).date(), step, hour=15)
+
+    def hold(self, meeting: Meeting) -> None:
+        day = meeting.starts_at.astimezone(LONDON).date()
+
+        def step():
+            for member in self.jag[:4]:
+                meeting_service.record_attendance(self.session, self.officer, meeting, member)
+
+        self.on(day, step, hour=14)
+
+    def to_meeting(self, app: Application, meeting: Meeting, submitted: date, scored: bool = True) -> None:
+        self.submit(app, submitted)
+        self.screen(app, submitted + timedelta(days=5))
+        self.on(
+            submitted + timedelta(days=7),
+            lambda: fire(self.session, app, "add_to_agenda", self.officer, meeting_id=meeting.id),
+        )
+        if scored:
+            self.score_and_declare(app, submitted + timedelta(days=9), meeting)
+
+    def deliver(self, app: Application, meeting: Meeting, *, paid_fraction: float = 1.0) -> date:
+        met = meeting.starts_at.astimezone(LONDON).date()
+        applicant = self.member_of(app.organisation)
+        self.on(met + timedelta(days=2), lambda: fire(self.session, app, "issue_offer", self.officer))
+        self.on(
+            met + timedelta(days=6),
+            lambda: fire(self.session, app, "accept_offer", applicant, accepted_by_name=applicant.full_name),
+        )
+        self.on(met + timedelta(days=8), lambda: fire(self.session, app, "start_delivery", self.officer))
+        finance, finance2 = self.user("finance@sosafe.example"), self.user("finance2@sosafe.example")
+        amount = int(app.award.amount_pence * paid_fraction)
+        payment = self.on(
+            met + timedelta(days=9),
+            lambda: payment_service.request_payment(
+                self.session, finance, app, amount_pence=amount, description="Grant payment"
+            ),
+        )
+        self.on(met + timedelta(days=10), lambda: fire(self.session, payment, "authorise", finance2))
+        self.on(
+            met + timedelta(days=12),
+            lambda: fire(
+                self.session,
+                payment,
+                "pay",
+                finance,
+                paid_on=met + timedelta(days=12),
+                payment_reference=f"BACS-{app.id:05d}",
+            ),
+        )
+        return met
+
+    def file_returns(self, app: Application, *, spend_fraction: float = 1.0, final: bool = False) -> None:
+        applicant = self.member_of(app.organisation)
+        self.session.flush()
+        self.session.expire(app, ["monitoring_returns", "payments"])
+        returns = sorted(app.monitoring_returns, key=lambda r: r.due_on)
+        paid = sum(p.amount_pence for p in app.payments if p.state == "paid")
+        interim = [r for r in returns if not r.is_final and r.due_on <= self.today]
+        chosen = interim + ([r for r in returns if r.is_final] if final else [])
+        total_spend = int(paid * spend_fraction)
+        for n, ret in enumerate(chosen):
+            share = (
+                total_spend // len(chosen)
+                if n < len(chosen) - 1
+                else total_spend - (total_spend // len(chosen)) * (len(chosen) - 1)
+            )
+            day = min(ret.due_on - timedelta(days=3), self.today - timedelta(days=2))
+            lines = []
+            splits = app.priority_splits
+            remaining = share
+            for k, split in enumerate(splits):
+                part = remaining if k == len(splits) - 1 else share * split.percentage // 100
+                remaining -= part
+                if part > 0:
+                    lines.append(
+                        monitoring_service.SpendLineInput(
+                            priority_id=split.priority_id,
+                            category_id=app.budget_lines[0].category_id,
+                            description=app.budget_lines[0].description,
+                            amount_pence=part,
+                            spent_on=day,
+                        )
+                    )
+
+            def submit(ret=ret, lines=lines):
+                monitoring_service.save_return(
+                    self.session,
+                    applicant,
+                    ret,
+                    progress_narrative="Sessions ran as planned with good attendance.",
+                    outcomes="Participants reported feeling safer and more confident to report concerns.",
+                    beneficiaries_reached=app.beneficiaries_count,
+                    spend_lines=lines,
+                )
+                fire(self.session, ret, "submit", applicant)
+
+            self.on(day, submit)
+            self.on(day + timedelta(days=1), lambda ret=ret: fire(self.session, ret, "accept", self.officer))

@@ -1,0 +1,245 @@
+"""The demo's stories: every project of projects.PROJECTS taken, step by step, to its target state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from grants_app.dates import LONDON
+from grants_app.models import Meeting
+from grants_app.seed.demo.builder import DemoBuilder
+from grants_app.seed.demo.projects import PROJECTS
+from grants_app.services import payments as payment_service
+from grants_app.workflow import SYSTEM, fire
+
+
+def tell(b: DemoBuilder) -> int:
+    """Run every story; returns the number of applications made."""
+    past = [m for m in b.meetings if m.starts_at.astimezone(LONDON).date() < b.today]
+    upcoming = b.meetings[-1]
+    for meeting in past:
+        b.hold(meeting)
+
+    def meeting_back(k: int) -> Meeting:
+        return past[max(len(past) - k, 0)]
+
+    count = 0
+    for index, project in enumerate(PROJECTS):
+        target = project.target
+        count += 1
+        if target in {"final_return_accepted", "repayment_due", "closed"}:
+            meeting = meeting_back(6)
+            met = meeting.starts_at.astimezone(LONDON).date()
+            project.options["end_date"] = b.today - timedelta(days=35 + index % 7)
+            app = b.build(project, met - timedelta(days=40))
+            app.start_date = max(met + timedelta(days=14), app.fund.year_starts_on)
+            b.to_meeting(app, meeting, met - timedelta(days=30))
+            b.decide(app, meeting, "approve", amount_pence=app.amount_requested_pence, conditions="")
+            b.deliver(app, meeting)
+            underspend = target == "repayment_due" or index % 2 == 1
+            b.file_returns(app, spend_fraction=0.9 if underspend else 1.0, final=True)
+            b.on(
+                b.today - timedelta(days=3),
+                lambda app=app: fire(b.session, app, "accept_final_return", b.officer),
+            )
+            if target == "repayment_due" or (target == "closed" and underspend):
+                owed = app.award.amount_pence - int(app.award.amount_pence * 0.9)
+                b.on(
+                    b.today - timedelta(days=2),
+                    lambda app=app, owed=owed: fire(
+                        b.session,
+                        app,
+                        "demand_repayment",
+                        b.user("finance@sosafe.example"),
+                        amount_pence=owed,
+                        reason="Underspend shown in the final return",
+                    ),
+                )
+                if target == "closed":
+                    b.on(
+                        b.today - timedelta(days=1),
+                        lambda app=app, owed=owed: payment_service.record_repayment(
+                            b.session,
+                            b.user("finance@sosafe.example"),
+                            app,
+                            amount_pence=owed,
+                            received_on=b.today - timedelta(days=1),
+                            reference="Returned underspend",
+                        ),
+                    )
+            if target == "closed":
+                b.on(
+                    b.today - timedelta(days=1),
+                    lambda app=app: fire(b.session, app, "close", b.officer),
+                    hour=16,
+                )
+            continue
+
+        if target == "draft":
+            b.build(project, b.day(10 + index))
+            continue
+        if target in {"submitted", "information_requested", "ineligible", "withdrawn", "eligible"}:
+            app = b.build(project, b.day(30 + index))
+            b.submit(app, b.day(20 + index % 5))
+            if target == "information_requested":
+                b.on(
+                    b.day(12),
+                    lambda app=app: fire(
+                        b.session,
+                        app,
+                        "request_information",
+                        b.officer,
+                        reason="Please send a breakdown of the venue costs and confirm who will run the sessions.",
+                    ),
+                )
+            elif target == "ineligible":
+                b.on(
+                    b.day(15),
+                    lambda app=app: fire(
+                        b.session,
+                        app,
+                        "fail_screening",
+                        b.officer,
+                        reason="The fund cannot pay for capital works to buildings or for activities outside community safety.",
+                    ),
+                )
+            elif target == "withdrawn":
+                b.on(
+                    b.day(14),
+                    lambda app=app: fire(
+                        b.session,
+                        app,
+                        "withdraw",
+                        b.member_of(app.organisation),
+                        reason="Our church has agreed to fund this instead.",
+                    ),
+                )
+            elif target == "eligible":
+                b.screen(app, b.day(15))
+                b.score_and_declare(app, b.day(8), scorers=b.jag[:2])
+            continue
+        if target == "on_agenda":
+            app = b.build(project, b.day(40 + index % 5))
+            b.to_meeting(app, upcoming, b.day(25 + index % 5), scored=not project.options.get("unscored"))
+            continue
+        if target == "approved" and project.options.get("delegated"):
+            app = b.build(project, b.day(30))
+            b.submit(app, b.day(25))
+            b.screen(app, b.day(20))
+            b.on(
+                b.day(10),
+                lambda app=app: fire(
+                    b.session,
+                    app,
+                    "approve_delegated",
+                    b.officer,
+                    amount_pence=app.amount_requested_pence,
+                    reason="Small award under delegated authority; reported to the next JAG.",
+                ),
+            )
+            continue
+
+        back = {
+            "approved": 1,
+            "declined": 2,
+            "offer_issued": 1,
+            "offer_declined": 3,
+            "offer_lapsed": 3,
+            "offer_accepted": 1,
+            "in_delivery": 4,
+            "suspended": 5,
+        }[target]
+        meeting = meeting_back(back)
+        met = meeting.starts_at.astimezone(LONDON).date()
+        app = b.build(project, met - timedelta(days=40))
+        b.to_meeting(app, meeting, met - timedelta(days=30))
+        if target == "declined":
+            b.decide(
+                app, meeting, "decline", reason="The JAG felt the project duplicates existing provision."
+            )
+            continue
+        amount = app.amount_requested_pence if index % 3 else app.amount_requested_pence * 9 // 10
+        b.decide(
+            app,
+            meeting,
+            "approve",
+            amount_pence=amount,
+            conditions="Send photographs and attendance figures with each monitoring return.",
+        )
+        if target == "approved":
+            continue
+        applicant = b.member_of(app.organisation)
+        b.on(met + timedelta(days=2), lambda app=app: fire(b.session, app, "issue_offer", b.officer))
+        if target == "offer_issued":
+            continue
+        if target == "offer_declined":
+            b.on(
+                met + timedelta(days=9),
+                lambda app=app, a=applicant: fire(
+                    b.session, app, "decline_offer", a, reason="We could not find a venue in time."
+                ),
+            )
+            continue
+        if target == "offer_lapsed":
+            b.on(
+                met + timedelta(days=2 + app.fund.offer_valid_days + 1),
+                lambda app=app: fire(b.session, app, "lapse_offer", SYSTEM),
+            )
+            continue
+        b.on(
+            met + timedelta(days=6),
+            lambda app=app, a=applicant: fire(
+                b.session, app, "accept_offer", a, accepted_by_name=a.full_name
+            ),
+        )
+        if target == "offer_accepted":
+            continue
+        b.on(
+            met + timedelta(days=8),
+            lambda app=app: fire(b.session, app, "start_delivery", b.officer),
+        )
+        finance, finance2 = b.user("finance@sosafe.example"), b.user("finance2@sosafe.example")
+        half = app.award.amount_pence // 2
+        p1 = b.on(
+            met + timedelta(days=9),
+            lambda app=app: payment_service.request_payment(
+                b.session, finance, app, amount_pence=half, description="First instalment"
+            ),
+        )
+        b.on(met + timedelta(days=10), lambda p1=p1: fire(b.session, p1, "authorise", finance2))
+        b.on(
+            met + timedelta(days=12),
+            lambda p1=p1, app=app: fire(
+                b.session,
+                p1,
+                "pay",
+                finance,
+                paid_on=met + timedelta(days=12),
+                payment_reference=f"BACS-{app.id:05d}-1",
+            ),
+        )
+        if target != "suspended":  # the suspended project stopped sending returns: they are overdue
+            b.file_returns(app, spend_fraction=0.8)
+        if index % 2 == 0:
+            b.on(
+                b.today - timedelta(days=4),
+                lambda app=app: payment_service.request_payment(
+                    b.session,
+                    finance,
+                    app,
+                    amount_pence=app.award.amount_pence - half,
+                    description="Second instalment",
+                ),
+            )
+        if target == "suspended":
+            b.on(
+                b.today - timedelta(days=6),
+                lambda app=app: fire(
+                    b.session,
+                    app,
+                    "suspend",
+                    b.officer,
+                    reason="Sessions have not run since the lead youth worker left; we are reviewing the grant.",
+                ),
+            )
+    # A delegated approval is reported to the next meeting for noting.
+    return count

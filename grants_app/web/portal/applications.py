@@ -1,0 +1,112 @@
+"""The applicant's applications: the list, starting one, one application's page and its documents."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_from_directory, session, url_for
+from flask_login import current_user
+
+from grants_app.dates import london_today
+from grants_app.extensions import db
+from grants_app.lifecycle import PaymentTag, has_tag
+from grants_app.models import Document, OrganisationType
+from grants_app.refusals import NotFound
+from grants_app.services import applicant_actions as actions
+from grants_app.services import application_form as form_service
+from grants_app.web import forms as f
+from grants_app.web.errors import error_list
+from grants_app.web.portal.blueprint import bp
+from grants_app.web.portal.common import applicant_required, attempt, load_application, settings
+from grants_app.web.tasks import next_steps, section_statuses
+
+
+@bp.get("/applications")
+@applicant_required
+def dashboard():
+    organisation = form_service.organisation_of(db.session, current_user)
+    applications = actions.applications_of(db.session, current_user)
+    fund = form_service.open_fund(db.session, london_today())
+    return render_template(
+        "portal/dashboard.html",
+        organisation=organisation,
+        applications=applications,
+        fund=fund,
+        form=f.ConfirmForm(),
+    )
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@applicant_required
+def new_application():
+    fund = form_service.open_fund(db.session, london_today())
+    if fund is None:
+        return render_template("portal/no_fund.html"), 200
+    organisation = form_service.organisation_of(db.session, current_user)
+    answers = session.get("eligibility") or {}
+    if organisation is not None:
+        form = f.ConfirmForm()
+        if request.method == "POST" and form.validate_on_submit():
+            outcome = attempt(
+                lambda: form_service.start_with_organisation(db.session, current_user, fund, None, answers),
+                form,
+            )
+            if outcome.ok:
+                return redirect(url_for("portal.application", reference=outcome.value.reference))
+        return render_template("portal/new_application.html", form=form, fund=fund, organisation=organisation)
+    form = f.OrganisationForm()
+    if request.method == "GET":
+        form.contact_email.data = current_user.email
+        if answers.get("org_type") in {t.value for t in OrganisationType}:
+            form.org_type.data = answers["org_type"]
+    if form.validate_on_submit():
+        outcome = attempt(
+            lambda: form_service.start_with_organisation(
+                db.session, current_user, fund, form.data_for_service(), answers
+            ),
+            form,
+        )
+        if outcome.ok:
+            flash("Your organisation's details are saved. You can come back to your application at any time.")
+            return redirect(url_for("portal.application", reference=outcome.value.reference))
+    return render_template(
+        "portal/organisation.html", form=form, errors=error_list(form), application=None, first=True
+    )
+
+
+@bp.get("/applications/<reference>")
+@applicant_required
+def application(reference: str):
+    app_ = load_application(reference)
+    triggers = {t.trigger for t in actions.available_triggers(app_, current_user)}
+    return render_template(
+        "portal/application.html",
+        application=app_,
+        sections=section_statuses(app_),
+        next_steps=next_steps(app_, triggers, url_for),
+        paid=[p for p in app_.payments if has_tag(p, PaymentTag.PAID_OUT)],
+        triggers=triggers,
+        question=actions.open_question(app_),
+        history=actions.applicant_history(db.session, app_),
+        documents=actions.current_documents(app_),
+    )
+
+
+@bp.get("/documents/<int:document_id>")
+def download_document(document_id: int):
+    """For the organisation's members and for staff; everyone else gets a 404."""
+    if not current_user.is_authenticated:
+        abort(404)
+    try:
+        document: Document = actions.document_for(db.session, current_user, document_id)
+    except NotFound:
+        abort(404)
+    response = send_from_directory(
+        settings().upload_folder,
+        document.stored_name,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
