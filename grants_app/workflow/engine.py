@@ -276,7 +276,9 @@ class WorkflowEngine:
         if transition is None:
             raise self._not_from_here(definition, machine, trigger, obj.state)
         if not self.actor_may(transition.spec, obj, actor):
-            raise PermissionDenied(f"You do not have permission to '{transition.spec.label}'", trigger=trigger)
+            raise PermissionDenied(
+                f"You do not have permission to '{transition.spec.label}'", trigger=trigger
+            )
         return transition.spec
 
     @staticmethod
