@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from grants_app import create_app
@@ -165,3 +165,20 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass"))
             else:
                 item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL=postgresql://..."))
+
+
+@contextmanager
+def count_queries(app) -> Iterator[list[str]]:
+    """Collect every SQL statement the app's engine runs inside the block (for query-count tests)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -101,7 +101,7 @@ def test_create_user(app, session, ref):
     assert agency.exit_code != 0 and "no partner agency" in agency.output.lower()
 
 
-def test_lapse_offers_job_runs_as_the_system(app, make, session):
+def test_lapse_offers_job_runs_as_the_system_and_sends_its_emails(app, make, session, mailer):
     from datetime import timedelta
 
     application, _meeting, officer = make.approved()
@@ -110,8 +110,12 @@ def test_lapse_offers_job_runs_as_the_system(app, make, session):
     fire(session, application, "issue_offer", officer)
     application.award.offer_expires_on = application.award.offer_expires_on - timedelta(days=60)
     session.commit()
+    mailer.sent.clear()
     result = app.test_cli_runner().invoke(args=["jobs", "lapse-offers"])
     assert result.exit_code == 0 and "Lapsed 1 offer" in result.output
+    # The command commits through the same unit of work as a request, so the group hears at once.
+    subjects = [subject for _to, subject, _body in mailer.sent]
+    assert any(application.reference in subject for subject in subjects), subjects
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "offer_lapsed"
     event = db.session.execute(select(AuditEvent).where(AuditEvent.trigger == "lapse_offer")).scalar_one()

@@ -48,6 +48,7 @@ def application_for(session: Session, actor: User, reference: str) -> Applicatio
 
 
 def applications_of(session: Session, actor: User) -> list[Application]:
+    """Every application of every organisation the actor belongs to, newest first."""
     org_ids = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == actor.id)
     return list(
         session.execute(
@@ -59,18 +60,22 @@ def applications_of(session: Session, actor: User) -> list[Application]:
 
 
 def can(application: Application, actor: User, trigger: str) -> bool:
+    """Whether the workflow offers `trigger` to this actor on the application now (guards not run)."""
     return any(t.trigger == trigger for t in available_triggers(application, actor))
 
 
 def submit(session: Session, actor: User, application: Application) -> AuditEvent:
+    """Send the application (fire submit): Refusal if a section is incomplete or the fund is closed."""
     return fire(session, application, "submit", actor)
 
 
 def withdraw(session: Session, actor: User, application: Application, reason: str) -> AuditEvent:
+    """Withdraw the application with the applicant's reason (fire withdraw)."""
     return fire(session, application, "withdraw", actor, reason=reason)
 
 
 def open_question(application: Application) -> InformationRequest | None:
+    """The latest question we asked that has no answer yet, if any."""
     return next((r for r in reversed(application.information_requests) if r.answered_at is None), None)
 
 
@@ -88,10 +93,12 @@ def answer_and_resubmit(session: Session, actor: User, application: Application,
 
 
 def accept_offer(session: Session, actor: User, application: Application, name: str) -> AuditEvent:
+    """Accept the offer for the group, signed by `name` (fire accept_offer)."""
     return fire(session, application, "accept_offer", actor, accepted_by_name=name)
 
 
 def decline_offer(session: Session, actor: User, application: Application, reason: str) -> AuditEvent:
+    """Decline the offer with a reason (fire decline_offer)."""
     return fire(session, application, "decline_offer", actor, reason=reason)
 
 
@@ -105,6 +112,9 @@ def upload_document(
     filename: str,
     content: bytes,
 ) -> Document:
+    """Store an uploaded file as the application's document of `kind`, replacing (and keeping
+    for the record) the current one of that kind. Refusal if the file is refused or the kind is not one
+    applicants upload; NotFound/NotEditable as check_can_edit."""
     check_can_edit(actor, application)
     if kind not in APPLICANT_DOCUMENT_KINDS:
         raise Refusal(errors={"kind": "Select which document this is"})
@@ -134,6 +144,8 @@ def upload_document(
 
 
 def remove_document(session: Session, actor: User, application: Application, document_id: int) -> None:
+    """Remove one of the application's current documents (kept for the record). NotFound if it
+    is not this application's."""
     check_can_edit(actor, application)
     document = next((d for d in application.documents if d.id == document_id and d.deleted_at is None), None)
     if document is None:
@@ -163,11 +175,14 @@ def document_for(session: Session, actor: User, document_id: int) -> Document:
 
 
 def current_documents(application: Application) -> dict[DocumentKind, Document]:
+    """The application's current (not removed) document of each kind."""
     return {d.kind: d for d in application.documents if d.deleted_at is None}
 
 
 @dataclass
 class HistoryEntry:
+    """One line of the history an applicant sees: when, what (applicant words) and any detail."""
+
     when: datetime
     what: str
     detail: str = ""
@@ -178,6 +193,8 @@ _REASONS_SHOWN = {"fail_screening", "decline", "withdraw", "decline_offer", "sus
 
 
 def applicant_history(session: Session, application: Application) -> list[HistoryEntry]:
+    """The application's history in the applicant's words, newest first: state changes from
+    the audit trail, with the reasons the group was told anyway; staff notes stay in the admin."""
     engine = get_engine()
     definition = engine.definition_for(application)
     events = session.execute(

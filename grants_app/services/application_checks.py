@@ -13,14 +13,18 @@ REQUIRED_DOCUMENTS = (DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, Document
 
 
 def word_count(text: str) -> int:
+    """Words as a person counts them: runs of characters between spaces."""
     return len((text or "").split())
 
 
 def needs_safeguarding_policy(application: Application) -> bool:
+    """Whether the project works with children or adults at risk (a safeguarding
+    policy is then required)."""
     return bool((application.eligibility_answers or {}).get("works_with_children_or_adults_at_risk"))
 
 
 def organisation_problems(application: Application) -> list[str]:
+    """What the organisation section still lacks (empty when complete)."""
     org = application.organisation
     if org is None or not (org.name and org.org_type and org.address_line_1 and org.postcode):
         return ["Organisation details"]
@@ -30,6 +34,7 @@ def organisation_problems(application: Application) -> list[str]:
 
 
 def project_problems(application: Application) -> list[str]:
+    """What the project section still lacks or gets wrong (dates inside the fund's year)."""
     problems = []
     if not (application.title and application.summary and application.description):
         problems.append("Project title, summary and description")
@@ -50,6 +55,7 @@ def project_problems(application: Application) -> list[str]:
 
 
 def priority_problems(application: Application) -> list[str]:
+    """What the priorities section still lacks (shares adding up to 100, how it helps)."""
     splits = application.priority_splits
     if not splits:
         return ["Priorities the project serves"]
@@ -64,6 +70,7 @@ def priority_problems(application: Application) -> list[str]:
 
 
 def budget_problems(application: Application) -> list[str]:
+    """What the budget section still lacks (a total within the fund's minimum and maximum)."""
     fund = application.fund
     total = application.budget_total_pence
     if not application.budget_lines:
@@ -77,6 +84,7 @@ def budget_problems(application: Application) -> list[str]:
 
 
 def document_problems(application: Application) -> list[str]:
+    """Which required documents are missing."""
     kinds = {d.kind for d in application.documents if d.deleted_at is None}
     required = list(REQUIRED_DOCUMENTS)
     if needs_safeguarding_policy(application):
@@ -86,12 +94,14 @@ def document_problems(application: Application) -> list[str]:
 
 
 def declaration_problems(application: Application) -> list[str]:
+    """Whether the declaration has been made."""
     if not (application.declared_at and application.declaration_name):
         return ["Declaration"]
     return []
 
 
 def missing_sections(application: Application, today: date | None = None) -> list[str]:
+    """Every section's problems, in task-list order: empty when the application can be sent."""
     return [
         *organisation_problems(application),
         *project_problems(application),

@@ -95,6 +95,7 @@ def organisation_of(session: Session, user: User) -> Organisation | None:
 
 
 def open_fund(session: Session, today: date) -> Fund | None:
+    """The fund open for applications on `today` (Europe/London), if any."""
     return session.execute(
         select(Fund).where(Fund.opens_on <= today, Fund.closes_on >= today).order_by(Fund.closes_on).limit(1)
     ).scalar_one_or_none()
@@ -143,6 +144,7 @@ def start_with_organisation(
 
 
 def save_organisation(session: Session, actor: User, application: Application, data: dict[str, Any]) -> None:
+    """Save the organisation section's answers (already format-checked by the form)."""
     check_can_edit(actor, application)
     org = application.organisation
     _apply_organisation(org, data)
@@ -150,6 +152,8 @@ def save_organisation(session: Session, actor: User, application: Application, d
 
 
 def save_project(session: Session, actor: User, application: Application, data: dict[str, Any]) -> None:
+    """Save the project section: title, summary, description, dates (inside the fund's year),
+    who benefits, wards. Refusal with field errors for dates or wards the fund cannot take."""
     check_can_edit(actor, application)
     fund = application.fund
     errors: dict[str, str] = {}
@@ -185,6 +189,8 @@ def save_project(session: Session, actor: User, application: Application, data: 
 
 @dataclass
 class PriorityChoice:
+    """One priority the applicant chose: its share of the project (whole %) and how it helps."""
+
     priority_id: int
     percentage: int | None
     how_it_helps: str
@@ -249,6 +255,8 @@ def add_budget_line(
     category_id: int,
     amount_pence: int,
 ) -> BudgetLine:
+    """Add a cost (pence, above zero) in one of the fund's budget categories. Refusal with
+    field errors if the category is not the fund's or the total would pass the fund's maximum."""
     check_can_edit(actor, application)
     fund = application.fund
     if category_id not in {c.id for c in fund.budget_categories}:
@@ -282,6 +290,7 @@ def add_budget_line(
 
 
 def remove_budget_line(session: Session, actor: User, application: Application, line_id: int) -> None:
+    """Remove one cost from the draft's budget. NotFound if it is not this application's."""
     check_can_edit(actor, application)
     line = next((line for line in application.budget_lines if line.id == line_id), None)
     if line is None:
@@ -301,6 +310,7 @@ def remove_budget_line(session: Session, actor: User, application: Application, 
 def save_match_funding(
     session: Session, actor: User, application: Application, *, amount_pence: int, source: str
 ) -> None:
+    """Save match funding from elsewhere (pence, may be 0) and its source."""
     check_can_edit(actor, application)
     if amount_pence and not source.strip():
         raise Refusal(errors={"match_source": "Tell us where the match funding comes from"})
@@ -312,6 +322,7 @@ def save_match_funding(
 def save_declaration(
     session: Session, actor: User, application: Application, *, name: str, position: str
 ) -> None:
+    """Record the declaration: who made it (name and position) and when."""
     check_can_edit(actor, application)
     application.declaration_name = name
     application.declaration_position = position

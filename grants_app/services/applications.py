@@ -12,6 +12,7 @@ from grants_app.workflow import get_engine
 
 
 def reference_prefix(session: Session) -> str:
+    """The partnership's reference prefix ('SOS'), or 'GRANT' before one is configured."""
     prefix = session.execute(select(Partnership.reference_prefix).limit(1)).scalar_one_or_none()
     return prefix or "GRANT"
 
@@ -31,6 +32,8 @@ def next_reference(session: Session, prefix: str, year: int) -> str:
 
 
 def start_application(session: Session, actor: User, fund: Fund, organisation: Organisation) -> Application:
+    """A new draft for the organisation in the fund's workflow, with its public reference.
+    NotFound unless the actor is a member of the organisation."""
     if not organisation.has_member(actor):
         raise NotFound("You can only start applications for your own organisation")
     application = Application(

@@ -42,6 +42,7 @@ def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Add an audit event (who, what, why, data as plain JSON values) in the caller's transaction."""
     event = AuditEvent(
         occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None),
@@ -74,6 +75,7 @@ def field_changes(obj: Any) -> dict[str, dict[str, Any]]:
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
+    """Every column of obj as plain values, secrets left out (for create and delete events)."""
     state = inspect(obj)
     return {
         attr.key: _plain(getattr(obj, attr.key))
@@ -83,4 +85,5 @@ def snapshot(obj: Any) -> dict[str, Any]:
 
 
 def entity_type_of(obj: Any) -> str:
+    """The table name of obj, used as the audit trail's entity type."""
     return inspect(obj).mapper.local_table.name

@@ -23,6 +23,7 @@ def safe_cell(value: Any) -> str:
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Rows to CSV text, each cell neutralised so a spreadsheet never runs it as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([safe_cell(h) for h in header])
@@ -32,6 +33,8 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def applications_csv(applications: Iterable[Any], label_for) -> str:
+    """The applications list as CSV: reference, organisation, title, fund, state label,
+    amounts (pounds), dates."""
     return to_csv(
         ["Reference", "Organisation", "Title", "Fund", "State", "Requested", "Awarded", "Submitted"],
         (

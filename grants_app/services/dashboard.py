@@ -38,6 +38,8 @@ from grants_app.services import fund_budget
 
 @dataclass(frozen=True)
 class StateCount:
+    """How many applications are in one state, with its staff label."""
+
     state: str
     label: str
     count: int
@@ -45,6 +47,8 @@ class StateCount:
 
 @dataclass(frozen=True)
 class Task:
+    """One item of a person's to-do list, linking to an application or a meeting."""
+
     text: str
     application_id: int | None = None
     meeting_id: int | None = None
@@ -52,6 +56,8 @@ class Task:
 
 @dataclass
 class Dashboard:
+    """What a staff member sees first: counts by state, next meeting, funds, overdue returns, tasks."""
+
     states: list[StateCount]
     next_meeting: Meeting | None
     funds: list[tuple[Fund, fund_budget.FundPosition]]
@@ -60,6 +66,7 @@ class Dashboard:
 
 
 def applications_by_state(session: Session, definition) -> list[StateCount]:
+    """The number of applications in each state that has any, in workflow order."""
     counts = dict(
         session.execute(select(Application.state, func.count()).group_by(Application.state)).tuples().all()
     )
@@ -71,6 +78,7 @@ def applications_by_state(session: Session, definition) -> list[StateCount]:
 
 
 def next_meeting(session: Session) -> Meeting | None:
+    """The next JAG meeting that has not yet happened."""
     return session.execute(
         select(Meeting)
         .where(Meeting.starts_at >= utcnow(), Meeting.minutes_approved_at.is_(None))
@@ -80,6 +88,7 @@ def next_meeting(session: Session) -> Meeting | None:
 
 
 def overdue_returns(session: Session, today: date) -> list[MonitoringReturn]:
+    """Monitoring returns past their due date (Europe/London `today`) and not yet sent."""
     return list(
         session.execute(
             select(MonitoringReturn)
@@ -93,6 +102,7 @@ def overdue_returns(session: Session, today: date) -> list[MonitoringReturn]:
 
 
 def fund_positions(session: Session) -> list[tuple[Fund, fund_budget.FundPosition]]:
+    """Each fund with its budget position, newest financial year first."""
     funds = session.execute(select(Fund).order_by(Fund.financial_year.desc(), Fund.name)).scalars()
     return [(fund, fund_budget.fund_position(session, fund)) for fund in funds]
 
@@ -137,6 +147,7 @@ def jag_tasks(session: Session, user: User) -> list[Task]:
 
 
 def officer_tasks(session: Session) -> list[Task]:
+    """The officer's to-do list: screening, offers to issue, delegated decisions to report."""
     tasks: list[Task] = []
     for app in session.execute(
         select(Application)
@@ -158,6 +169,7 @@ def officer_tasks(session: Session) -> list[Task]:
 
 
 def finance_tasks(session: Session, user: User) -> list[Task]:
+    """Payments waiting for this finance user's authorisation (never their own requests)."""
     waiting = session.execute(
         select(Payment)
         .where(
@@ -176,6 +188,7 @@ def finance_tasks(session: Session, user: User) -> list[Task]:
 
 
 def build(session: Session, user: User, definition, today: date) -> Dashboard:
+    """The dashboard for this user's roles."""
     dashboard = Dashboard(
         states=applications_by_state(session, definition),
         next_meeting=next_meeting(session),

@@ -58,6 +58,8 @@ def sniff_content_type(content: bytes) -> str | None:
 
 
 def check_upload(filename: str, content: bytes) -> str:
+    """The file's content type if it may be stored: a PDF, DOCX, JPG or PNG whose content
+    matches its name, not empty and not over 10MB. Refusal (field 'file') otherwise."""
     if not content:
         raise Refusal("The selected file is empty", field="file")
     if len(content) > MAX_BYTES:
@@ -86,6 +88,8 @@ def store_document(
     filename: str,
     content: bytes,
 ) -> Document:
+    """Check and store an uploaded file under a random name outside the web root, and record
+    it (size, SHA-256, who uploaded it). Refusal (field 'file') if the file is refused."""
     content_type = check_upload(filename, content)
     stored_name = secrets.token_hex(16) + ALLOWED[content_type]
     upload_folder.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,9 @@ from grants_app.models import Application, Award, Fund, MonitoringReturn, Paymen
 
 @dataclass(frozen=True)
 class FundPosition:
+    """One fund's money in pence: budget, ceiling (with the over-allocation allowance),
+    committed, paid and repaid."""
+
     fund_id: int
     budget_pence: int
     ceiling_pence: int

@@ -32,6 +32,8 @@ from grants_app.text import plural
 
 @dataclass
 class ItemRecord:
+    """One agenda item as the meeting page shows it: quorum, votes, tally and declared interests."""
+
     item: AgendaItem
     quorum: quorum.QuorumStatus
     votes: dict[int, str]  # member id -> "for" / "against" / "abstain"
@@ -45,6 +47,8 @@ class ItemRecord:
 
 @dataclass
 class MeetingRecord:
+    """Everything the meeting page and the draft minutes show."""
+
     meeting: Meeting
     attendances: list[Attendance]
     items: list[ItemRecord]

@@ -36,6 +36,9 @@ def monitoring_schedule(start: date, end: date) -> list[tuple[str, date, bool]]:
 
 @dataclass(frozen=True)
 class SpendLineInput:
+    """One line of spending as the group enters it: priority, budget category, description,
+    amount (pence) and date."""
+
     priority_id: int
     category_id: int
     description: str

@@ -23,16 +23,19 @@ def application_recipients(session: Session, application: Application) -> list[s
 
 
 def partnership_name(session: Session) -> str:
+    """The partnership's name for emails."""
     name = session.execute(select(Partnership.name).limit(1)).scalar_one_or_none()
     return name or "The Community Safety Partnership"
 
 
 def applicant_link(settings: Any, application: Application) -> str:
+    """The portal address of the application, from PUBLIC_BASE_URL."""
     base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")
     return f"{base}/applications/{application.reference}"
 
 
 def email_context(session: Session, settings: Any, application: Application) -> dict[str, Any]:
+    """What every application email says: reference, title, organisation, fund, link, partnership."""
     return {
         "reference": application.reference,
         "title": application.title,

@@ -16,6 +16,8 @@ from grants_app.workflow import fire
 
 @dataclass
 class LapseReport:
+    """What the lapse job did: the references it lapsed and those refused, with why."""
+
     lapsed: list[str] = field(default_factory=list)  # references
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
 

@@ -31,6 +31,8 @@ _env.filters.update(pence=format_pence, date=format_date, datetime=format_dateti
 
 
 class Mailer(Protocol):
+    """A transport: console, memory (tests) or SMTP."""
+
     def send(self, to: str, subject: str, body: str) -> None: ...
 
 
@@ -46,6 +48,8 @@ def render_email(template: str, **context: Any) -> tuple[str, str]:
 def queue_email(
     session: Session, to: str | Iterable[str], template: str, **context: Any
 ) -> list[OutboxEmail]:
+    """Render `template` with `context` and queue one email per distinct address in the caller's
+    transaction; it is sent after the commit."""
     recipients = [to] if isinstance(to, str) else list(dict.fromkeys(a for a in to if a))
     subject, body = render_email(template, **context)
     emails = [

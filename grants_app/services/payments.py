@@ -17,11 +17,11 @@ from grants_app.workflow import get_engine
 def request_payment(
     session: Session, actor: User, application: Application, *, amount_pence: int, description: str = ""
 ) -> Payment:
-    if not actor.has_role(Role.FINANCE):
-        raise Refusal("Only finance users can request payments")
     """A finance user asks for `amount_pence` to be paid on an accepted offer. The payment starts in its
     workflow's initial state; a second finance user authorises it. Refusal if the actor is not finance,
     the grant is not payable, or the payments would add up to more than the award."""
+    if not actor.has_role(Role.FINANCE):
+        raise Refusal("Only finance users can request payments")
     if not has_tag(application, ApplicationTag.PAYABLE) or application.award is None:
         raise Refusal("Payments can be made only on an accepted offer")
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:

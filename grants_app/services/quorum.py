@@ -28,6 +28,8 @@ from grants_app.text import plural
 
 @dataclass(frozen=True)
 class QuorumStatus:
+    """Who counts towards quorum for an item, and what the meeting requires."""
+
     voting_member_ids: frozenset[int]
     agency_ids: frozenset[int]
     conflicted_member_ids: frozenset[int]
@@ -102,6 +104,8 @@ def quorum_for(session: Session, meeting: Meeting, application_id: int | None = 
 
 @dataclass(frozen=True)
 class VoteCount:
+    """Votes for, against and abstaining among the members who count."""
+
     in_favour: int
     against: int
     abstain: int

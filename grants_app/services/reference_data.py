@@ -44,6 +44,7 @@ def record_edit(session: Session, actor: Any, obj: Any, *, created: bool, extra:
 
 
 def record_delete(session: Session, actor: Any, obj: Any) -> None:
+    """Audit the deletion of a reference-data row, with a snapshot of what it held."""
     audit.record(session, actor, audit.entity_type_of(obj), obj.id, "delete", data=audit.snapshot(obj))
 
 

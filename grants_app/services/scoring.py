@@ -20,6 +20,8 @@ MAX_JUSTIFICATION = 5000
 
 @dataclass(frozen=True)
 class ScoreEntry:
+    """One criterion's score as typed (checked by record_scores) and its justification."""
+
     criterion_id: int
     score: str  # as typed: checked here so a bad value gets a message, not a crash
     justification: str

@@ -22,12 +22,15 @@ DECISIONS = {"pass": "pass_screening", "fail": "fail_screening", "ask": "request
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """One line of the screening checklist; for documents, whether one was uploaded."""
+
     key: str
     label: str
     present: bool | None = None  # for documents: whether one was uploaded
 
 
 def checklist_for(application: Application) -> list[ChecklistItem]:
+    """The screening checklist for the application: its required documents, then eligibility."""
     kinds = {d.kind for d in application.documents if d.deleted_at is None}
     required = list(REQUIRED_DOCUMENTS)
     if needs_safeguarding_policy(application):

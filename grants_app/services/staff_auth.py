@@ -29,6 +29,8 @@ class SignInRefused(Exception):
 
 @dataclass(frozen=True)
 class PasswordOutcome:
+    """What a correct password leads to: signed in, or a second step (code, or set up 2FA)."""
+
     user: User
     needs_two_factor: bool
     must_set_up_two_factor: bool
@@ -41,6 +43,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Whether the account is locked after too many wrong passwords (until locked_until, UTC)."""
     locked_until = _aware(user.locked_until)
     return locked_until is not None and locked_until > (now or utcnow())
 
@@ -84,6 +87,7 @@ def check_password(
 
 
 def record_sign_in(session: Session, user: User) -> None:
+    """Note a completed staff sign-in: reset the failure count and stamp last_login_at."""
     user.last_login_at = utcnow()
     audit.record(session, user, "users", user.id, "sign_in")
     session.flush()
@@ -115,10 +119,12 @@ def verify_totp(user: User, code: str, now: datetime | None = None) -> bool:
 
 
 def new_totp_secret() -> str:
+    """A new random base32 TOTP secret."""
     return pyotp.random_base32()
 
 
 def provisioning_uri(user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads from a QR code."""
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
@@ -134,6 +140,7 @@ def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
 
 
 def unlock(session: Session, actor: User, user: User) -> None:
+    """An administrator unlocks an account and resets its failure count (audited)."""
     user.failed_login_count = 0
     user.locked_until = None
     session.flush()

@@ -49,6 +49,8 @@ def _wrap(text: str, width: int = 22) -> list[str]:
 
 
 def render_svg(definition, current: str | None = None) -> Markup:
+    """The workflow as an SVG diagram (Markup), with `current` state highlighted; drawn in Python,
+    no graphviz."""
     depth = _layers(definition)
     degree = {name: 0 for name in definition.states}
     for t in definition.transitions:

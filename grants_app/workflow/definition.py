@@ -39,6 +39,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 @dataclass(frozen=True)
 class InputSpec:
+    """One input a transition takes: its name, type (text, pence, int, id, date, bool), whether
+    it is required, and a maximum length for text."""
+
     name: str
     type: str
     required: bool = False
@@ -51,6 +54,8 @@ TERMINAL_TAG = "terminal"
 
 @dataclass(frozen=True)
 class StateDef:
+    """One state: staff and applicant labels, whether it is terminal, and its tags."""
+
     name: str
     staff_label: str
     applicant_label: str
@@ -60,6 +65,9 @@ class StateDef:
 
 @dataclass(frozen=True)
 class TransitionDef:
+    """One transition as the workflow file writes it: trigger, label, sources, destination,
+    roles, guard and effect names, inputs, and its line in the file."""
+
     trigger: str
     label: str
     sources: tuple[str, ...]
@@ -71,11 +79,14 @@ class TransitionDef:
     line: int = 0
 
     def input(self, name: str) -> InputSpec | None:
+        """The input called `name`, if the transition takes one."""
         return next((spec for spec in self.inputs if spec.name == name), None)
 
 
 @dataclass
 class WorkflowDefinition:
+    """A whole workflow file, checked: its states and transitions as written."""
+
     name: str
     version: int
     subject: str
@@ -92,12 +103,15 @@ class WorkflowDefinition:
         return [t for t in self.transitions if state in t.sources]
 
     def states_tagged(self, tag: str) -> frozenset[str]:
+        """Names of the states carrying `tag`."""
         return frozenset(name for name, state in self.states.items() if tag in state.tags)
 
     def staff_label(self, state: str) -> str:
+        """The staff label of `state` (the name itself for a state the file no longer has)."""
         return self.states[state].staff_label if state in self.states else state
 
     def applicant_label(self, state: str) -> str:
+        """The applicant label of `state` (the name itself for a state the file no longer has)."""
         return self.states[state].applicant_label if state in self.states else state
 
 

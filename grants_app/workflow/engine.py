@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +21,7 @@ from transitions import EventData
 
 from grants_app.models import WORKFLOW_MODELS, AuditEvent, utcnow
 from grants_app.workflow.authorisation import authorise
+from grants_app.workflow.context import TransitionContext
 from grants_app.workflow.definition import (
     InputSpec,
     TransitionDef,
@@ -47,36 +46,8 @@ from grants_app.workflow.machine import (
 )
 from grants_app.workflow.registry import RuleRegistry
 
-LONDON = ZoneInfo("Europe/London")
 MAX_PENCE = 10**11  # £1bn: far above any community grant, well inside a 64-bit integer
 MAX_ID = 2**31 - 1
-
-
-@dataclass
-class TransitionContext:
-    """Everything a guard or effect may read: the session (to query and add rows, never commit), the
-    object, the actor, the transition's definition, its checked inputs, the state it leaves, and `now`
-    (UTC; `today` is the Europe/London date)."""
-
-    session: Session
-    obj: Any
-    actor: Any
-    transition: TransitionDef
-    definition: WorkflowDefinition
-    inputs: dict[str, Any]
-    from_state: str
-    now: datetime
-    settings: Any = None
-    # What the person typed, before the transition's input specs checked it into `inputs`.
-    raw_inputs: dict[str, Any] = field(default_factory=dict)
-    # Set by a guard that refused: (guard name, sentence for the person).
-    refusal: tuple[str, str] | None = None
-    # Extra facts effects and guards want in the audit row (for example the vote count).
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def today(self) -> date:
-        return self.now.astimezone(LONDON).date()
 
 
 def _subject_name(obj: object) -> str:
@@ -197,12 +168,14 @@ class WorkflowEngine:
 
     # -- lookups -------------------------------------------------------------------------------
     def definition(self, name: str) -> WorkflowDefinition:
+        """The definition called `name`; WorkflowDefinitionError if there is none."""
         try:
             return self.definitions[name]
         except KeyError:
             raise WorkflowDefinitionError(f"no workflow definition named {name!r}") from None
 
     def definition_for(self, obj: object) -> WorkflowDefinition:
+        """The definition obj's workflow_name names, checked to govern obj's kind of object."""
         definition = self.definition(obj.workflow_name)  # type: ignore[attr-defined]
         if definition.subject != _subject_name(obj):
             raise WorkflowDefinitionError(
@@ -211,9 +184,11 @@ class WorkflowEngine:
         return definition
 
     def staff_label(self, obj: object) -> str:
+        """obj's state as staff call it."""
         return self.definition_for(obj).staff_label(obj.state)  # type: ignore[attr-defined]
 
     def applicant_label(self, obj: object) -> str:
+        """obj's state as the applicant is told it."""
         return self.definition_for(obj).applicant_label(obj.state)  # type: ignore[attr-defined]
 
     def states_tagged(self, subject: str, tag: str) -> frozenset[str]:
@@ -480,12 +455,15 @@ def get_engine() -> WorkflowEngine:
 
 
 def fire(session: Session, obj: Any, trigger: str, actor: Any, **inputs: Any) -> AuditEvent:
+    """The installed engine's fire(): see WorkflowEngine.fire."""
     return get_engine().fire(session, obj, trigger, actor, **inputs)
 
 
 def available_triggers(obj: Any, actor: Any) -> list[TransitionDef]:
+    """The installed engine's available_triggers(): see WorkflowEngine.available_triggers."""
     return get_engine().available_triggers(obj, actor)
 
 
 def start(obj: Any, workflow_name: str | None = None) -> None:
+    """Put a new object in its workflow's initial state (see WorkflowEngine.start)."""
     get_engine().start(obj, workflow_name)

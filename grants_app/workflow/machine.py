@@ -14,15 +14,13 @@ two requests never share mutable state through the machine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from transitions import EventData, Machine, Transition
 
+from grants_app.workflow.context import TransitionContext
 from grants_app.workflow.definition import TransitionDef, WorkflowDefinition
 from grants_app.workflow.registry import RuleRegistry
-
-if TYPE_CHECKING:  # annotations only
-    from grants_app.workflow.engine import TransitionContext
 
 
 class GovernedTransition(Transition):
@@ -34,6 +32,8 @@ class GovernedTransition(Transition):
 
 
 class GovernedMachine(Machine):
+    """A transitions.Machine whose transitions carry their YAML definitions."""
+
     transition_cls = GovernedTransition
 
 
@@ -58,6 +58,7 @@ class Subject:
 
 
 def context_of(event: EventData) -> TransitionContext:
+    """The TransitionContext fire() passed with the event."""
     return event.kwargs["ctx"]
 
 

@@ -12,13 +12,11 @@ the person saying why not. An effect takes the context and does the work that fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # annotations only: the context is built by the engine, which imports this module
-    from grants_app.workflow.engine import TransitionContext
+from grants_app.workflow.context import TransitionContext
 
-Guard = Callable[["TransitionContext"], "str | None"]
-Effect = Callable[["TransitionContext"], None]
+Guard = Callable[[TransitionContext], "str | None"]
+Effect = Callable[[TransitionContext], None]
 
 
 class RuleRegistry:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from grants_app.models import AgendaOutcome, Application, AuditEvent, Award, Meeting, Role, Vote
+from grants_app.models import AgendaOutcome, Application, Attendance, AuditEvent, Award, Meeting, Role, Vote
 from grants_app.services import declarations
+from grants_app.services import meetings as meeting_service
 from tests.admin.conftest import flashes
+from tests.conftest import count_queries
 
 
 def _setup(make, session, members=3, amount_pence=200_000):
@@ -242,3 +244,75 @@ def test_no_decisions_after_the_minutes_are_approved(make, session, staff_client
     session.expire_all()
     assert session.get(Application, app.id).state == "on_agenda"
     assert session.query(Vote).count() == 0
+
+
+def test_no_path_can_decide_after_the_minutes_are_approved(make, session, staff_client):
+    """The rule is a workflow guard, so the application page's generic action route obeys it too."""
+    officer = make.officer()
+    members = make.jag_members(3)
+    meeting = make.meeting(officer, members=members)
+    app = make.on_agenda(meeting, officer)
+    make.votes(app, meeting, officer, members)
+    meeting_service.save_minutes(session, officer, meeting, minutes="Approved as a record.", approve=True)
+    session.commit()
+    client, _user = staff_client(user=officer)
+    response = client.post(
+        f"/admin/application/{app.id}/fire/approve",
+        data={"meeting_id": meeting.id, "amount_pence": "1000", "expected_version": app.version},
+    )
+    assert response.status_code == 302
+    assert any("minutes of" in message and "are approved" in message for message in flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).award is None
+    assert session.get(Application, app.id).state == "on_agenda"
+
+
+def test_a_meeting_in_the_future_takes_no_attendance_votes_or_decisions(make, session, staff_client):
+    officer = make.officer()
+    members = make.jag_members(3)
+    meeting = make.meeting(officer, days_ahead=2)
+    app = make.on_agenda(meeting, officer)
+    session.commit()
+    client, _user = staff_client(user=officer)
+    client.post(
+        f"/admin/meeting/record/attendance?id={meeting.id}", data={"present": [m.id for m in members]}
+    )
+    assert any("attendance can be recorded once it has started" in m for m in flashes(client))
+    client.post(
+        f"/admin/application/{app.id}/fire/decline",
+        data={"meeting_id": meeting.id, "reason": "Not this year", "expected_version": app.version},
+    )
+    assert any("decisions can be recorded once it has started" in m for m in flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "on_agenda"
+    assert session.query(Attendance).count() == 0
+
+
+def test_the_meeting_record_costs_the_same_whatever_the_agenda(make, session, staff_client, app):
+    officer = make.officer()
+    members = make.jag_members(4)
+    meeting = make.meeting(officer, members=members)
+    client, _user = staff_client(user=officer)
+
+    def add_items(count: int) -> None:
+        for n in range(count):
+            application = make.on_agenda(meeting, officer)
+            make.votes(application, meeting, officer, members[:3])
+            if n % 2:
+                declarations.declare_interest(
+                    session, members[3], application, has_interest=True, nature="Trustee"
+                )
+        session.commit()
+
+    def page_queries(expected_items: int) -> int:
+        client.get(f"/admin/meeting/record/?id={meeting.id}")  # warm caches (templates, filters)
+        with count_queries(app) as queries:
+            page = client.get(f"/admin/meeting/record/?id={meeting.id}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and f"{expected_items}. " in text
+        return len(queries)
+
+    add_items(2)
+    with_two = page_queries(2)
+    add_items(18)
+    assert page_queries(20) == with_two

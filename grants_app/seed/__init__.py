@@ -1,0 +1,1 @@
+"""Reference and demo data: the partnership configuration (sosafe.yaml) and the demo year."""
