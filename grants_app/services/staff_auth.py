@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from grants_app.dates import format_datetime
 from grants_app.models import User, utcnow
 from grants_app.passwords import hash_password, needs_rehash, verify_password
+from grants_app.refusals import Refusal
 from grants_app.services import audit
 
 MAX_FAILED_ATTEMPTS = 5
@@ -23,7 +24,7 @@ TOTP_ISSUER = "SoSafe Grants"
 BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refusal):
     """Sign-in was refused; the message is safe to show to the person signing in."""
 
 
