@@ -14,6 +14,7 @@ from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import WORKFLOW_MODELS, PartnerAgency, Role, User
 from grants_app.passwords import hash_password
+from grants_app.reports.cli import report_cli
 from grants_app.workflow import SYSTEM, WorkflowError, fire
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
@@ -199,6 +200,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(report_cli)
 
 
 __all__ = ["Path", "init_app", "stranded_states"]

@@ -13,11 +13,8 @@ from markupsafe import Markup
 
 from grants_app.money import format_pence
 
-FILLS = (
-    ('fill="#0b0c0c"', "black"),
-    ('fill="#8a8f93"', "grey"),
-    ('fill="#ffffff" stroke="#0b0c0c" stroke-width="0.8"', "white, outlined"),
-)
+# (fill, stroke, stroke width) per series: black, mid grey, white outlined.
+FILLS = (("#0b0c0c", "none", 0), ("#8a8f93", "none", 0), ("#ffffff", "#0b0c0c", 0.8))
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,12 @@ def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, 
     ]
     x = label_width
     for index, name in enumerate(series):
-        fill, _words = FILLS[index % len(FILLS)]
-        parts.append(Markup('<rect x="{}" y="6" width="10" height="8" {}/>').format(x, Markup(fill)))
+        fill, stroke, stroke_width = FILLS[index % len(FILLS)]
+        parts.append(
+            Markup(
+                '<rect x="{}" y="6" width="10" height="8" fill="{}" stroke="{}" stroke-width="{}"/>'
+            ).format(x, fill, stroke, stroke_width)
+        )
         parts.append(Markup('<text x="{}" y="13">{}</text>').format(x + 14, name))
         x += 14 + 6 * len(name) + 16
     for g_index, group in enumerate(groups):
@@ -54,13 +55,13 @@ def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, 
             )
         )
         for s_index, value in enumerate(group.values):
-            fill, _words = FILLS[s_index % len(FILLS)]
+            fill, stroke, stroke_width = FILLS[s_index % len(FILLS)]
             bar_y = y + s_index * bar_height
             length = max(0.0, chart_width * value / biggest)
             parts.append(
-                Markup('<rect x="{}" y="{}" width="{:.1f}" height="{}" {}/>').format(
-                    label_width, bar_y, length, bar_height - 1.5, Markup(fill)
-                )
+                Markup(
+                    '<rect x="{}" y="{}" width="{:.1f}" height="{}" fill="{}" stroke="{}" stroke-width="{}"/>'
+                ).format(label_width, bar_y, length, bar_height - 1.5, fill, stroke, stroke_width)
             )
             parts.append(
                 Markup('<text x="{:.1f}" y="{}">{}</text>').format(

@@ -91,7 +91,9 @@ def awarded_grants(
     if priority_id is not None:
         stmt = stmt.where(
             Application.id.in_(
-                select(ApplicationPriority.application_id).where(ApplicationPriority.priority_id == priority_id)
+                select(ApplicationPriority.application_id).where(
+                    ApplicationPriority.priority_id == priority_id
+                )
             )
         )
     return stmt
@@ -219,7 +221,9 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
             select(BudgetLine.category_id, func.sum(BudgetLine.amount_pence))
             .where(BudgetLine.application_id.in_(grant_ids))
             .group_by(BudgetLine.category_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     spent = dict(
         session.execute(
@@ -232,11 +236,15 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
                 _spend_date() <= period.ends_on,
             )
             .group_by(SpendLine.category_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
     return [
-        CategoryFigures(cid, names.get(cid, "Unknown category"), int(budget.get(cid, 0)), int(spent.get(cid, 0)))
+        CategoryFigures(
+            cid, names.get(cid, "Unknown category"), int(budget.get(cid, 0)), int(spent.get(cid, 0))
+        )
         for cid in sorted(set(budget) | set(spent), key=lambda c: names.get(c, "").lower())
     ]
 

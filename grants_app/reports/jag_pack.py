@@ -124,12 +124,21 @@ OUTCOME_LABELS = {
 
 
 def build_jag_pack(
-    session: Session, meeting_id: int, *, generated_by: str, viewer_id: int | None = None, viewer_sees_all: bool = True
+    session: Session,
+    meeting_id: int,
+    *,
+    generated_by: str,
+    viewer_id: int | None = None,
+    viewer_sees_all: bool = True,
 ) -> JagPack:
     meeting = session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
     if meeting is None:
         raise ReportFilterError("meeting_id", "Choose a meeting from the list")
-    chair = session.execute(select(User.full_name).where(User.id == meeting.chair_id)).scalar() if meeting.chair_id else None
+    chair = (
+        session.execute(select(User.full_name).where(User.id == meeting.chair_id)).scalar()
+        if meeting.chair_id
+        else None
+    )
     rows = session.execute(
         select(AgendaItem, Application, Organisation.name, Award.amount_pence)
         .join(Application, Application.id == AgendaItem.application_id)
@@ -141,7 +150,12 @@ def build_jag_pack(
     app_ids = [app.id for _item, app, _org, _amount in rows] or [-1]
     splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for app_id, number, short, pct in session.execute(
-        select(ApplicationPriority.application_id, Priority.number, Priority.short_name, ApplicationPriority.percentage)
+        select(
+            ApplicationPriority.application_id,
+            Priority.number,
+            Priority.short_name,
+            ApplicationPriority.percentage,
+        )
         .join(Priority, Priority.id == ApplicationPriority.priority_id)
         .where(ApplicationPriority.application_id.in_(app_ids))
         .order_by(Priority.number)
@@ -150,20 +164,39 @@ def build_jag_pack(
     scores: dict[int, list[CriterionScore]] = defaultdict(list)
     for app_id, name, max_score, total, count in session.execute(
         select(
-            Score.application_id, ScoringCriterion.name, ScoringCriterion.max_score, func.sum(Score.score), func.count(Score.id)
+            Score.application_id,
+            ScoringCriterion.name,
+            ScoringCriterion.max_score,
+            func.sum(Score.score),
+            func.count(Score.id),
         )
         .join(ScoringCriterion, ScoringCriterion.id == Score.criterion_id)
         .where(Score.application_id.in_(app_ids))
-        .group_by(Score.application_id, ScoringCriterion.id, ScoringCriterion.name, ScoringCriterion.max_score, ScoringCriterion.position)
+        .group_by(
+            Score.application_id,
+            ScoringCriterion.id,
+            ScoringCriterion.name,
+            ScoringCriterion.max_score,
+            ScoringCriterion.position,
+        )
         .order_by(Score.application_id, ScoringCriterion.position)
     ):
-        scores[app_id].append(CriterionScore(name, round(int(total) * 10 / int(count)), max_score, int(count)))
+        scores[app_id].append(
+            CriterionScore(name, round(int(total) * 10 / int(count)), max_score, int(count))
+        )
     interests: dict[int, list[Interest]] = defaultdict(list)
     for app_id, member, agency, nature in session.execute(
-        select(DeclarationOfInterest.application_id, User.full_name, PartnerAgency.short_name, DeclarationOfInterest.nature)
+        select(
+            DeclarationOfInterest.application_id,
+            User.full_name,
+            PartnerAgency.short_name,
+            DeclarationOfInterest.nature,
+        )
         .join(User, User.id == DeclarationOfInterest.user_id)
         .outerjoin(PartnerAgency, PartnerAgency.id == User.agency_id)
-        .where(DeclarationOfInterest.application_id.in_(app_ids), DeclarationOfInterest.has_interest.is_(True))
+        .where(
+            DeclarationOfInterest.application_id.in_(app_ids), DeclarationOfInterest.has_interest.is_(True)
+        )
         .order_by(User.full_name)
     ):
         interests[app_id].append(Interest(member, agency or "", nature))
@@ -214,7 +247,14 @@ def build_jag_pack(
     delegated = [
         DelegatedDecision(ref, org, title, amount, approved_at, by or "")
         for ref, org, title, amount, approved_at, by in session.execute(
-            select(Application.reference, Organisation.name, Application.title, Award.amount_pence, Award.approved_at, User.full_name)
+            select(
+                Application.reference,
+                Organisation.name,
+                Application.title,
+                Award.amount_pence,
+                Award.approved_at,
+                User.full_name,
+            )
             .join(Application, Application.id == Award.application_id)
             .join(Organisation, Organisation.id == Application.organisation_id)
             .outerjoin(User, User.id == Award.approved_by_id)
@@ -265,21 +305,41 @@ def jag_pack_tables(pack: JagPack) -> list[Table]:
         Table(
             "Agenda",
             (
-                Column("Item", COUNT, 6), Column("Reference", TEXT, 15), Column("Organisation", TEXT, 30),
-                Column("Project", TEXT, 36), Column("Requested", MONEY), Column("Priorities", TEXT, 36),
-                Column("Average score (of 5)", TEXT, 10), Column("Interests declared", COUNT, 10),
-                Column("Decision", TEXT, 20), Column("Awarded", MONEY),
+                Column("Item", COUNT, 6),
+                Column("Reference", TEXT, 15),
+                Column("Organisation", TEXT, 30),
+                Column("Project", TEXT, 36),
+                Column("Requested", MONEY),
+                Column("Priorities", TEXT, 36),
+                Column("Average score (of 5)", TEXT, 10),
+                Column("Interests declared", COUNT, 10),
+                Column("Decision", TEXT, 20),
+                Column("Awarded", MONEY),
             ),
             [
-                (i.position, i.reference, i.organisation, i.project, i.requested,
-                 "; ".join(f"{p} ({pct}%)" for p, pct in i.priorities),
-                 "" if i.overall_tenths is None else f"{i.overall_tenths / 10:.1f}", len(i.interests), i.outcome, i.awarded)
+                (
+                    i.position,
+                    i.reference,
+                    i.organisation,
+                    i.project,
+                    i.requested,
+                    "; ".join(f"{p} ({pct}%)" for p, pct in i.priorities),
+                    "" if i.overall_tenths is None else f"{i.overall_tenths / 10:.1f}",
+                    len(i.interests),
+                    i.outcome,
+                    i.awarded,
+                )
                 for i in pack.items
             ],
         ),
         Table(
             "Delegated decisions",
-            (Column("Reference", TEXT, 15), Column("Organisation", TEXT, 30), Column("Project", TEXT, 36), Column("Amount", MONEY)),
+            (
+                Column("Reference", TEXT, 15),
+                Column("Organisation", TEXT, 30),
+                Column("Project", TEXT, 36),
+                Column("Amount", MONEY),
+            ),
             [(d.reference, d.organisation, d.project, d.amount) for d in pack.delegated],
         ),
     ]

@@ -98,7 +98,12 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
         wards[app_id].append(name)
     priorities: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     for app_id, number, title, pct in session.execute(
-        select(ApplicationPriority.application_id, Priority.number, Priority.title, ApplicationPriority.percentage)
+        select(
+            ApplicationPriority.application_id,
+            Priority.number,
+            Priority.title,
+            ApplicationPriority.percentage,
+        )
         .join(Priority, Priority.id == ApplicationPriority.priority_id)
         .where(ApplicationPriority.application_id.in_(scope))
         .order_by(Priority.number)
@@ -140,7 +145,9 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
             "awardDate": to_london(approved_at).date().isoformat(),
             "recipientOrganization": [recipient],
             "fundingOrganization": [funder],
-            "grantProgramme": [{"code": fund.slug, "title": f"{fund.name} {year_label(fund.financial_year)}"}],
+            "grantProgramme": [
+                {"code": fund.slug, "title": f"{fund.name} {year_label(fund.financial_year)}"}
+            ],
             "dateModified": _iso_datetime(app.updated_at),
         }
         if app.start_date and app.end_date:
@@ -157,7 +164,12 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
             ]
         if priorities.get(app.id):
             grant["classifications"] = [
-                {"vocabulary": area, "code": f"P{number}", "title": title, "description": f"{pct}% of the grant"}
+                {
+                    "vocabulary": area,
+                    "code": f"P{number}",
+                    "title": title,
+                    "description": f"{pct}% of the grant",
+                }
                 for number, title, pct in priorities[app.id]
             ]
         grants.append(grant)
@@ -193,7 +205,10 @@ CSV_COLUMNS = (
     ("Funding Org:Name", lambda g: g["fundingOrganization"][0]["name"]),
     ("Grant Programme:Code", lambda g: g["grantProgramme"][0]["code"]),
     ("Grant Programme:Title", lambda g: g["grantProgramme"][0]["title"]),
-    ("Beneficiary Location:Name", lambda g: "; ".join(loc["name"] for loc in g.get("beneficiaryLocation", []))),
+    (
+        "Beneficiary Location:Name",
+        lambda g: "; ".join(loc["name"] for loc in g.get("beneficiaryLocation", [])),
+    ),
     ("Classifications:Code", lambda g: "; ".join(c["code"] for c in g.get("classifications", []))),
     ("Classifications:Title", lambda g: "; ".join(c["title"] for c in g.get("classifications", []))),
     ("Last Modified", lambda g: g["dateModified"]),

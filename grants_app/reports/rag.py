@@ -109,7 +109,8 @@ def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[in
             func.sum(
                 case(
                     (
-                        (MonitoringReturn.submitted_at >= p.starts_at) & (MonitoringReturn.submitted_at < p.ends_before),
+                        (MonitoringReturn.submitted_at >= p.starts_at)
+                        & (MonitoringReturn.submitted_at < p.ends_before),
                         MonitoringReturn.beneficiaries_reached,
                     ),
                     else_=literal(0),
@@ -123,13 +124,18 @@ def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[in
         row[0]: [int(v) for v in row[1:]]
         for row in session.execute(
             select(MonitoringReturn.application_id, *columns)
-            .where(MonitoringReturn.application_id.in_(scope), MonitoringReturn.beneficiaries_reached.is_not(None))
+            .where(
+                MonitoringReturn.application_id.in_(scope),
+                MonitoringReturn.beneficiaries_reached.is_not(None),
+            )
             .group_by(MonitoringReturn.application_id)
         )
     }
 
 
-def build_rag_report(session: Session, year: int, quarter: int, *, generated_by: str, today: date) -> RagReport:
+def build_rag_report(
+    session: Session, year: int, quarter: int, *, generated_by: str, today: date
+) -> RagReport:
     period = quarter_of(year, quarter)
     previous = period.previous_quarter()
     ytd = period.year_to_date()
@@ -138,7 +144,14 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
     grants = {
         row[0]: row
         for row in session.execute(
-            select(Application.id, Application.reference, Organisation.name, Application.title, Application.workflow_name, Application.state)
+            select(
+                Application.id,
+                Application.reference,
+                Organisation.name,
+                Application.title,
+                Application.workflow_name,
+                Application.state,
+            )
             .join(Organisation, Organisation.id == Application.organisation_id)
             .where(Application.id.in_(scope))
         )
@@ -146,7 +159,14 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
     splits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     priorities: dict[int, PriorityProgress] = {}
     for app_id, pid, pct, number, short, title in session.execute(
-        select(ApplicationPriority.application_id, Priority.id, ApplicationPriority.percentage, Priority.number, Priority.short_name, Priority.title)
+        select(
+            ApplicationPriority.application_id,
+            Priority.id,
+            ApplicationPriority.percentage,
+            Priority.number,
+            Priority.short_name,
+            Priority.title,
+        )
         .join(Priority, Priority.id == ApplicationPriority.priority_id)
         .where(ApplicationPriority.application_id.in_(scope))
         .order_by(Priority.number, Priority.id)
@@ -181,7 +201,12 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
         progress.quarter, progress.previous, progress.year_to_date = q, prev, y
 
     for app_id, ret_period, reached, text in session.execute(
-        select(MonitoringReturn.application_id, MonitoringReturn.period_label, MonitoringReturn.beneficiaries_reached, MonitoringReturn.outcomes)
+        select(
+            MonitoringReturn.application_id,
+            MonitoringReturn.period_label,
+            MonitoringReturn.beneficiaries_reached,
+            MonitoringReturn.outcomes,
+        )
         .where(
             MonitoringReturn.application_id.in_(scope),
             MonitoringReturn.submitted_at >= period.starts_at,
@@ -196,7 +221,12 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
     overdue = [
         OverdueReturn(reference, org, ret_period, due_on, (today - due_on).days)
         for reference, org, ret_period, due_on in session.execute(
-            select(Application.reference, Organisation.name, MonitoringReturn.period_label, MonitoringReturn.due_on)
+            select(
+                Application.reference,
+                Organisation.name,
+                MonitoringReturn.period_label,
+                MonitoringReturn.due_on,
+            )
             .join(Application, Application.id == MonitoringReturn.application_id)
             .join(Organisation, Organisation.id == Application.organisation_id)
             .where(figures.overdue_return_filter(today))
@@ -215,7 +245,10 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
     for app_id, cid, total in session.execute(
         select(MonitoringReturn.application_id, SpendLine.category_id, func.sum(SpendLine.amount_pence))
         .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
-        .where(MonitoringReturn.application_id.in_(scope), MonitoringReturn.state.in_(figures.ACCEPTED_RETURN_STATES))
+        .where(
+            MonitoringReturn.application_id.in_(scope),
+            MonitoringReturn.state.in_(figures.ACCEPTED_RETURN_STATES),
+        )
         .group_by(MonitoringReturn.application_id, SpendLine.category_id)
     ):
         planned = budget[app_id].get(cid, 0)
@@ -231,7 +264,11 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
         if app_id in over_budget:
             reasons.append("Spend in a budget category more than 10% over its budget")
         year_money = money[2].get(app_id)
-        if year_money and year_money.underspend and figures.is_large_variance(year_money.underspend + year_money.spent, year_money.spent):
+        if (
+            year_money
+            and year_money.underspend
+            and figures.is_large_variance(year_money.underspend + year_money.spent, year_money.spent)
+        ):
             reasons.append("Final return shows an underspend of more than 10%")
         if reasons:
             at_risk.append(AtRisk(reference, org, title, label(workflow_name, state), tuple(reasons)))
@@ -258,22 +295,45 @@ def build_rag_report(session: Session, year: int, quarter: int, *, generated_by:
 def rag_tables(report: RagReport) -> list[Table]:
     columns = [Column("Priority", TEXT, 40), Column("Grants", COUNT, 8)]
     for name in ("This quarter", "Previous quarter", "Year to date"):
-        columns += [Column(f"Paid: {name}", MONEY), Column(f"Spend: {name}", MONEY), Column(f"People reached: {name}", COUNT)]
+        columns += [
+            Column(f"Paid: {name}", MONEY),
+            Column(f"Spend: {name}", MONEY),
+            Column(f"People reached: {name}", COUNT),
+        ]
     rows = [
-        (f"{p.number}. {p.short_name}", p.grants, *(v for m in (p.quarter, p.previous, p.year_to_date) for v in (m.paid, m.spent, m.people)))
+        (
+            f"{p.number}. {p.short_name}",
+            p.grants,
+            *(v for m in (p.quarter, p.previous, p.year_to_date) for v in (m.paid, m.spent, m.people)),
+        )
         for p in report.priorities
     ]
     return [
         Table("Progress by priority", columns, rows),
         Table(
             "Overdue returns",
-            (Column("Reference", TEXT, 15), Column("Organisation", TEXT, 30), Column("Return", TEXT, 24), Column("Due", DATE), Column("Days overdue", COUNT)),
+            (
+                Column("Reference", TEXT, 15),
+                Column("Organisation", TEXT, 30),
+                Column("Return", TEXT, 24),
+                Column("Due", DATE),
+                Column("Days overdue", COUNT),
+            ),
             [(o.reference, o.organisation, o.period, o.due_on, o.days_overdue) for o in report.overdue],
         ),
         Table(
             "Grants at risk",
-            (Column("Reference", TEXT, 15), Column("Organisation", TEXT, 30), Column("Project", TEXT, 36), Column("Status", TEXT, 16), Column("Why", TEXT, 50)),
-            [(a.reference, a.organisation, a.project, a.status, "; ".join(a.reasons)) for a in report.at_risk],
+            (
+                Column("Reference", TEXT, 15),
+                Column("Organisation", TEXT, 30),
+                Column("Project", TEXT, 36),
+                Column("Status", TEXT, 16),
+                Column("Why", TEXT, 50),
+            ),
+            [
+                (a.reference, a.organisation, a.project, a.status, "; ".join(a.reasons))
+                for a in report.at_risk
+            ],
         ),
     ]
 
@@ -285,6 +345,11 @@ def rag_pdf(report: RagReport) -> bytes:
     chart = bar_chart(
         "Spend accepted by priority: previous quarter, this quarter and year to date",
         ("Previous quarter", "This quarter", "Year to date"),
-        [BarGroup(f"{p.number}. {p.short_name}", (p.previous.spent, p.quarter.spent, p.year_to_date.spent)) for p in report.priorities],
+        [
+            BarGroup(f"{p.number}. {p.short_name}", (p.previous.spent, p.quarter.spent, p.year_to_date.spent))
+            for p in report.priorities
+        ],
     )
-    return render_pdf("reports/rag.html", title=report.title, provenance=report.provenance, report=report, chart=chart)
+    return render_pdf(
+        "reports/rag.html", title=report.title, provenance=report.provenance, report=report, chart=chart
+    )

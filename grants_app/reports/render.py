@@ -52,7 +52,9 @@ class StaticOnlyFetcher(URLFetcher):
         path = STATIC_FOLDER / name
         if path.suffix not in STATIC_TYPES or not path.is_file():
             raise ValueError("not a report asset")
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": STATIC_TYPES[path.suffix]})
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": STATIC_TYPES[path.suffix]}
+        )
 
 
 def format_percent(tenths: int | None) -> str:

@@ -156,19 +156,33 @@ def build_spend_report(
         wards[app_id].append(ward)
     splits: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for app_id, pid, percentage in session.execute(
-        select(ApplicationPriority.application_id, ApplicationPriority.priority_id, ApplicationPriority.percentage)
+        select(
+            ApplicationPriority.application_id,
+            ApplicationPriority.priority_id,
+            ApplicationPriority.percentage,
+        )
         .where(ApplicationPriority.application_id.in_(scope))
         .order_by(ApplicationPriority.application_id, ApplicationPriority.priority_id)
     ):
         splits[app_id].append((pid, percentage))
-    priority_rows = session.execute(
-        select(Priority)
-        .where(
-            Priority.id.in_(select(fund_priorities.c.priority_id).where(fund_priorities.c.fund_id.in_(fund_id_list)))
-            | Priority.id.in_(select(ApplicationPriority.priority_id).where(ApplicationPriority.application_id.in_(scope)))
+    priority_rows = (
+        session.execute(
+            select(Priority)
+            .where(
+                Priority.id.in_(
+                    select(fund_priorities.c.priority_id).where(fund_priorities.c.fund_id.in_(fund_id_list))
+                )
+                | Priority.id.in_(
+                    select(ApplicationPriority.priority_id).where(
+                        ApplicationPriority.application_id.in_(scope)
+                    )
+                )
+            )
+            .order_by(Priority.number, Priority.id)
         )
-        .order_by(Priority.number, Priority.id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     numbers = {p.id: p.number for p in priority_rows}
     sections: dict[int | None, PrioritySection] = {
         p.id: PrioritySection(p.number, p.short_name, p.title)
@@ -208,7 +222,9 @@ def build_spend_report(
 
     filters = [("Period", period.label)]
     filters.append(("Funds", ", ".join(f"{f.name} {f.year_label}" for f in funds) or "No fund for this year"))
-    filters.append(("Priority", f"{priority.number}. {priority.short_name}" if priority else "All priorities"))
+    filters.append(
+        ("Priority", f"{priority.number}. {priority.short_name}" if priority else "All priorities")
+    )
     return SpendReport(
         provenance=provenance(session, generated_by),
         period=period,
@@ -217,7 +233,10 @@ def build_spend_report(
         totals=_sum(s.totals for s in ordered),
         grant_count=len(grants),
         categories=figures.spend_by_category(session, scope, period),
-        funds=[FundRow(f.name, year_label(f.financial_year), fund_budget.fund_position(session, f)) for f in funds],
+        funds=[
+            FundRow(f.name, year_label(f.financial_year), fund_budget.fund_position(session, f))
+            for f in funds
+        ],
         notes=method_notes(),
         include_detail=include_detail,
     )
@@ -287,8 +306,17 @@ def grant_table(report: SpendReport) -> Table:
         "Grants by priority",
         GRANT_COLUMNS,
         (
-            (section.number, section.short_name, row.reference, row.organisation, row.project, row.wards,
-             row.status, row.percentage, *row.money.as_tuple())
+            (
+                section.number,
+                section.short_name,
+                row.reference,
+                row.organisation,
+                row.project,
+                row.wards,
+                row.status,
+                row.percentage,
+                *row.money.as_tuple(),
+            )
             for section in report.sections
             for row in section.rows
         ),
@@ -297,10 +325,10 @@ def grant_table(report: SpendReport) -> Table:
 
 def spend_tables(report: SpendReport) -> list[Table]:
     """Summary, grants and budget categories: the PDF's figures for XLSX (the CSV is the grants table)."""
-    summary = [
-        (s.heading, len(s.rows), *s.totals.as_tuple(), s.share_tenths) for s in report.sections
-    ]
-    summary.append(("Total", report.grant_count, *report.totals.as_tuple(), 1000 if report.totals.paid else None))
+    summary = [(s.heading, len(s.rows), *s.totals.as_tuple(), s.share_tenths) for s in report.sections]
+    summary.append(
+        ("Total", report.grant_count, *report.totals.as_tuple(), 1000 if report.totals.paid else None)
+    )
     categories = [(c.name, c.budget, c.spent, c.variance) for c in report.categories]
     return [
         Table("Summary by priority", SUMMARY_COLUMNS, summary),

@@ -162,7 +162,13 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
     ]
     money = application_money(session, app.id)
     payments = [
-        PaymentLine(p.description or "Payment", label(p.workflow_name, p.state), p.amount_pence, p.paid_on, p.payment_reference)
+        PaymentLine(
+            p.description or "Payment",
+            label(p.workflow_name, p.state),
+            p.amount_pence,
+            p.paid_on,
+            p.payment_reference,
+        )
         for p in session.execute(
             select(Payment).where(Payment.application_id == app.id).order_by(Payment.paid_on, Payment.id)
         ).scalars()
@@ -176,7 +182,12 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
     ).all()
     returns = [
         ReturnLine(
-            r.period_label, r.due_on, label(r.workflow_name, r.state), r.is_final, r.submitted_at, int(total),
+            r.period_label,
+            r.due_on,
+            label(r.workflow_name, r.state),
+            r.is_final,
+            r.submitted_at,
+            int(total),
             r.beneficiaries_reached,
         )
         for r, total in return_rows
@@ -192,7 +203,12 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
     ).all()
     spend_items = [
         SpendItem(
-            line.spent_on, line.description, category, f"{number}. {short}", line.amount_pence, ret.period_label,
+            line.spent_on,
+            line.description,
+            category,
+            f"{number}. {short}",
+            line.amount_pence,
+            ret.period_label,
             label(ret.workflow_name, ret.state),
         )
         for line, category, number, short, ret in items
@@ -266,23 +282,63 @@ def statement_tables(st: GrantStatement) -> list[Table]:
         Table("Summary", (Column("Figure", TEXT, 28), Column("Amount", MONEY)), summary),
         Table(
             "Payments",
-            (Column("Description", TEXT, 30), Column("Status", TEXT), Column("Amount", MONEY), Column("Paid on", DATE), Column("Reference", TEXT, 20)),
+            (
+                Column("Description", TEXT, 30),
+                Column("Status", TEXT),
+                Column("Amount", MONEY),
+                Column("Paid on", DATE),
+                Column("Reference", TEXT, 20),
+            ),
             [(p.description, p.status, p.amount, p.paid_on, p.reference) for p in st.payments],
         ),
         Table(
             "Returns",
-            (Column("Period", TEXT, 24), Column("Due", DATE), Column("Status", TEXT), Column("Final", TEXT, 8), Column("Spend reported", MONEY), Column("People reached", COUNT)),
-            [(r.period, r.due_on, r.status, "Yes" if r.is_final else "No", r.spend, r.people_reached) for r in st.returns],
+            (
+                Column("Period", TEXT, 24),
+                Column("Due", DATE),
+                Column("Status", TEXT),
+                Column("Final", TEXT, 8),
+                Column("Spend reported", MONEY),
+                Column("People reached", COUNT),
+            ),
+            [
+                (r.period, r.due_on, r.status, "Yes" if r.is_final else "No", r.spend, r.people_reached)
+                for r in st.returns
+            ],
         ),
         Table(
             "Budget and spend",
-            (Column("Budget category", TEXT, 30), Column("Budget", MONEY), Column("Accepted spend", MONEY), Column("Variance", MONEY)),
+            (
+                Column("Budget category", TEXT, 30),
+                Column("Budget", MONEY),
+                Column("Accepted spend", MONEY),
+                Column("Variance", MONEY),
+            ),
             [(c.name, c.budget, c.spent, c.variance) for c in st.categories],
         ),
         Table(
             "Spend lines",
-            (Column("Date", DATE), Column("Description", TEXT, 36), Column("Category", TEXT, 24), Column("Priority", TEXT, 24), Column("Amount", MONEY), Column("Return", TEXT, 20), Column("Return status", TEXT)),
-            [(s.spent_on, s.description, s.category, s.priority, s.amount, s.return_period, s.return_status) for s in st.spend_items],
+            (
+                Column("Date", DATE),
+                Column("Description", TEXT, 36),
+                Column("Category", TEXT, 24),
+                Column("Priority", TEXT, 24),
+                Column("Amount", MONEY),
+                Column("Return", TEXT, 20),
+                Column("Return status", TEXT),
+            ),
+            [
+                (
+                    s.spent_on,
+                    s.description,
+                    s.category,
+                    s.priority,
+                    s.amount,
+                    s.return_period,
+                    s.return_status,
+                )
+                for s in st.spend_items
+            ],
         ),
         Table(
             "Repayments",
