@@ -6,7 +6,7 @@ an error summary (400), never a 500. Downloads are GETs: reports only read.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request, stream_with_context
+from flask import Response, abort, current_app, request
 from flask_admin import BaseView, expose
 from sqlalchemy import select
 
@@ -25,10 +25,8 @@ from grants_app.reports.statement import build_statement
 
 
 def _download(output: outputs.Output) -> Response:
-    body = output.body
-    if not isinstance(body, bytes):
-        body = stream_with_context(body)
-    response = Response(body, mimetype=output.mimetype)
+    # A CSV streams from the report's plain values, already read: the generator needs no request context.
+    response = Response(output.body, mimetype=output.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{output.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
