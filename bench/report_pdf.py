@@ -5,7 +5,7 @@
 For each size: a fresh SQLite database gets that many awarded grants over the five priorities
 (bench/report_data.py). Each measurement runs in a child process, so its peak memory (ru_maxrss) is its
 own: "report" builds the report from the database, renders its template and WeasyPrint's PDF; "plain"
-reads the same grant rows with one query and renders a bare 8-column table with the same page furniture
+reads the same grant rows (one per grant and priority, as the report lists them) with one query and renders a bare 8-column table with the same page furniture
 (A4, running header, "Page X of Y" footer, repeated header row, rows kept whole, tagged PDF/UA-1). After
 a warm-up pair, the two alternate, so the shared machine's noise falls on both; we print the median
 wall time, the spread (min-max), peak memory and the ratio. --variants also times the plain table with
@@ -123,7 +123,7 @@ def child(kind: str, database: Path) -> dict:
         else:
             from sqlalchemy import select
 
-            from grants_app.models import Application, Award, Organisation
+            from grants_app.models import Application, ApplicationPriority, Award, Organisation
             from grants_app.money import format_pence
             from grants_app.reports.common import state_labeller
 
@@ -150,7 +150,9 @@ def child(kind: str, database: Path) -> dict:
                     )
                     .join(Organisation, Organisation.id == Application.organisation_id)
                     .join(Award, Award.application_id == Application.id)
-                    .order_by(Application.reference)
+                    # one row per grant and priority, as the report lists a split grant under each
+                    .join(ApplicationPriority, ApplicationPriority.application_id == Application.id)
+                    .order_by(ApplicationPriority.priority_id, Application.reference)
                 )
             ]
             web_font = kind == "plain-webfont"
