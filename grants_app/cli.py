@@ -12,6 +12,7 @@ from sqlalchemy import distinct, select
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
+from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
 from grants_app.services import offers, users
@@ -171,6 +172,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(report_cli)
 
 
 __all__ = ["init_app", "stranded_states"]

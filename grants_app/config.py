@@ -86,6 +86,9 @@ class Settings:
     quorum_min_agencies: int = 2
     max_upload_mb: int = 10
     timezone: str = "Europe/London"
+    # 360Giving open data: the publisher's registered prefix (360G-...) and the funder's org-id.
+    open_data_prefix: str = ""
+    open_data_funder_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -117,6 +120,8 @@ class Settings:
             quorum_min_members=_int(env, "QUORUM_MIN_MEMBERS", 3),
             quorum_min_agencies=_int(env, "QUORUM_MIN_AGENCIES", 2),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10),
+            open_data_prefix=env.get("OPEN_DATA_PREFIX", "").strip(),
+            open_data_funder_id=env.get("OPEN_DATA_FUNDER_ID", "").strip(),
         )
         settings.validate()
         return settings

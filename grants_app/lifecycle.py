@@ -38,6 +38,8 @@ class ApplicationTag(enum.StrEnum):
     COMMITTED = "committed"
     # Payments may be made.
     PAYABLE = "payable"
+    # The grant is on hold (suspended): no payments; a grant at risk in the RAG report.
+    ON_HOLD = "on_hold"
     TERMINAL = "terminal"
 
 

@@ -54,6 +54,11 @@ def allowed_roles(endpoint: str) -> set[Role]:
         return RECORD_VIEWERS
     if view == "workflows":
         return ALL_STAFF
+    if view == "reports":
+        from grants_app.reports.access import ANY_REPORT, REPORT_ROLES
+
+        report = endpoint.split(".")[1]
+        return set(REPORT_ROLES[report]) if report in REPORT_ROLES else set(ANY_REPORT)
     if view in REFERENCE_VIEWS:
         return ADMIN_ONLY
     raise AssertionError(f"no access rule written down for {endpoint}: add it to this matrix")

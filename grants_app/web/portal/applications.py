@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, session, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from grants_app.dates import london_today
@@ -10,6 +20,9 @@ from grants_app.extensions import db
 from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import Document, OrganisationType
 from grants_app.refusals import NotFound
+from grants_app.reports import outputs
+from grants_app.reports.period import ReportFilterError
+from grants_app.reports.statement import build_statement
 from grants_app.services import applicant_actions as actions
 from grants_app.services import application_form as form_service
 from grants_app.web import forms as f
@@ -88,6 +101,24 @@ def application(reference: str):
         history=actions.applicant_history(db.session, app_),
         documents=actions.current_documents(app_),
     )
+
+
+@bp.get("/applications/<reference>/statement.pdf")
+@applicant_required
+def statement(reference: str):
+    """The grant statement as a PDF, for the members of the group that holds the grant; another
+    organisation's grant, or an application without an award, is a 404."""
+    application = load_application(reference)
+    try:
+        built = build_statement(db.session, application.reference, generated_by=current_user.full_name)
+    except ReportFilterError:
+        abort(404)
+    output = outputs.statement_output(built, "pdf")
+    response = Response(output.body, mimetype=output.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{output.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/documents/<int:document_id>")

@@ -1,0 +1,73 @@
+"""The 360Giving export validates against the official schema shipped in ../shared/360giving/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from grants_app.config import PROJECT_ROOT
+from grants_app.reports import outputs
+from grants_app.reports.open_data import build_open_data, org_identifier
+from tests.reports.conftest import csv_rows
+
+SCHEMAS = PROJECT_ROOT.parent.parent / "shared" / "360giving"
+if not SCHEMAS.is_dir():  # a clone beside shared/ (CI) rather than a worktree
+    SCHEMAS = PROJECT_ROOT.parent / "shared" / "360giving"
+
+
+def validator() -> Draft202012Validator:
+    if not SCHEMAS.is_dir():
+        pytest.fail(f"the 360Giving schemas are missing: looked in {SCHEMAS}")
+    package = json.loads((SCHEMAS / "360-giving-package-schema.json").read_text())
+    grant = json.loads((SCHEMAS / "360-giving-schema.json").read_text())
+    registry = Registry().with_resource(
+        package["properties"]["grants"]["items"]["$ref"], Resource(grant, specification=DRAFT202012)
+    )
+    checker = FormatChecker()
+    assert "date-time" in checker.checkers, "rfc3339-validator is needed to check date-times"
+    return Draft202012Validator(package, registry=registry, format_checker=checker)
+
+
+def test_the_json_package_validates_with_formats_checked(session, ref, bulk):
+    bulk(8)
+    package = build_open_data(session, ref.fund.financial_year)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator().iter_errors(package)]
+    assert errors == []
+    grant = package["grants"][0]
+    assert grant["id"].startswith("360G-SoSafe-BLK-")
+    assert grant["currency"] == "GBP" and isinstance(grant["amountAwarded"], int | float)
+    assert grant["grantProgramme"][0]["title"].startswith("Community Safety Fund")
+    assert grant["beneficiaryLocation"] and grant["classifications"]
+
+
+def test_a_broken_package_is_caught_by_the_validator(session, ref, bulk):
+    bulk(2)
+    package = build_open_data(session, ref.fund.financial_year)
+    package["grants"][0]["awardDate"] = "14 May 2026"
+    assert list(validator().iter_errors(package))
+
+
+def test_identifiers_follow_org_id():
+    assert org_identifier("360G-SoSafe", 7, "1234567", "") == "GB-CHC-1234567"
+    assert org_identifier("360G-SoSafe", 7, "", "ab123456") == "GB-COH-AB123456"
+    assert org_identifier("360G-SoSafe", 7, "", "") == "360G-SoSafe-ORG-7"
+
+
+def test_the_csv_has_360giving_column_titles(session, ref, bulk):
+    bulk(3)
+    output = outputs.open_data_output(
+        build_open_data(session, ref.fund.financial_year), "csv", ref.fund.financial_year
+    )
+    rows = csv_rows(output.as_bytes())
+    assert rows[0][:3] == ["Identifier", "Title", "Description"]
+    assert len(rows) == 4
+
+
+def test_shipped_schema_path_is_not_vendored_in_the_repository():
+    assert not (PROJECT_ROOT / "360-giving-schema.json").exists()
+    assert isinstance(SCHEMAS, Path)
