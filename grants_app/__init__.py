@@ -14,6 +14,7 @@ from grants_app import admin, cli, templating, web
 from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
 from grants_app.extensions import csrf, db, limiter, login_manager, migrate
+from grants_app.form_input import CleanFormRequest
 from grants_app.mail import mailer_for
 from grants_app.rules import RULES
 from grants_app.workflow import WorkflowEngine, install
@@ -57,6 +58,8 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings.flask_config())
+    # Invisible characters pasted from Word, Excel and PDFs are cleaned from every form post, once.
+    app.request_class = CleanFormRequest
     if settings.proxy_hops:
         # Behind a load balancer the client's address (for per-IP rate limits) and https come in headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)

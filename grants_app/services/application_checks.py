@@ -6,14 +6,11 @@ from datetime import date
 
 from grants_app.models import Application, DocumentKind
 from grants_app.money import format_pence
+from grants_app.normalise import word_count
 
 SUMMARY_MAX_WORDS = 100
 DESCRIPTION_MAX_WORDS = 500
 REQUIRED_DOCUMENTS = (DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, DocumentKind.INSURANCE)
-
-
-def word_count(text: str) -> int:
-    return len((text or "").split())
 
 
 def needs_safeguarding_policy(application: Application) -> bool:

@@ -33,6 +33,7 @@ from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.applications import start_application
+from grants_app.uk_identifiers import normalise_charity_number, normalise_company_number
 
 ORGANISATION_FIELDS = (
     "name",
@@ -100,13 +101,28 @@ def open_fund(session: Session, today: date) -> Fund | None:
     ).scalar_one_or_none()
 
 
+# Stored as the registers write them (the 360Giving identifiers are built from these).
+_IDENTIFIERS = {"charity_number": normalise_charity_number, "company_number": normalise_company_number}
+
+
 def _apply_organisation(org: Organisation, data: dict[str, Any]) -> None:
+    """Copy the organisation's fields from `data`; Refusal for a charity or company number that no
+    register uses."""
+    errors: dict[str, str] = {}
     for name in ORGANISATION_FIELDS:
         if name in data:
             value = data[name]
             if name == "org_type":
                 value = OrganisationType(value)
+            elif name in _IDENTIFIERS:
+                try:
+                    value = _IDENTIFIERS[name](value)
+                except ValueError as exc:
+                    errors[name] = str(exc)
+                    continue
             setattr(org, name, value)
+    if errors:
+        raise Refusal(errors=errors)
 
 
 def start_with_organisation(

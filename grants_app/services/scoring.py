@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Application, Role, Score, ScoringCriterion, User, utcnow
+from grants_app.normalise import compact
 from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.declarations import declaration_for, require_no_interest
@@ -91,7 +92,7 @@ def record_scores(session: Session, actor: User, application: Application, entri
     parsed: list[tuple[ScoringCriterion, int, str]] = []
     for criterion in criteria.values():
         entry = given.get(criterion.id)
-        raw = (entry.score if entry else "").strip()
+        raw = compact(entry.score if entry else "")
         if (
             not (raw.isascii() and raw.isdigit() and len(raw) <= 2)
             or not 0 <= int(raw) <= criterion.max_score

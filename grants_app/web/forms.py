@@ -21,24 +21,26 @@ from wtforms import Field, FileField, SelectField, SelectMultipleField, StringFi
 from wtforms.fields import BooleanField, RadioField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from grants_app.dates import parse_date_parts
 from grants_app.models.application import DOCUMENT_KIND_LABELS
 from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
 from grants_app.money import parse_pounds
+from grants_app.normalise import clean, compact, word_count
 from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
-from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS, word_count
+from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS
 from grants_app.services.application_form import ORGANISATION_FIELDS, PriorityChoice
 from grants_app.services.sign_in import normalise_email
+from grants_app.uk_identifiers import normalise_charity_number, normalise_company_number
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-CHARITY_NUMBER = re.compile(r"^(\d{6,8}|SC\d{6})$")
-COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC)\d{6})$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 # Control characters other than tab and newlines are never typed by a person; refuse them, never store.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str | None) -> str:
-    return (value or "").replace("\r\n", "\n").strip()
+    """Surrounding spaces stripped, and what grants_app.normalise.clean() does to all form input."""
+    return clean(value).strip()
 
 
 class _CleanText:
@@ -85,7 +87,8 @@ def required(label: str) -> InputRequired:
 
 
 class GovDateField(Field):
-    """Day, month and year boxes, with the GOV.UK date input error messages."""
+    """Day, month and year boxes, with the GOV.UK date input error messages. The month may be typed
+    as a number, a name or an abbreviation (4, April, Apr)."""
 
     widget = GovDateInput()
 
@@ -98,30 +101,19 @@ class GovDateField(Field):
         self.parse_error = None
         if not valuelist:
             return
-        parts = [(v or "").strip()[:10] for v in list(valuelist)[:3]]
+        parts = [clean(v or "").strip()[:12] for v in list(valuelist)[:3]]
         while len(parts) < 3:
             parts.append("")
         # The widget redisplays exactly three boxes, whatever number of values was posted.
         self.raw_data = parts
-        label = self.label.text
-        if not any(parts):
+        if not any(compact(p) for p in parts):
             return
-        names = ["day", "month", "year"]
-        missing = [n for n, p in zip(names, parts, strict=True) if not p]
-        if missing:
-            self.parse_error = f"{label} must include a {' and a '.join(missing)}"
-            return
-        if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
-            self.parse_error = f"{label} must be a real date"
-            return
-        day, month, year = (int(p) for p in parts)
-        if len(parts[2]) != 4:
-            self.parse_error = f"{label} year must include 4 numbers"
-            return
+        # One parser for every date a person types (grants_app.dates): month names and
+        # abbreviations are accepted, as GOV.UK's date pattern asks.
         try:
-            self.data = date(year, month, day)
-        except ValueError:
-            self.parse_error = f"{label} must be a real date"
+            self.data = parse_date_parts(*parts, label=self.label.text)
+        except ValueError as exc:
+            self.parse_error = str(exc)
 
     def pre_validate(self, form):
         if getattr(self, "parse_error", None):
@@ -212,13 +204,14 @@ class OrganisationForm(FlaskForm):
     )
     charity_number = Text(
         "Registered charity number (if you have one)",
-        description="For example, 1087654. Registered charities and CIOs must give it.",
+        description="As the register of charities shows it, for example, 1087654, SC012345 or NIC100234. "
+        "Registered charities and CIOs must give it.",
         # No Optional(): it would stop the check that charities and CIOs give their number.
         validators=[Length(max=20)],
     )
     company_number = Text(
         "Company number (if you have one)",
-        description="8 characters, for example, 12345678 or SC123456. CICs must give it.",
+        description="As Companies House shows it, for example, 05123456 or SC123456. CICs must give it.",
         validators=[Length(max=20)],
     )
     address_line_1 = Text(
@@ -250,23 +243,26 @@ class OrganisationForm(FlaskForm):
             raise ValidationError("Select the type of organisation")
 
     def validate_charity_number(self, field):
-        value = field.data.upper().replace(" ", "")
-        if value and not CHARITY_NUMBER.match(value):
-            raise ValidationError("Charity number must be 6 to 8 numbers, like 1087654, or SC and 6 numbers")
-        if not value and self.org_type.data in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO):
+        try:
+            field.data = normalise_charity_number(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not field.data and self.org_type.data in (
+            OrganisationType.REGISTERED_CHARITY,
+            OrganisationType.CIO,
+        ):
             raise ValidationError("Enter your registered charity number")
-        field.data = value
 
     def validate_company_number(self, field):
-        value = field.data.upper().replace(" ", "")
-        if value and not COMPANY_NUMBER.match(value):
-            raise ValidationError("Company number must be 8 characters, like 12345678 or SC123456")
-        if not value and self.org_type.data == OrganisationType.CIC:
+        try:
+            field.data = normalise_company_number(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not field.data and self.org_type.data == OrganisationType.CIC:
             raise ValidationError("Enter your company number")
-        field.data = value
 
     def validate_postcode(self, field):
-        value = re.sub(r"\s+", "", field.data.upper())
+        value = compact(field.data).upper()
         if not POSTCODE.match(value):
             raise ValidationError("Enter a real postcode, like SG1 1HN")
         field.data = f"{value[:-3]} {value[-3:]}"
@@ -351,7 +347,7 @@ class ProjectForm(FlaskForm):
             raise ValidationError("Select wards from the list")
 
     def validate_beneficiaries_count(self, field):
-        value = field.data.replace(",", "")
+        value = compact(field.data).replace(",", "")
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ValidationError("Number of people must be a whole number, like 40")
         if not 1 <= int(value) <= 1_000_000:
@@ -366,7 +362,7 @@ class ProjectForm(FlaskForm):
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
             "beneficiaries_description": self.beneficiaries_description.data,
-            "beneficiaries_count": int(self.beneficiaries_count.data.replace(",", "")),
+            "beneficiaries_count": int(compact(self.beneficiaries_count.data).replace(",", "")),
             "ward_ids": self.ward_ids.data,
             "works_with_children_or_adults_at_risk": self.works_with_children.data == "yes",
         }
@@ -546,7 +542,7 @@ class PrioritiesForm:
         for p in self.priorities:
             if str(p.id) not in self.chosen:
                 continue
-            raw_pct = formdata.get(f"percentage_{p.id}", "").strip().removesuffix("%").strip()
+            raw_pct = compact(formdata.get(f"percentage_{p.id}", "")).removesuffix("%")
             pct: int | None = None
             if raw_pct:
                 if raw_pct.isascii() and raw_pct.isdigit() and len(raw_pct) <= 3:

@@ -23,6 +23,7 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.dates import parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
@@ -39,6 +40,7 @@ from grants_app.models import (
     application_wards,
 )
 from grants_app.money import parse_pounds
+from grants_app.normalise import parse_id
 from grants_app.services import csv_export, decisions, scoring, screening
 from grants_app.services.declarations import declaration_for, declarations_for, declare_interest
 from grants_app.services.meetings import add_to_agenda
@@ -49,8 +51,7 @@ from grants_app.workflow import InvalidInput, available_triggers, get_engine
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(value)
 
 
 # -- filters: each narrows by a subquery, so no join duplicates rows ------------------------------
@@ -162,6 +163,11 @@ def parse_inputs(transition, form) -> dict:
         if spec.type == "pence":
             try:
                 inputs[spec.name] = parse_pounds(raw)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field=spec.name) from None
+        elif spec.type == "date":
+            try:
+                inputs[spec.name] = parse_date(raw, label=spec.name.replace("_", " ").capitalize())
             except ValueError as exc:
                 raise InvalidInput(str(exc), field=spec.name) from None
         elif spec.type in {"id", "int"}:
