@@ -114,6 +114,8 @@ def seed_demo_command(if_empty: bool) -> None:
     for email, _name, roles, agency, _title in DEMO_STAFF:
         click.echo(f"  {email:32} {', '.join(r.label for r in roles):16} {agency}")
     click.echo(f"\nApplicant (signs in by email link printed in this console): {DEMO_APPLICANT[0]}")
+    base = settings.public_base_url
+    click.echo(f"\nThe portal is at {base}/ and the staff admin at {base}/admin")
 
 
 @click.command("create-user")
