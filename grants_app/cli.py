@@ -15,6 +15,7 @@ from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
 from grants_app.services import offers, users
+from grants_app.text import plural
 from grants_app.transaction import deliver_outbox, run
 from grants_app.workflow import SYSTEM
 
@@ -147,7 +148,7 @@ def create_user_command(
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send queued emails now (normally sent straight after each request)."""
-    click.echo(f"Sent {deliver_outbox(db.session)} email(s).")
+    click.echo(f"Sent {plural(deliver_outbox(db.session), 'email')}.")
 
 
 @jobs_cli.command("lapse-offers")
@@ -156,7 +157,7 @@ def lapse_offers() -> None:
     report = _run(lambda: offers.lapse_expired_offers(db.session, SYSTEM, london_today()))
     for reference, why in report.refused:
         click.echo(f"{reference}: {why}", err=True)
-    click.echo(f"Lapsed {len(report.lapsed)} offer(s).")
+    click.echo(f"Lapsed {plural(len(report.lapsed), 'offer')}.")
 
 
 def _run(work):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grants_app.text import plural
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +69,7 @@ def _two_factor_roles(raw: str) -> frozenset[str]:
     unknown = sorted(roles - set(STAFF_ROLE_NAMES))
     if unknown:
         raise ConfigError(
-            f"STAFF_2FA_REQUIRED names unknown role(s) {unknown}: use true, false or some of {list(STAFF_ROLE_NAMES)}"
+            f"STAFF_2FA_REQUIRED names {plural(len(unknown), 'unknown role')} {unknown}: use true, false or some of {list(STAFF_ROLE_NAMES)}"
         )
     return roles
 

@@ -7,3 +7,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 voting member', '3 voting members', '2 agencies' (give `plural_form` when it is not +s)."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count:,} {word}"
+
+
+def and_join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': a list the way a sentence says it."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
