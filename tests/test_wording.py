@@ -48,4 +48,3 @@ def test_the_officers_task_list_counts_delegated_decisions_in_words(make, sessio
     fire(session, app, "approve_delegated", officer, amount_pence=50_000, reason="Small and urgent")
     texts = [task.text for task in officer_tasks(session)]
     assert "1 delegated decision to report to the next JAG meeting" in texts
-

@@ -7,7 +7,9 @@ from grants_app.services.screening import checklist_for
 from tests.web.conftest import pdf, upload
 
 
-def test_the_same_file_as_four_kinds_of_document_is_flagged_to_applicant_and_officer(applicant_client, session):
+def test_the_same_file_as_four_kinds_of_document_is_flagged_to_applicant_and_officer(
+    applicant_client, session
+):
     client, application = applicant_client
     same = pdf()
     for kind in ("constitution", "accounts", "insurance", "safeguarding_policy"):
@@ -19,7 +21,10 @@ def test_the_same_file_as_four_kinds_of_document_is_flagged_to_applicant_and_off
         "safeguarding policy, latest accounts or bank statement and public liability insurance certificate."
     ) in page
     assert "govuk-warning-text" in page
-    assert "You uploaded the same file" in client.get(f"/applications/{application.reference}/check-your-answers").text
+    assert (
+        "You uploaded the same file"
+        in client.get(f"/applications/{application.reference}/check-your-answers").text
+    )
 
     session.refresh(application)
     flagged = {item.key: item.same_file_as for item in checklist_for(application) if item.present is not None}
@@ -46,4 +51,7 @@ def test_replacing_one_of_the_two_removes_the_warning(applicant_client):
     upload(client, application.reference, "insurance", "pack.pdf", pdf())
     assert "You uploaded the same file" in client.get(f"/applications/{application.reference}/documents").text
     upload(client, application.reference, "insurance", "insurance.pdf", b"%PDF-1.4\n% cert\n" + pdf()[9:])
-    assert "You uploaded the same file" not in client.get(f"/applications/{application.reference}/documents").text
+    assert (
+        "You uploaded the same file"
+        not in client.get(f"/applications/{application.reference}/documents").text
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from grants_app.services.applicant_actions import applicant_history
-from grants_app.workflow import fire, get_engine
+from grants_app.workflow import get_engine
 
 
 def test_every_state_has_its_own_applicant_label(app):
@@ -27,4 +27,4 @@ def test_the_applicants_history_names_each_step_differently(make, session):
         "Passed our first checks",
         "To be decided at a panel meeting",
     ]
-    assert all(a != b for a, b in zip(steps, steps[1:]))
+    assert all(a != b for a, b in zip(steps, steps[1:], strict=False))
