@@ -59,14 +59,18 @@ def compact(text: str | None) -> str:
     """A number or identifier as typed, with nothing a person cannot see and no spaces at all:
     '１ 500' (fullwidth one, no-break space) -> '1500'; '1087654‑1' (non-breaking hyphen) -> '1087654-1'.
 
-    NFKC maps compatibility forms (fullwidth and superscript digits, ligatures) to plain ones; dashes
-    (category Pd and the minus signs) become '-'. The caller still checks the result's format."""
-    text = unicodedata.normalize("NFKC", clean(text))
+    Fullwidth letters and digits (what a Japanese or Chinese keyboard types) become ASCII; dashes
+    (category Pd and the minus signs) become '-'. Other look-alikes (superscript ², Arabic-Indic
+    digits) are left for the caller's format check to refuse: they are not what a UK form asks for."""
     out = []
-    for c in text:
+    for c in clean(text):
         if c.isspace() or is_space(c) or is_invisible(c):
             continue
-        out.append("-" if c in _DASHES or unicodedata.category(c) == "Pd" else c)
+        if c in _DASHES or unicodedata.category(c) == "Pd":
+            c = "-"
+        elif "\uff01" <= c <= "\uff5e":  # the Fullwidth Forms block: NFKC gives the ASCII character
+            c = unicodedata.normalize("NFKC", c)
+        out.append(c)
     return "".join(out)
 
 

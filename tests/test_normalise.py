@@ -62,7 +62,8 @@ def test_compact_drops_every_space_and_maps_look_alike_digits_and_dashes():
     assert compact(" １\u00a0500 ") == "1500"
     assert compact("1087654\u20111") == "1087654-1"  # non-breaking hyphen
     assert compact("1087654 \u2013 1") == "1087654-1"  # en dash
-    assert parse_id("\u200b12") == 12 and parse_id("²") == 2 and parse_id("1" * 12) is None
+    assert parse_id("\u200b12") == 12 and parse_id("１２") == 12
+    assert parse_id("²") is None and parse_id("٣٤") is None and parse_id("1" * 12) is None
 
 
 def test_word_counts_see_no_break_spaces_as_spaces_and_ignore_invisible_characters():

@@ -68,6 +68,16 @@ class LongText(_CleanText, TextAreaField):
     widget = GovTextArea()
 
 
+class Code(Text):
+    """A number or identifier (postcode, charity or company number, a count): every space and invisible
+    character is dropped (grants_app.normalise.compact) before any check, so length limits count only
+    what matters."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = compact(self.data)
+
+
 class MaxWords:
     """Counted on the server: the browser's word counter is only a help."""
 
@@ -202,17 +212,17 @@ class OrganisationForm(FlaskForm):
         validators=[required("Select the type of organisation")],
         widget=GovRadioInput(),
     )
-    charity_number = Text(
+    charity_number = Code(
         "Registered charity number (if you have one)",
         description="As the register of charities shows it, for example, 1087654, SC012345 or NIC100234. "
         "Registered charities and CIOs must give it.",
         # No Optional(): it would stop the check that charities and CIOs give their number.
-        validators=[Length(max=20)],
+        validators=[Length(max=20, message="Charity number must be the number on the register of charities")],
     )
-    company_number = Text(
+    company_number = Code(
         "Company number (if you have one)",
         description="As Companies House shows it, for example, 05123456 or SC123456. CICs must give it.",
-        validators=[Length(max=20)],
+        validators=[Length(max=20, message="Company number must be 8 characters, like 05123456 or SC123456")],
     )
     address_line_1 = Text(
         "Address line 1",
@@ -220,7 +230,13 @@ class OrganisationForm(FlaskForm):
     )
     address_line_2 = Text("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
     town = Text("Town or city", validators=[required("Enter town or city"), Length(max=100)])
-    postcode = Text("Postcode", validators=[required("Enter postcode"), Length(max=10)])
+    postcode = Code(
+        "Postcode",
+        validators=[
+            required("Enter postcode"),
+            Length(max=10, message="Enter a real postcode, like SG1 1HN"),
+        ],
+    )
     contact_name = Text(
         "Main contact's full name",
         validators=[required("Enter the main contact's full name"), Length(max=200)],
@@ -328,7 +344,7 @@ class ProjectForm(FlaskForm):
             Length(max=2000, message="Who will benefit must be 2,000 characters or fewer"),
         ],
     )
-    beneficiaries_count = Text(
+    beneficiaries_count = Code(
         "How many people will take part or benefit?",
         validators=[required("Enter how many people will take part or benefit")],
     )
@@ -498,6 +514,38 @@ class AcceptOfferForm(FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "decline" and not field.data:
             raise ValidationError("Tell us why you are declining the offer")
+
+
+class ChooseOrganisationForm(FlaskForm):
+    """ "Which organisation is applying?" for someone who works for more than one. The choices (each
+    organisation's id, then "new" for one not listed) are set by the page."""
+
+    NEW = "new"
+    # The "or" between the organisations and "A different organisation" (a divider, not a choice).
+    DIVIDER = "or"
+
+    organisation = Radios(
+        "Which organisation is applying?",
+        validators=[required("Select which organisation is applying")],
+        widget=GovRadioInput(),
+    )
+
+    def validate_organisation(self, field):
+        if field.data == self.DIVIDER or field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select which organisation is applying")
+
+
+class InvitationAnswerForm(FlaskForm):
+    answer = Radios(
+        "",
+        choices=[("accept", "Yes, join"), ("decline", "No, decline the invitation")],
+        validators=[required("Select whether you want to join")],
+        widget=GovRadioInput(),
+    )
+
+    def validate_answer(self, field):
+        if field.data not in ("accept", "decline"):
+            raise ValidationError(self.answer.validators[0].message)
 
 
 class InviteForm(FlaskForm):
