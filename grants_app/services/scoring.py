@@ -93,16 +93,21 @@ def record_scores(session: Session, actor: User, application: Application, entri
     for criterion in criteria.values():
         entry = given.get(criterion.id)
         raw = compact(entry.score if entry else "")
-        if (
-            not (raw.isascii() and raw.isdigit() and len(raw) <= 2)
-            or not 0 <= int(raw) <= criterion.max_score
-        ):
+        # Both boxes of every criterion are checked, so the form can say everything that is wrong at once.
+        valid_score = (
+            raw.isascii() and raw.isdigit() and len(raw) <= 2 and 0 <= int(raw) <= criterion.max_score
+        )
+        if not valid_score:
             problems[f"score_{criterion.id}"] = f"Score {criterion.name} from 0 to {criterion.max_score}"
-            continue
-        if not (entry.justification or "").strip():
+        justification = (entry.justification if entry else "") or ""
+        if not justification.strip():
             problems[f"justification_{criterion.id}"] = f"Explain your score for {criterion.name}"
-            continue
-        parsed.append((criterion, int(raw), entry.justification))
+        elif len(justification.strip()) > MAX_JUSTIFICATION:
+            problems[f"justification_{criterion.id}"] = (
+                f"Keep your reason for {criterion.name} to 5,000 characters or fewer"
+            )
+        if valid_score and f"justification_{criterion.id}" not in problems:
+            parsed.append((criterion, int(raw), justification))
     if problems:
         raise Refusal(". ".join(problems.values()), errors=problems)
     for criterion, value, justification in parsed:
