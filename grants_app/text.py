@@ -15,3 +15,10 @@ def and_join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def possessive(name: str) -> str:
+    """'Bedwell Boxing Club's', but 'Stevenage Street Pastors'' (a name ending in s takes only the
+    apostrophe, as for plurals)."""
+    name = str(name)
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

@@ -48,3 +48,10 @@ def test_the_officers_task_list_counts_delegated_decisions_in_words(make, sessio
     fire(session, app, "approve_delegated", officer, amount_pence=50_000, reason="Small and urgent")
     texts = [task.text for task in officer_tasks(session)]
     assert "1 delegated decision to report to the next JAG meeting" in texts
+
+
+def test_possessives_of_names_ending_in_s_take_only_the_apostrophe():
+    from grants_app.text import possessive
+
+    assert possessive("Bedwell Boxing Club") == "Bedwell Boxing Club's"
+    assert possessive("Stevenage Street Pastors") == "Stevenage Street Pastors'"

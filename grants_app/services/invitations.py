@@ -22,6 +22,7 @@ from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
+from grants_app.text import possessive
 
 INVITATION_DAYS = 14
 
@@ -53,7 +54,9 @@ def invite_colleague(
     if user is not None and user.is_staff:
         raise Refusal(errors={"email": "This is a staff address. Invite a member of your organisation"})
     if user is not None and organisation.has_member(user):
-        raise Refusal(errors={"email": f"{email} can already work on {organisation.name}'s applications"})
+        raise Refusal(
+            errors={"email": f"{email} can already work on {possessive(organisation.name)} applications"}
+        )
     now = utcnow()
     for older in organisation.invitations:
         if older.email == email and older.is_open:
@@ -78,6 +81,7 @@ def invite_colleague(
         "invitation",
         inviter=actor.full_name,
         organisation=organisation.name,
+        organisation_possessive=possessive(organisation.name),
         email=email,
         link=f"{base}/invitations/{token}",
         expires=format_date(invitation.expires_at),
@@ -101,7 +105,7 @@ def invitation_for(session: Session, token: str) -> OrganisationInvitation:
     if row.withdrawn_at is not None:
         raise InvitationError(
             f"This invitation has been withdrawn or replaced by a newer one. Ask {inviter} if you should "
-            f"work on {row.organisation.name}'s applications."
+            f"work on {possessive(row.organisation.name)} applications."
         )
     if row.declined_at is not None:
         raise InvitationError(f"You declined this invitation. Ask {inviter} to invite you again.")

@@ -51,7 +51,7 @@ def test_someone_in_two_organisations_chooses_which_one_applies(client, mailer, 
     page = client.get("/applications").text
     assert first.reference in _section(page, boxing) and second.reference not in _section(page, boxing)
     assert second.reference in _section(page, tenants) and first.reference not in _section(page, tenants)
-    assert "People who can work on Pin Green Tenants's applications" in page
+    assert "People who can work on Pin Green Tenants&#39; applications" in page
 
 
 def test_another_organisations_id_cannot_be_chosen(client, mailer, treasurer, make, session, ref):

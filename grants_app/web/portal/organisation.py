@@ -12,6 +12,7 @@ from grants_app.models import OrganisationMember
 from grants_app.refusals import NotFound
 from grants_app.services import application_form as form_service
 from grants_app.services import invitations
+from grants_app.text import possessive
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -58,7 +59,7 @@ def invite(organisation_id: int):
         )
         if outcome.ok:
             flash(
-                f"We have emailed {form.email.data} an invitation. They can work on {organisation.name}'s "
+                f"We have emailed {form.email.data} an invitation. They can work on {possessive(organisation.name)} "
                 f"applications once they accept it, by {format_date(outcome.value.expires_at)}."
             )
             return redirect(url_for("portal.dashboard"))
@@ -99,7 +100,7 @@ def remove_member(member_id: int):
     name = member.user.full_name
     outcome = attempt(lambda: invitations.remove_colleague(db.session, current_user, organisation, member_id))
     flash(
-        f"{name} can no longer work on {organisation.name}'s applications."
+        f"{name} can no longer work on {possessive(organisation.name)} applications."
         if outcome.ok
         else str(outcome.refusal)
     )
@@ -130,9 +131,9 @@ def invitation(token: str):
         outcome = attempt(lambda: work(db.session, current_user, token), form)
         if outcome.ok:
             flash(
-                f"You can now work on {organisation.name}'s applications."
+                f"You can now work on {possessive(organisation.name)} applications."
                 if accept
-                else f"You have declined the invitation to work on {organisation.name}'s applications."
+                else f"You have declined the invitation to work on {possessive(organisation.name)} applications."
             )
             return redirect(url_for("portal.dashboard"))
     return render_template(
