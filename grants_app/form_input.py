@@ -1,4 +1,5 @@
-"""Every request's form data passes through grants_app.normalise.clean() once, before any form sees it.
+"""Every request's form data (and query string, which GET forms such as searches and filters send)
+passes through grants_app.normalise.clean() once, before any form sees it.
 
 Doing it where Werkzeug parses the body means no form can forget: the portal's GOV.UK forms, the
 Flask-Admin forms, the pages that read request.form directly (scores, screening, workflow actions) and
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from grants_app.normalise import clean
 
@@ -23,7 +25,11 @@ def clean_form(form: ImmutableMultiDict) -> ImmutableMultiDict:
 
 
 class CleanFormRequest(Request):
-    """Flask's Request whose `form` holds cleaned text (uploads in `files` are untouched)."""
+    """Flask's Request whose `form` and `args` hold cleaned text (uploads in `files` are untouched)."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        return clean_form(super().args)
 
     def _load_form_data(self) -> None:
         loaded = "form" in self.__dict__

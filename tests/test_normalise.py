@@ -121,3 +121,14 @@ def test_word_counts_do_not_change_with_invisible_characters(words, data):
 @pytest.mark.parametrize("value", ["", None])
 def test_empty_values_stay_empty(value):
     assert clean(value) == "" and compact(value) == ""
+
+
+def test_every_form_post_and_query_string_is_cleaned_once_for_every_form(app):
+    from flask import request
+
+    body = {"amount": "1\u00a0500", "note": "line\x0bbreak", "password": "pass\u00a0word", "csrf_token": "a\u200bb"}
+    with app.test_request_context("/?search=Bed\u200bwell&page=\ufeff2", method="POST", data=body):
+        assert request.form["amount"] == "1 500" and request.form["note"] == "line\nbreak"
+        assert request.args["search"] == "Bedwell" and request.args["page"] == "2"
+        # A password is as typed: changing it would lock out someone whose password was set elsewhere.
+        assert request.form["password"] == "pass\u00a0word" and request.form["csrf_token"] == "a\u200bb"

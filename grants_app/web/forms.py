@@ -50,6 +50,13 @@ class _CleanText:
         # An empty POST has no form data at all; the field is then "" rather than None.
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+        # WTForms' own "Field cannot be longer than 200 characters." becomes a GOV.UK message.
+        self.validators = [
+            Length(v.min, v.max, message=f"{self.label.text} must be {v.max:,} characters or fewer")
+            if isinstance(v, Length) and v.message is None and v.max and v.max > 0
+            else v
+            for v in self.validators
+        ]
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

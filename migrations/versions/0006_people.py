@@ -1,5 +1,8 @@
-"""People in more than one organisation: invitations wait for the invited person's consent; charity
-and company numbers already stored are put in the registers' own form.
+"""Invitations that wait for consent; charity and company numbers as the registers write them.
+
+People can belong to more than one organisation, and an invitation makes nobody a member until the
+invited person accepts it (organisation_invitations). Charity and company numbers already stored are put
+in the registers' own form (5123456 -> 05123456).
 
 Revision ID: 0006_people
 Revises: 0002
