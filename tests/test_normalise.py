@@ -126,7 +126,12 @@ def test_empty_values_stay_empty(value):
 def test_every_form_post_and_query_string_is_cleaned_once_for_every_form(app):
     from flask import request
 
-    body = {"amount": "1\u00a0500", "note": "line\x0bbreak", "password": "pass\u00a0word", "csrf_token": "a\u200bb"}
+    body = {
+        "amount": "1\u00a0500",
+        "note": "line\x0bbreak",
+        "password": "pass\u00a0word",
+        "csrf_token": "a\u200bb",
+    }
     with app.test_request_context("/?search=Bed\u200bwell&page=\ufeff2", method="POST", data=body):
         assert request.form["amount"] == "1 500" and request.form["note"] == "line\nbreak"
         assert request.args["search"] == "Bedwell" and request.args["page"] == "2"
