@@ -75,9 +75,9 @@ def compact(text: str | None) -> str:
 
 
 def word_count(text: str | None) -> int:
-    """Words separated by any whitespace, after clean(): 'one\u00a0two' is two words, and a zero-width
-    space or soft hyphen inside a word does not split it."""
-    return len(clean(text).split())
+    """Words separated by any whitespace, after clean(): 'one\u00a0two' is two words, a zero-width
+    space or soft hyphen inside a word does not split it, and a joiner on its own is not a word."""
+    return sum(1 for word in clean(text).split() if not all(is_invisible(c) for c in word))
 
 
 def parse_id(value: object) -> int | None:

@@ -69,6 +69,7 @@ def test_compact_drops_every_space_and_maps_look_alike_digits_and_dashes():
 def test_word_counts_see_no_break_spaces_as_spaces_and_ignore_invisible_characters():
     assert word_count("one\u00a0two\u202fthree") == 3
     assert word_count("in\u00adcredible \u200b") == 1
+    assert word_count("one \u200d two") == 2  # a joiner on its own is not a word
     assert word_count(None) == 0
 
 

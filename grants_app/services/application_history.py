@@ -121,8 +121,9 @@ def _kind_label(value: Any) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _transition(event: AuditEvent, definition, meetings: dict[int, str], who: str) -> HistoryLine:
-    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
+def _transition(
+    event: AuditEvent, definition, labels: dict[tuple[str, str], str], meetings: dict[int, str], who: str
+) -> HistoryLine:
     step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
     sentence = (
         f"{who} moved the application from {definition.staff_label(event.from_state)} to "
@@ -278,11 +279,13 @@ def history_for(
         if meeting_ids
         else {}
     )
+    # Each step's label, by trigger and the state it left (a trigger can mean different steps).
+    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
     lines = []
     for event in events:
         who = person(event.actor_label)
         if event.action == "transition":
-            lines.append(_transition(event, definition, meetings, who))
+            lines.append(_transition(event, definition, labels, meetings, who))
         else:
             lines.append(_line(event, meetings, who, show_scores))
     return _fold(lines)

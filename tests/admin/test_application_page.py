@@ -126,6 +126,7 @@ def test_the_screening_checklist_flags_one_file_uploaded_as_several_documents(
         in checklist
     )
     assert "the same file is used for" in page.split('id="key-facts"')[1].split("</dl>")[0]
+    assert page.split('id="documents"')[1].split("</details>")[0].count('class="same-file"') == 3
 
 
 def test_each_members_scores_are_one_line_of_history_and_hidden_from_a_member_with_an_interest(

@@ -43,6 +43,7 @@ from grants_app.money import parse_pounds
 from grants_app.normalise import parse_id
 from grants_app.refusals import NotFound
 from grants_app.services import (
+    application_checks,
     application_history,
     application_summary,
     csv_export,
@@ -370,6 +371,7 @@ class ApplicationView(StaffModelView):
             triggers=[t for t in triggers if t.trigger not in screening_triggers],
             screening_open=screening_open,
             checklist=screening.checklist_for(app),
+            same_file=application_checks.same_file_kinds(app),
             meetings=open_meetings(),
             declaration=declaration,
             declarations=declarations_for(db.session, app.id),
