@@ -1,7 +1,11 @@
-# The two commands: `make run` (demo on http://127.0.0.1:5000) and `make test` (the whole suite).
+# The two commands: `make run` (demo on http://127.0.0.1:5000; `PORT=5101 make run` for another port)
+# and `make test` (the whole suite).
 SHELL := /bin/bash
+# The first Python 3.11+ on PATH. Errors are hidden: a pyenv shim for a version that is not installed
+# prints "pyenv: python3.13: command not found" when run, and that is not a problem.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := grants_app
@@ -21,10 +25,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# flask run reads FLASK_RUN_HOST and FLASK_RUN_PORT; so do the links in emails (grants_app/config.py).
+run: export FLASK_RUN_HOST := 127.0.0.1
+run: export FLASK_RUN_PORT := $(PORT)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run
 
 browser:
 	bash .ci/ensure-browser

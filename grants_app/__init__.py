@@ -10,10 +10,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from grants_app import admin, cli, templating, web
+from grants_app import admin, cli, dev_server, templating, web
 from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
 from grants_app.extensions import csrf, db, limiter, login_manager, migrate
+from grants_app.form_input import CleanFormRequest
 from grants_app.mail import mailer_for
 from grants_app.rules import RULES
 from grants_app.workflow import WorkflowEngine, install
@@ -48,7 +49,11 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         settings = config
         settings.validate()
     else:
-        settings = Settings.from_env({**os.environ, **(config or {})})
+        env = {**os.environ, **(config or {})}
+        settings = Settings.from_env(env)
+        if settings.env == "development" and not env.get("PUBLIC_BASE_URL"):
+            # `flask run --port 5101`: emailed links point where this server really listens.
+            settings.public_base_url = dev_server.served_address() or settings.public_base_url
 
     app = Flask(
         __name__,
@@ -57,9 +62,13 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings.flask_config())
+    # Invisible characters pasted from Word, Excel and PDFs are cleaned from every form post, once.
+    app.request_class = CleanFormRequest
     if settings.proxy_hops:
         # Behind a load balancer the client's address (for per-IP rate limits) and https come in headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+    if settings.env == "development":
+        dev_server.quiet_static_file_log()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     settings.upload_folder.mkdir(parents=True, exist_ok=True)
 

@@ -16,6 +16,7 @@ from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
 from grants_app.services import offers, users
+from grants_app.text import plural
 from grants_app.transaction import deliver_outbox, run
 from grants_app.workflow import SYSTEM
 
@@ -115,6 +116,8 @@ def seed_demo_command(if_empty: bool) -> None:
     for email, _name, roles, agency, _title in DEMO_STAFF:
         click.echo(f"  {email:32} {', '.join(r.label for r in roles):16} {agency}")
     click.echo(f"\nApplicant (signs in by email link printed in this console): {DEMO_APPLICANT[0]}")
+    base = settings.public_base_url
+    click.echo(f"\nThe portal is at {base}/ and the staff admin at {base}/admin")
 
 
 @click.command("create-user")
@@ -146,7 +149,7 @@ def create_user_command(
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send queued emails now (normally sent straight after each request)."""
-    click.echo(f"Sent {deliver_outbox(db.session)} email(s).")
+    click.echo(f"Sent {plural(deliver_outbox(db.session), 'email')}.")
 
 
 @jobs_cli.command("lapse-offers")
@@ -155,7 +158,7 @@ def lapse_offers() -> None:
     report = _run(lambda: offers.lapse_expired_offers(db.session, SYSTEM, london_today()))
     for reference, why in report.refused:
         click.echo(f"{reference}: {why}", err=True)
-    click.echo(f"Lapsed {len(report.lapsed)} offer(s).")
+    click.echo(f"Lapsed {plural(len(report.lapsed), 'offer')}.")
 
 
 def _run(work):

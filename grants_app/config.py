@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grants_app.text import plural
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _local_base_url(env: dict[str, str]) -> str:
+    """The address links in emails use when PUBLIC_BASE_URL is not set: where the development server
+    listens, from FLASK_RUN_HOST and FLASK_RUN_PORT (the variables `flask run` reads; the Makefile sets
+    them from PORT) or PORT; http://127.0.0.1:5000 if none is set."""
+    host = env.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "localhost"):  # noqa: S104 - a name for links, not an address to bind
+        host = "127.0.0.1"
+    port = env.get("FLASK_RUN_PORT") or env.get("PORT") or "5000"
+    if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(f"PORT must be a port number such as 5000, got {port!r}")
+    return f"http://{host}:{port}"
+
+
 STAFF_ROLE_NAMES = ("officer", "jag_member", "finance", "rag_viewer", "admin")
 
 
@@ -54,7 +69,7 @@ def _two_factor_roles(raw: str) -> frozenset[str]:
     unknown = sorted(roles - set(STAFF_ROLE_NAMES))
     if unknown:
         raise ConfigError(
-            f"STAFF_2FA_REQUIRED names unknown role(s) {unknown}: use true, false or some of {list(STAFF_ROLE_NAMES)}"
+            f"STAFF_2FA_REQUIRED names {plural(len(unknown), 'unknown role')} {unknown}: use true, false or some of {list(STAFF_ROLE_NAMES)}"
         )
     return roles
 
@@ -111,7 +126,7 @@ class Settings:
             mail_password=env.get("MAIL_PASSWORD", ""),
             mail_use_tls=_bool(env.get("MAIL_USE_TLS"), False),
             mail_sender=env.get("MAIL_SENDER", cls.mail_sender),
-            public_base_url=env.get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or _local_base_url(env)).rstrip("/"),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             staff_2fa_roles=_two_factor_roles(env.get("STAFF_2FA_REQUIRED", "")),
             proxy_hops=_int(env, "PROXY_HOPS", 0),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from grants_app import clock
+from grants_app.normalise import clean, compact
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -59,3 +61,78 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     starts = [date(year, 4, 1), date(year, 7, 1), date(year, 10, 1), date(year + 1, 1, 1)]
     ends = [date(year, 6, 30), date(year, 9, 30), date(year, 12, 31), date(year + 1, 3, 31)]
     return starts[quarter - 1], ends[quarter - 1]
+
+
+# GOV.UK Design System, "Dates" pattern: accept month names and their abbreviations as well as numbers
+# (https://design-system.service.gov.uk/patterns/dates/). "Sept" is the common British abbreviation.
+# Written out rather than taken from `calendar`, whose names follow the server's locale.
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTHS = {
+    **{name: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+
+
+def parse_month(text: str | None) -> int | None:
+    """1 to 12 from '4', '04', 'Apr', 'apr.', 'April' or 'SEPT'; None for anything else."""
+    value = compact(text).lower().rstrip(".")
+    if value.isascii() and value.isdigit() and len(value) <= 2:
+        number = int(value)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(value)
+
+
+def parse_date_parts(day: str | None, month: str | None, year: str | None, label: str) -> date:
+    """The date in three boxes (day, month, year), with the GOV.UK date input's messages: ValueError
+    '{label} must include a month', '... must be a real date', '... year must include 4 numbers'.
+    The month may be a number or a name ('1', 'Jan', 'January'); invisible characters are ignored."""
+    parts = [compact(p)[:12] for p in (day, month, year)]
+    missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+    if missing:
+        raise ValueError(f"{label} must include a {' and a '.join(missing)}")
+    day_text, month_text, year_text = parts
+    month_number = parse_month(month_text)
+    if month_number is None or not all(
+        p.isascii() and p.isdigit() and len(p) <= 4 for p in (day_text, year_text)
+    ):
+        raise ValueError(f"{label} must be a real date")
+    if len(year_text) != 4:
+        raise ValueError(f"{label} year must include 4 numbers")
+    try:
+        return date(int(year_text), month_number, int(day_text))
+    except ValueError:
+        raise ValueError(f"{label} must be a real date") from None
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_DATE_SEPARATORS = re.compile(r"[\s/.\-,]+")
+
+
+def parse_date(text: str | None, label: str = "Date") -> date:
+    """A date typed in one box: '2026-04-01' (what a browser's date picker sends), '1/4/2026',
+    '1 April 2026', '1 Apr 2026' or '1-apr-2026' (day first, the UK way). ValueError with a GOV.UK-style
+    message otherwise."""
+    value = clean(text).strip()
+    if not value:
+        raise ValueError(f"Enter the {label.lower()}")
+    if _ISO_DATE.match(compact(value)):
+        year, month, day = compact(value).split("-")
+        return parse_date_parts(day, month, year, label)
+    parts = [p for p in _DATE_SEPARATORS.split(value) if p]
+    if len(parts) != 3:
+        raise ValueError(f"{label} must be a real date, like 27 3 2027 or 27 March 2027")
+    return parse_date_parts(*parts, label)

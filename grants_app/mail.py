@@ -10,18 +10,38 @@ from grants_app.config import Settings
 
 
 class ConsoleMailer:
-    """Prints each email so a developer can follow sign-in links from the terminal."""
+    """Prints each email in a box that stands out from the request log, so a developer can find the
+    sign-in link in the terminal. Lines are never wrapped or cut (a link must stay whole), and the box
+    has no right-hand border, so a link copied from the terminal picks up nothing after it."""
 
     def __init__(self, stream=None) -> None:
         self.stream = stream
 
     def send(self, to: str, subject: str, body: str) -> None:
         stream = self.stream or sys.stdout
-        print(
-            f"\n----- email to {to} -----\nSubject: {subject}\n\n{body}\n----- end of email -----",
-            file=stream,
-        )
+        print(boxed_email(to, subject, body, colour=_is_terminal(stream)), file=stream)
         stream.flush()
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def boxed_email(to: str, subject: str, body: str, *, colour: bool = False) -> str:
+    """The email as printed in development: a heavy rule with a heading above and below, and a bar
+    down the left of every line (bold yellow rules on a terminal that shows colour)."""
+    lines = [f"To:      {to}", f"Subject: {subject}", "", *body.rstrip("\n").splitlines()]
+    width = max(60, *(len(line) + 2 for line in lines))
+    heading = " EMAIL (development: printed here, not sent) "
+    top = "┏━━" + heading + "━" * max(0, width - len(heading) - 2)
+    bottom = "┗" + "━" * width
+    bar = "┃ "
+    if colour:
+        top, bottom, bar = (f"\x1b[1;33m{part}\x1b[0m" for part in (top, bottom, bar))
+    return "\n".join(["", top, *(f"{bar}{line}".rstrip() for line in lines), bottom, ""])
 
 
 class MemoryMailer:

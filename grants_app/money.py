@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from grants_app.normalise import compact
+
 _POUNDS = re.compile(r"^(?P<pounds>\d{1,3}(,\d{3})+|\d+)(\.(?P<pence>\d{1,2}))?$")
 MAX_POUNDS_DIGITS = 10
 
@@ -20,8 +22,9 @@ def format_pence(pence: int | None, *, whole: bool = False) -> str:
 
 
 def parse_pounds(text: str) -> int:
-    """'£1,234.5' -> 123450. Raises ValueError with a GOV.UK-style message for anything else."""
-    cleaned = (text or "").strip().replace(" ", "")
+    """'£1,234.5' -> 123450 (spaces of any kind and invisible characters ignored: '1\u00a0500' is
+    £1,500). Raises ValueError with a GOV.UK-style message for anything else."""
+    cleaned = compact(text)
     if cleaned.startswith("£"):
         cleaned = cleaned[1:]
     if not cleaned:

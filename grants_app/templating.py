@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from grants_app.dates import format_date, format_datetime
 from grants_app.money import format_pence
+from grants_app.text import plural, possessive
 
 
 def state_label(obj, audience: str = "staff") -> str:
@@ -25,6 +26,9 @@ def init_app(app: Flask) -> None:
         date=format_date,
         datetime=format_datetime,
         state_label=state_label,
+        # {{ count|plural('member') }} -> '1 member', '5 members'
+        plural=plural,
+        possessive=possessive,
     )
     app.jinja_env.tests["tagged"] = has_tag
     app.jinja_env.globals.update(format_pence=format_pence)

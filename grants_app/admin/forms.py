@@ -7,6 +7,7 @@ from flask_wtf.form import _Auto
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from grants_app.dates import parse_date
 from grants_app.money import parse_pounds
 
 
@@ -36,6 +37,26 @@ class PenceField(StringField):
             return
         try:
             self.data = parse_pounds(valuelist[0])
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from exc
+
+
+class UKDateField(StringField):
+    """A date in one box, read by grants_app.dates.parse_date: what a browser's date picker sends
+    (2026-04-01) or what a person types (1/4/2026, 1 April 2026, 1 Apr 2026)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_date(valuelist[0], label=self.label.text)
         except ValueError as exc:
             self.data = None
             raise ValueError(str(exc)) from exc

@@ -31,7 +31,12 @@ from grants_app.models.meeting import (
     VoteChoice,
 )
 from grants_app.models.monitoring import MonitoringReturn, SpendLine
-from grants_app.models.organisation import Organisation, OrganisationMember, OrganisationType
+from grants_app.models.organisation import (
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    OrganisationType,
+)
 from grants_app.models.outbox import OutboxEmail
 from grants_app.models.partnership import AgencyKind, PartnerAgency, Partnership, Ward
 from grants_app.models.payment import Payment, Repayment
@@ -60,6 +65,7 @@ __all__ = [
     "Meeting",
     "MonitoringReturn",
     "Organisation",
+    "OrganisationInvitation",
     "OrganisationMember",
     "OrganisationType",
     "OutboxEmail",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants_app.models.base import Base, Timestamped, str_enum, utcnow
@@ -62,6 +62,9 @@ class Organisation(Timestamped, Base):
         back_populates="organisation", cascade="all, delete-orphan"
     )
     applications = relationship("Application", back_populates="organisation")
+    invitations: Mapped[list[OrganisationInvitation]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationInvitation.id"
+    )
 
     def has_member(self, user) -> bool:
         user_id = getattr(user, "id", None)
@@ -87,3 +90,49 @@ class OrganisationMember(Base):
 
     organisation: Mapped[Organisation] = relationship(back_populates="members")
     user = relationship("User", back_populates="memberships", foreign_keys=[user_id])
+
+
+class OrganisationInvitation(Base):
+    """An invitation to work on an organisation's applications.
+
+    Nothing is shared until the invited person, signed in with the invited address, accepts it: a
+    member of one group cannot make someone a member of another, or see a stranger's drafts, by typing
+    an address. The emailed link carries a token (only its hash is stored) and expires; the inviter
+    sees "Invited" until then and can withdraw it."""
+
+    __tablename__ = "organisation_invitations"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint(
+            "(CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END) + (CASE WHEN withdrawn_at IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN declined_at IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="one_outcome",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    declined_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="invitations")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet accepted, declined or withdrawn (it may still have expired)."""
+        return self.accepted_at is None and self.declined_at is None and self.withdrawn_at is None
+
+    def has_expired(self, now: datetime) -> bool:
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
+        return expires <= now

@@ -6,15 +6,12 @@ from datetime import date
 
 from grants_app.models import Application, DocumentKind
 from grants_app.money import format_pence
+from grants_app.normalise import word_count
+from grants_app.text import and_join
 
 SUMMARY_MAX_WORDS = 100
 DESCRIPTION_MAX_WORDS = 500
 REQUIRED_DOCUMENTS = (DocumentKind.CONSTITUTION, DocumentKind.ACCOUNTS, DocumentKind.INSURANCE)
-
-
-def word_count(text: str) -> int:
-    """Words as a person counts them: runs of characters between spaces."""
-    return len((text or "").split())
 
 
 def needs_safeguarding_policy(application: Application) -> bool:
@@ -91,6 +88,43 @@ def document_problems(application: Application) -> list[str]:
         required.append(DocumentKind.SAFEGUARDING_POLICY)
     missing = [k.label for k in required if k not in kinds]
     return ["Documents: " + ", ".join(missing)] if missing else []
+
+
+def same_file_kinds(application: Application) -> dict[DocumentKind, list[DocumentKind]]:
+    """For each current document uploaded as the very same file (same SHA-256) as another kind, those
+    other kinds: one PDF given as constitution, accounts and insurance is almost always a mistake, but
+    not always (a combined governance pack), so the applicant is warned and screening checks it."""
+    order = list(DocumentKind)
+    current = sorted(
+        (d for d in application.documents if d.deleted_at is None), key=lambda d: order.index(d.kind)
+    )
+    return {
+        d.kind: [o.kind for o in current if o.sha256 == d.sha256 and o.kind != d.kind]
+        for d in current
+        if any(o.sha256 == d.sha256 and o.kind != d.kind for o in current)
+    }
+
+
+def same_file_groups(application: Application) -> list[list[DocumentKind]]:
+    """The kinds that share one file, a group per file, in the order of the task list's documents."""
+    order = list(DocumentKind)
+    groups: list[list[DocumentKind]] = []
+    for kind, others in sorted(same_file_kinds(application).items(), key=lambda kv: order.index(kv[0])):
+        group = sorted([kind, *others], key=order.index)
+        if group not in groups:
+            groups.append(group)
+    return groups
+
+
+def same_file_warnings(application: Application) -> list[str]:
+    """A sentence for the applicant about each file uploaded as more than one kind of document."""
+    current = {d.kind: d for d in application.documents if d.deleted_at is None}
+    return [
+        f"You uploaded the same file, {current[group[0]].original_filename}, as your "
+        f"{and_join([kind.label[0].lower() + kind.label[1:] for kind in group])}. "
+        "Check you chose the right file for each document."
+        for group in same_file_groups(application)
+    ]
 
 
 def declaration_problems(application: Application) -> list[str]:

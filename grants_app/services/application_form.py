@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from grants_app.dates import format_date
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -23,6 +23,7 @@ from grants_app.models import (
     BudgetLine,
     Fund,
     Organisation,
+    OrganisationInvitation,
     OrganisationMember,
     OrganisationType,
     User,
@@ -33,6 +34,7 @@ from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.applications import start_application
+from grants_app.uk_identifiers import normalise_charity_number, normalise_company_number
 
 ORGANISATION_FIELDS = (
     "name",
@@ -83,15 +85,35 @@ def _record_changes(
         audit.record(session, actor, entity_type, obj.id, "update", data={**changes, **(extra or {})})
 
 
+def organisations_of(session: Session, user: User) -> list[Organisation]:
+    """Every organisation the applicant works for, by name (most people have one; a treasurer of two
+    groups has two), with their members and invitations loaded for the applications page."""
+    return list(
+        session.execute(
+            select(Organisation)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .where(OrganisationMember.user_id == user.id)
+            .options(
+                selectinload(Organisation.members).selectinload(OrganisationMember.user),
+                selectinload(Organisation.invitations).selectinload(OrganisationInvitation.invited_by),
+            )
+            .order_by(Organisation.name, Organisation.id)
+        ).scalars()
+    )
+
+
+def organisation_for(session: Session, user: User, organisation_id: int | None) -> Organisation:
+    """One of the applicant's organisations by id; NotFound (a 404) for anyone else's."""
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or not organisation.has_member(user):
+        raise NotFound("Not your organisation")
+    return organisation
+
+
 def organisation_of(session: Session, user: User) -> Organisation | None:
-    """The organisation the applicant works for (their first membership)."""
-    return session.execute(
-        select(Organisation)
-        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
-        .where(OrganisationMember.user_id == user.id)
-        .order_by(OrganisationMember.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    """The applicant's organisation when they have only one (or their first, by name, when they have
+    several: pages about one organisation take its id and use organisation_for)."""
+    return next(iter(organisations_of(session, user)), None)
 
 
 def open_fund(session: Session, today: date) -> Fund | None:
@@ -101,13 +123,28 @@ def open_fund(session: Session, today: date) -> Fund | None:
     ).scalar_one_or_none()
 
 
+# Stored as the registers write them (the 360Giving identifiers are built from these).
+_IDENTIFIERS = {"charity_number": normalise_charity_number, "company_number": normalise_company_number}
+
+
 def _apply_organisation(org: Organisation, data: dict[str, Any]) -> None:
+    """Copy the organisation's fields from `data`; Refusal for a charity or company number that no
+    register uses."""
+    errors: dict[str, str] = {}
     for name in ORGANISATION_FIELDS:
         if name in data:
             value = data[name]
             if name == "org_type":
                 value = OrganisationType(value)
+            elif name in _IDENTIFIERS:
+                try:
+                    value = _IDENTIFIERS[name](value)
+                except ValueError as exc:
+                    errors[name] = str(exc)
+                    continue
             setattr(org, name, value)
+    if errors:
+        raise Refusal(errors=errors)
 
 
 def start_with_organisation(
@@ -116,31 +153,45 @@ def start_with_organisation(
     fund: Fund,
     organisation_data: dict[str, Any] | None,
     eligibility_answers: dict[str, Any] | None = None,
+    *,
+    organisation_id: int | None = None,
 ) -> Application:
-    """Start a draft for the applicant's organisation, creating the organisation on a first visit."""
-    org = organisation_of(session, actor)
-    if org is None:
-        if not organisation_data:
+    """Start a draft for one of the applicant's organisations (`organisation_id`), or for a new one
+    described by `organisation_data` (the applicant becomes its first member). With neither, the
+    applicant's only organisation applies.
+
+    NotFound for an organisation the applicant does not work for; Refusal (field "organisation") when
+    they work for several and did not say which is applying, or (field "name") when they have none."""
+    if organisation_id is not None:
+        org = organisation_for(session, actor, organisation_id)
+    elif organisation_data:
+        org = _new_organisation(session, actor, organisation_data)
+    else:
+        organisations = organisations_of(session, actor)
+        if len(organisations) > 1:
+            raise Refusal(errors={"organisation": "Select which organisation is applying"})
+        if not organisations:
             raise Refusal(errors={"name": "Enter your organisation's name"})
-        org = Organisation(name=organisation_data["name"])
-        _apply_organisation(org, organisation_data)
-        session.add(org)
-        session.add(OrganisationMember(organisation=org, user=actor))
-        if (
-            actor.full_name == actor.email.split("@")[0]
-            and org.contact_name
-            and org.contact_email == actor.email
-        ):
-            # The account was made from the email address alone; the main contact's name is theirs.
-            actor.full_name = org.contact_name
-        session.flush()
-        session.refresh(org)
-        audit.record(session, actor, "organisation", org.id, "create", data=audit.snapshot(org))
+        org = organisations[0]
     application = start_application(session, actor, fund, org)
     if eligibility_answers:
         application.eligibility_answers = dict(eligibility_answers)
     session.flush()
     return application
+
+
+def _new_organisation(session: Session, actor: User, organisation_data: dict[str, Any]) -> Organisation:
+    org = Organisation(name=organisation_data["name"])
+    _apply_organisation(org, organisation_data)
+    session.add(org)
+    session.add(OrganisationMember(organisation=org, user=actor))
+    if actor.full_name == actor.email.split("@")[0] and org.contact_name and org.contact_email == actor.email:
+        # The account was made from the email address alone; the main contact's name is theirs.
+        actor.full_name = org.contact_name
+    session.flush()
+    session.refresh(org)
+    audit.record(session, actor, "organisation", org.id, "create", data=audit.snapshot(org))
+    return org
 
 
 def save_organisation(session: Session, actor: User, application: Application, data: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from grants_app.models import (
 )
 from grants_app.money import format_pence
 from grants_app.services import fund_budget
+from grants_app.text import plural
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def officer_tasks(session: Session) -> list[Task]:
         .where(Award.decision_route == DecisionRoute.DELEGATED, Award.noted_at_meeting_id.is_(None))
     ).scalar_one()
     if unnoted:
-        tasks.append(Task(f"{unnoted} delegated decision(s) to report to the next JAG meeting"))
+        tasks.append(Task(f"{plural(unnoted, 'delegated decision')} to report to the next JAG meeting"))
     return tasks
 
 

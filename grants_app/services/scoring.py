@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Application, Role, Score, ScoringCriterion, User, utcnow
+from grants_app.normalise import compact
 from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.declarations import declaration_for, require_no_interest
@@ -93,17 +94,22 @@ def record_scores(session: Session, actor: User, application: Application, entri
     parsed: list[tuple[ScoringCriterion, int, str]] = []
     for criterion in criteria.values():
         entry = given.get(criterion.id)
-        raw = (entry.score if entry else "").strip()
-        if (
-            not (raw.isascii() and raw.isdigit() and len(raw) <= 2)
-            or not 0 <= int(raw) <= criterion.max_score
-        ):
+        raw = compact(entry.score if entry else "")
+        # Both boxes of every criterion are checked, so the form can say everything that is wrong at once.
+        valid_score = (
+            raw.isascii() and raw.isdigit() and len(raw) <= 2 and 0 <= int(raw) <= criterion.max_score
+        )
+        if not valid_score:
             problems[f"score_{criterion.id}"] = f"Score {criterion.name} from 0 to {criterion.max_score}"
-            continue
-        if not (entry.justification or "").strip():
+        justification = (entry.justification if entry else "") or ""
+        if not justification.strip():
             problems[f"justification_{criterion.id}"] = f"Explain your score for {criterion.name}"
-            continue
-        parsed.append((criterion, int(raw), entry.justification))
+        elif len(justification.strip()) > MAX_JUSTIFICATION:
+            problems[f"justification_{criterion.id}"] = (
+                f"Keep your reason for {criterion.name} to 5,000 characters or fewer"
+            )
+        if valid_score and f"justification_{criterion.id}" not in problems:
+            parsed.append((criterion, int(raw), justification))
     if problems:
         raise Refusal(". ".join(problems.values()), errors=problems)
     for criterion, value, justification in parsed:

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, DocumentKind, User
-from grants_app.services.application_checks import REQUIRED_DOCUMENTS, needs_safeguarding_policy
+from grants_app.services.application_checks import (
+    REQUIRED_DOCUMENTS,
+    needs_safeguarding_policy,
+    same_file_kinds,
+)
 from grants_app.workflow import InvalidInput, fire
 
 ELIGIBILITY_CHECKS = (
@@ -27,6 +31,8 @@ class ChecklistItem:
     key: str
     label: str
     present: bool | None = None  # for documents: whether one was uploaded
+    # For documents: the other kinds uploaded as this very same file (flagged for the officer to check).
+    same_file_as: tuple[str, ...] = ()
 
 
 def checklist_for(application: Application) -> list[ChecklistItem]:
@@ -35,7 +41,16 @@ def checklist_for(application: Application) -> list[ChecklistItem]:
     required = list(REQUIRED_DOCUMENTS)
     if needs_safeguarding_policy(application):
         required.append(DocumentKind.SAFEGUARDING_POLICY)
-    items = [ChecklistItem(f"doc_{k.value}", f"{k.label} checked", k in kinds) for k in required]
+    shared = same_file_kinds(application)
+    items = [
+        ChecklistItem(
+            f"doc_{k.value}",
+            f"{k.label} checked",
+            k in kinds,
+            tuple(other.label for other in shared.get(k, [])),
+        )
+        for k in required
+    ]
     items += [ChecklistItem(key, label) for key, label in ELIGIBILITY_CHECKS]
     return items
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.dates import format_datetime
 from grants_app.models import User, utcnow
+from grants_app.normalise import compact
 from grants_app.passwords import hash_password, needs_rehash, verify_password
 from grants_app.refusals import Refusal
 from grants_app.services import audit
@@ -96,8 +97,8 @@ def record_sign_in(session: Session, user: User) -> None:
 
 def _matching_step(secret: str, code: str, now: datetime | None = None) -> int | None:
     """The 30-second step (this one or either side, for clock drift) whose code this is, if any."""
-    code = (code or "").replace(" ", "").strip()
-    if not code.isdigit() or len(code) != 6:
+    code = compact(code)
+    if not (code.isascii() and code.isdigit()) or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now or utcnow())

@@ -48,9 +48,12 @@ def _wrap(text: str, width: int = 22) -> list[str]:
     return [*lines, line][:2]
 
 
-def render_svg(definition, current: str | None = None) -> Markup:
-    """The workflow as an SVG diagram (Markup), with `current` state highlighted; drawn in Python,
-    no graphviz."""
+def render_svg(definition, current: str | None = None, *, window: int | None = None) -> Markup:
+    """The workflow as an SVG picture, the current state highlighted.
+
+    With `window`, the picture shows only that many columns around the current state (one before it,
+    the rest after), so it fits a page at a readable size with the current state in view; without, the
+    whole workflow (the Workflows page, which scrolls). Either way the SVG scales to its box."""
     depth = _layers(definition)
     degree = {name: 0 for name in definition.states}
     for t in definition.transitions:
@@ -78,9 +81,17 @@ def render_svg(definition, current: str | None = None) -> Markup:
     desc = f"{len(definition.states)} states and {len(definition.transitions)} transitions"
     if current:
         desc += f"; the current state is {definition.staff_label(current)}"
+    view_x, view_width = 0, width
+    total_columns = max(depth.values()) + 1
+    if window and current in depth and window < total_columns:
+        first = min(max(depth[current] - 1, 0), total_columns - window)
+        view_x = first * (BOX_W + COL_GAP)
+        view_width = MARGIN * 2 + window * (BOX_W + COL_GAP) - COL_GAP
+        desc += "; the picture shows the states around it (the Workflows page has the whole workflow)"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="wf-title wf-desc" class="workflow-diagram">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_x} 0 {view_width} {height}" '
+        f'width="{view_width}" height="{height}" role="img" aria-labelledby="wf-title wf-desc" '
+        f'class="workflow-diagram" preserveAspectRatio="xMinYMin meet">',
         f'<title id="wf-title">{escape(title)}</title><desc id="wf-desc">{escape(desc)}</desc>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#505a5f"/></marker></defs>',

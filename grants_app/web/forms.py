@@ -21,24 +21,26 @@ from wtforms import Field, FileField, SelectField, SelectMultipleField, StringFi
 from wtforms.fields import BooleanField, RadioField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from grants_app.dates import parse_date_parts
 from grants_app.models.application import DOCUMENT_KIND_LABELS
 from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
 from grants_app.money import parse_pounds
+from grants_app.normalise import clean, compact, word_count
 from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
-from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS, word_count
+from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS
 from grants_app.services.application_form import ORGANISATION_FIELDS, PriorityChoice
 from grants_app.services.sign_in import normalise_email
+from grants_app.uk_identifiers import normalise_charity_number, normalise_company_number
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-CHARITY_NUMBER = re.compile(r"^(\d{6,8}|SC\d{6})$")
-COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC)\d{6})$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 # Control characters other than tab and newlines are never typed by a person; refuse them, never store.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str | None) -> str:
-    return (value or "").replace("\r\n", "\n").strip()
+    """Surrounding spaces stripped, and what grants_app.normalise.clean() does to all form input."""
+    return clean(value).strip()
 
 
 class _CleanText:
@@ -48,6 +50,13 @@ class _CleanText:
         # An empty POST has no form data at all; the field is then "" rather than None.
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+        # WTForms' own "Field cannot be longer than 200 characters." becomes a GOV.UK message.
+        self.validators = [
+            Length(v.min, v.max, message=f"{self.label.text} must be {v.max:,} characters or fewer")
+            if isinstance(v, Length) and v.message is None and v.max and v.max > 0
+            else v
+            for v in self.validators
+        ]
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -64,6 +73,16 @@ class Text(_CleanText, StringField):
 
 class LongText(_CleanText, TextAreaField):
     widget = GovTextArea()
+
+
+class Code(Text):
+    """A number or identifier (postcode, charity or company number, a count): every space and invisible
+    character is dropped (grants_app.normalise.compact) before any check, so length limits count only
+    what matters."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = compact(self.data)
 
 
 class MaxWords:
@@ -85,7 +104,8 @@ def required(label: str) -> InputRequired:
 
 
 class GovDateField(Field):
-    """Day, month and year boxes, with the GOV.UK date input error messages."""
+    """Day, month and year boxes, with the GOV.UK date input error messages. The month may be typed
+    as a number, a name or an abbreviation (4, April, Apr)."""
 
     widget = GovDateInput()
 
@@ -98,30 +118,19 @@ class GovDateField(Field):
         self.parse_error = None
         if not valuelist:
             return
-        parts = [(v or "").strip()[:10] for v in list(valuelist)[:3]]
+        parts = [clean(v or "").strip()[:12] for v in list(valuelist)[:3]]
         while len(parts) < 3:
             parts.append("")
         # The widget redisplays exactly three boxes, whatever number of values was posted.
         self.raw_data = parts
-        label = self.label.text
-        if not any(parts):
+        if not any(compact(p) for p in parts):
             return
-        names = ["day", "month", "year"]
-        missing = [n for n, p in zip(names, parts, strict=True) if not p]
-        if missing:
-            self.parse_error = f"{label} must include a {' and a '.join(missing)}"
-            return
-        if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
-            self.parse_error = f"{label} must be a real date"
-            return
-        day, month, year = (int(p) for p in parts)
-        if len(parts[2]) != 4:
-            self.parse_error = f"{label} year must include 4 numbers"
-            return
+        # One parser for every date a person types (grants_app.dates): month names and
+        # abbreviations are accepted, as GOV.UK's date pattern asks.
         try:
-            self.data = date(year, month, day)
-        except ValueError:
-            self.parse_error = f"{label} must be a real date"
+            self.data = parse_date_parts(*parts, label=self.label.text)
+        except ValueError as exc:
+            self.parse_error = str(exc)
 
     def pre_validate(self, form):
         if getattr(self, "parse_error", None):
@@ -210,16 +219,17 @@ class OrganisationForm(FlaskForm):
         validators=[required("Select the type of organisation")],
         widget=GovRadioInput(),
     )
-    charity_number = Text(
+    charity_number = Code(
         "Registered charity number (if you have one)",
-        description="For example, 1087654. Registered charities and CIOs must give it.",
+        description="As the register of charities shows it, for example, 1087654, SC012345 or NIC100234. "
+        "Registered charities and CIOs must give it.",
         # No Optional(): it would stop the check that charities and CIOs give their number.
-        validators=[Length(max=20)],
+        validators=[Length(max=20, message="Charity number must be the number on the register of charities")],
     )
-    company_number = Text(
+    company_number = Code(
         "Company number (if you have one)",
-        description="8 characters, for example, 12345678 or SC123456. CICs must give it.",
-        validators=[Length(max=20)],
+        description="As Companies House shows it, for example, 05123456 or SC123456. CICs must give it.",
+        validators=[Length(max=20, message="Company number must be 8 characters, like 05123456 or SC123456")],
     )
     address_line_1 = Text(
         "Address line 1",
@@ -227,7 +237,13 @@ class OrganisationForm(FlaskForm):
     )
     address_line_2 = Text("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
     town = Text("Town or city", validators=[required("Enter town or city"), Length(max=100)])
-    postcode = Text("Postcode", validators=[required("Enter postcode"), Length(max=10)])
+    postcode = Code(
+        "Postcode",
+        validators=[
+            required("Enter postcode"),
+            Length(max=10, message="Enter a real postcode, like SG1 1HN"),
+        ],
+    )
     contact_name = Text(
         "Main contact's full name",
         validators=[required("Enter the main contact's full name"), Length(max=200)],
@@ -250,23 +266,26 @@ class OrganisationForm(FlaskForm):
             raise ValidationError("Select the type of organisation")
 
     def validate_charity_number(self, field):
-        value = field.data.upper().replace(" ", "")
-        if value and not CHARITY_NUMBER.match(value):
-            raise ValidationError("Charity number must be 6 to 8 numbers, like 1087654, or SC and 6 numbers")
-        if not value and self.org_type.data in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO):
+        try:
+            field.data = normalise_charity_number(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not field.data and self.org_type.data in (
+            OrganisationType.REGISTERED_CHARITY,
+            OrganisationType.CIO,
+        ):
             raise ValidationError("Enter your registered charity number")
-        field.data = value
 
     def validate_company_number(self, field):
-        value = field.data.upper().replace(" ", "")
-        if value and not COMPANY_NUMBER.match(value):
-            raise ValidationError("Company number must be 8 characters, like 12345678 or SC123456")
-        if not value and self.org_type.data == OrganisationType.CIC:
+        try:
+            field.data = normalise_company_number(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not field.data and self.org_type.data == OrganisationType.CIC:
             raise ValidationError("Enter your company number")
-        field.data = value
 
     def validate_postcode(self, field):
-        value = re.sub(r"\s+", "", field.data.upper())
+        value = compact(field.data).upper()
         if not POSTCODE.match(value):
             raise ValidationError("Enter a real postcode, like SG1 1HN")
         field.data = f"{value[:-3]} {value[-3:]}"
@@ -332,7 +351,7 @@ class ProjectForm(FlaskForm):
             Length(max=2000, message="Who will benefit must be 2,000 characters or fewer"),
         ],
     )
-    beneficiaries_count = Text(
+    beneficiaries_count = Code(
         "How many people will take part or benefit?",
         validators=[required("Enter how many people will take part or benefit")],
     )
@@ -351,7 +370,7 @@ class ProjectForm(FlaskForm):
             raise ValidationError("Select wards from the list")
 
     def validate_beneficiaries_count(self, field):
-        value = field.data.replace(",", "")
+        value = compact(field.data).replace(",", "")
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ValidationError("Number of people must be a whole number, like 40")
         if not 1 <= int(value) <= 1_000_000:
@@ -366,7 +385,7 @@ class ProjectForm(FlaskForm):
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
             "beneficiaries_description": self.beneficiaries_description.data,
-            "beneficiaries_count": int(self.beneficiaries_count.data.replace(",", "")),
+            "beneficiaries_count": int(compact(self.beneficiaries_count.data).replace(",", "")),
             "ward_ids": self.ward_ids.data,
             "works_with_children_or_adults_at_risk": self.works_with_children.data == "yes",
         }
@@ -504,6 +523,38 @@ class AcceptOfferForm(FlaskForm):
             raise ValidationError("Tell us why you are declining the offer")
 
 
+class ChooseOrganisationForm(FlaskForm):
+    """ "Which organisation is applying?" for someone who works for more than one. The choices (each
+    organisation's id, then "new" for one not listed) are set by the page."""
+
+    NEW = "new"
+    # The "or" between the organisations and "A different organisation" (a divider, not a choice).
+    DIVIDER = "or"
+
+    organisation = Radios(
+        "Which organisation is applying?",
+        validators=[required("Select which organisation is applying")],
+        widget=GovRadioInput(),
+    )
+
+    def validate_organisation(self, field):
+        if field.data == self.DIVIDER or field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select which organisation is applying")
+
+
+class InvitationAnswerForm(FlaskForm):
+    answer = Radios(
+        "",
+        choices=[("accept", "Yes, join"), ("decline", "No, decline the invitation")],
+        validators=[required("Select whether you want to join")],
+        widget=GovRadioInput(),
+    )
+
+    def validate_answer(self, field):
+        if field.data not in ("accept", "decline"):
+            raise ValidationError(self.answer.validators[0].message)
+
+
 class InviteForm(FlaskForm):
     name = Text("Their full name", validators=[required("Enter your colleague's full name"), Length(max=200)])
     email = Text("Their email address", validators=[required("Enter your colleague's email address")])
@@ -546,7 +597,7 @@ class PrioritiesForm:
         for p in self.priorities:
             if str(p.id) not in self.chosen:
                 continue
-            raw_pct = formdata.get(f"percentage_{p.id}", "").strip().removesuffix("%").strip()
+            raw_pct = compact(formdata.get(f"percentage_{p.id}", "")).removesuffix("%")
             pct: int | None = None
             if raw_pct:
                 if raw_pct.isascii() and raw_pct.isdigit() and len(raw_pct) <= 3:

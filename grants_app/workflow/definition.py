@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from grants_app.text import plural
 from grants_app.workflow.errors import WorkflowDefinitionError
 
 INPUT_TYPES = frozenset({"text", "pence", "int", "id", "date", "bool"})
@@ -119,6 +120,11 @@ def _fail(path: Path, line: int, message: str) -> WorkflowDefinitionError:
     return WorkflowDefinitionError(f"{path}:{line}: {message}")
 
 
+def _unknown(keys) -> str:
+    """'1 unknown key: 'colour'' or '2 unknown keys: 'a', 'b''."""
+    return f"{plural(len(keys), 'unknown key')}: {', '.join(repr(k) for k in sorted(keys))}"
+
+
 def _name_list(path: Path, line: int, value: Any, what: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -147,7 +153,7 @@ def parse_definition(
             raise _fail(path, raw.line, f"missing required key {key!r}")
     unknown_keys = set(raw) - {"name", "version", "subject", "initial", "states", "transitions"}
     if unknown_keys:
-        raise _fail(path, raw.line, f"unknown key(s) {sorted(unknown_keys)}")
+        raise _fail(path, raw.line, _unknown(unknown_keys))
     name = raw["name"]
     if not isinstance(name, str) or not set(name) <= NAME_CHARS:
         raise _fail(path, raw.line, "name must be lower_case_with_underscores")
@@ -168,7 +174,7 @@ def parse_definition(
             raise _fail(path, line, f"state {state_name!r} needs a staff label and an applicant label")
         extra = set(spec) - {"staff", "applicant", "terminal", "tags"}
         if extra:
-            raise _fail(path, line, f"state {state_name!r} has unknown key(s) {sorted(extra)}")
+            raise _fail(path, line, f"state {state_name!r} has {_unknown(extra)}")
         tags = _name_list(path, line, spec.get("tags"), f"state {state_name!r} tags")
         for tag in tags:
             if not set(tag) <= NAME_CHARS or not tag:
@@ -199,7 +205,7 @@ def parse_definition(
         line = item.line
         extra = set(item) - {"trigger", "label", "from", "to", "roles", "guards", "effects", "inputs"}
         if extra:
-            raise _fail(path, line, f"transition has unknown key(s) {sorted(extra)}")
+            raise _fail(path, line, f"transition has {_unknown(extra)}")
         trigger = item.get("trigger")
         if not isinstance(trigger, str) or not set(trigger) <= NAME_CHARS:
             raise _fail(path, line, "transition needs a trigger name in lower_case_with_underscores")
@@ -239,7 +245,7 @@ def parse_definition(
                 )
             extra = set(input_spec) - {"type", "required", "max_length"}
             if extra:
-                raise _fail(path, spec_line, f"input {input_name!r} has unknown key(s) {sorted(extra)}")
+                raise _fail(path, spec_line, f"input {input_name!r} has {_unknown(extra)}")
             inputs.append(
                 InputSpec(
                     input_name,
@@ -291,7 +297,11 @@ def _check_reachability(definition: WorkflowDefinition, line: int) -> None:
                 frontier.append(transition.dest)
     unreachable = sorted(set(definition.states) - reached)
     if unreachable:
-        raise _fail(definition.path, line, f"state(s) {unreachable} cannot be reached from the initial state")
+        raise _fail(
+            definition.path,
+            line,
+            f"{plural(len(unreachable), 'state')} ({', '.join(unreachable)}) cannot be reached from the initial state",
+        )
     for state in definition.states.values():
         if not state.terminal and not definition.transitions_from(state.name):
             raise _fail(

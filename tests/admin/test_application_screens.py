@@ -75,12 +75,14 @@ def test_scores_outside_0_to_5_or_unjustified_are_refused_and_change_nothing(mak
     session.commit()
     client, member = staff_client(Role.JAG_MEMBER)
     client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    first = app.fund.scoring_criteria[0]
     for bad in (_score_form(app, value="6"), _score_form(app, value="-1"), _score_form(app, value="four")):
-        client.post(f"/admin/application/{app.id}/score", data=bad)
-        assert "from 0 to 5" in " ".join(flashes(client))
-        client.get("/admin/")  # read the flash away
-    client.post(f"/admin/application/{app.id}/score", data=_score_form(app, justification="  "))
-    assert "Explain your score" in " ".join(flashes(client))
+        page = client.post(f"/admin/application/{app.id}/score", data=bad).get_data(as_text=True)
+        assert f'<a href="#score_{first.id}">Score {first.name} from 0 to 5</a>' in page
+    page = client.post(
+        f"/admin/application/{app.id}/score", data=_score_form(app, justification="  ")
+    ).get_data(as_text=True)
+    assert f'<a href="#justification_{first.id}">Explain your score for {first.name}</a>' in page
     partly = _score_form(app)
     partly[f"score_{app.fund.scoring_criteria[-1].id}"] = "9"
     client.post(f"/admin/application/{app.id}/score", data=partly)
@@ -326,3 +328,34 @@ def test_finance_dashboard_lists_payments_to_authorise_by_someone_else(make, ses
     )
     same, _ = staff_client(user=requester)
     assert "Authorise the payment" not in same.get("/admin/").get_data(as_text=True)
+
+
+def test_an_empty_score_form_shows_each_error_by_its_field_with_a_summary_linking_to_them(
+    make, session, staff_client
+):
+    app = make.eligible()
+    session.commit()
+    client, member = staff_client(Role.JAG_MEMBER)
+    client.post(f"/admin/application/{app.id}/declare", data={"has_interest": "no"})
+    response = client.post(f"/admin/application/{app.id}/score", data={})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and flashes(client) == []
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    for criterion in app.fund.scoring_criteria:
+        for field, message in (
+            (f"score_{criterion.id}", f"Score {criterion.name} from 0 to 5"),
+            (f"justification_{criterion.id}", f"Explain your score for {criterion.name}"),
+        ):
+            assert f'<a href="#{field}">{message}</a>' in summary
+            # ...and by the field itself, tied to it for screen readers.
+            assert f'id="{field}-error"><span class="sr-only">Error:</span> {message}</p>' in page
+            assert f'aria-describedby="{field}-error" aria-invalid="true"' in page
+    # What was typed stays; nothing was saved.
+    partly = _score_form(app)
+    last = app.fund.scoring_criteria[-1]
+    partly[f"score_{last.id}"] = "9"
+    page = client.post(f"/admin/application/{app.id}/score", data=partly).get_data(as_text=True)
+    assert page.count("Clear need shown in the ward data") == len(app.fund.scoring_criteria)
+    assert f'<a href="#score_{last.id}">' in page and f'<a href="#justification_{last.id}">' not in page
+    session.expire_all()
+    assert session.query(Score).filter_by(user_id=member.id).count() == 0

@@ -92,7 +92,8 @@ def test_declare_score_and_decide(page, axe, make, session):
     page.click(f"#item-{app_id} a:has-text('{reference}')")
     page.wait_for_selector("#current-state")
     assert page.inner_text("#current-state") == "Approved"
-    assert "approve: on agenda → approved" in page.inner_text("#history").lower()
+    history = page.locator("#history").text_content()
+    assert "moved the application from On JAG agenda to Approved (Record JAG approval)" in history
     check(axe, page, visited)
     page.goto("/admin/workflows/")
     check(axe, page, visited)

@@ -22,6 +22,17 @@ def last_link(mailer, to: str) -> str:
     raise AssertionError(f"no sign-in email to {to}")
 
 
+INVITATION = re.compile(r"https?://[^/\s]+(/invitations/[A-Za-z0-9_-]{20,})")
+
+
+def invitation_link(mailer, to: str) -> str:
+    """The path of the latest invitation link emailed to `to`."""
+    for address, _subject, body in reversed(mailer.sent):
+        if address == to and (match := INVITATION.search(body)):
+            return match.group(1)
+    raise AssertionError(f"no invitation email to {to}")
+
+
 def sign_in(client, mailer, email: str) -> None:
     response = client.post("/sign-in", data={"email": email})
     assert response.status_code == 302, response.text

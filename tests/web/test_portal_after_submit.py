@@ -111,7 +111,7 @@ def test_history_hides_staff_notes_but_shows_reasons_we_emailed(client, mailer, 
     session.commit()
     sign_in(client, mailer, make.applicant_of(screened).email)
     page = client.get(f"/applications/{screened.reference}").text
-    assert "Being assessed" in page and "Staff only" not in page and "councillor" not in page
+    assert "Passed our first checks" in page and "Staff only" not in page and "councillor" not in page
     page = client.get(f"/applications/{refused.reference}").text
     assert "Not eligible" in page and "Capital works are outside the fund" in page
 

@@ -80,7 +80,7 @@ def test_organisation_form_checks_formats(signed_in):
         "contact_email": "x",
     }
     r = signed_in.post("/applications/new", data=bad)
-    _error(r, "Charity number must be 6 to 8 numbers", "charity_number")
+    _error(r, "Charity number must be the number on the register of charities", "charity_number")
     assert "Enter a real postcode" in r.text and "correct format" in r.text
     r = signed_in.post("/applications/new", data={**ORG, "org_type": "cic", "company_number": ""})
     _error(r, "Enter your company number", "company_number")

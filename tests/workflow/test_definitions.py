@@ -123,7 +123,7 @@ def test_valid_minimal_definition_loads(tmp_path):
             14,
         ),
         (("name: broken", "name: other"), "must match the file name", 1),
-        (("to: b\n", "to: b\n    colour: red\n"), "unknown key(s) ['colour']", 9),
+        (("to: b\n", "to: b\n    colour: red\n"), "1 unknown key: 'colour'", 9),
     ],
 )
 def test_broken_definition_is_a_startup_error_naming_file_and_line(tmp_path, change, message, line):

@@ -23,34 +23,45 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.dates import parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
     AgendaItem,
     Application,
     ApplicationPriority,
-    AuditEvent,
     Document,
     Fund,
     Meeting,
+    Partnership,
     Priority,
     Role,
     Ward,
     application_wards,
 )
 from grants_app.money import parse_pounds
-from grants_app.services import csv_export, decisions, scoring, screening
+from grants_app.normalise import parse_id
+from grants_app.refusals import NotFound
+from grants_app.services import (
+    application_checks,
+    application_history,
+    application_summary,
+    csv_export,
+    decisions,
+    scoring,
+    screening,
+)
 from grants_app.services.declarations import declaration_for, declarations_for, declare_interest
 from grants_app.services.meetings import add_to_agenda
 from grants_app.services.scoring import ScoreEntry
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.text import plural
+from grants_app.transaction import run
 from grants_app.workflow import InvalidInput, available_triggers, get_engine
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(value)
 
 
 # -- filters: each narrows by a subquery, so no join duplicates rows ------------------------------
@@ -162,6 +173,11 @@ def parse_inputs(transition, form) -> dict:
         if spec.type == "pence":
             try:
                 inputs[spec.name] = parse_pounds(raw)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field=spec.name) from None
+        elif spec.type == "date":
+            try:
+                inputs[spec.name] = parse_date(raw, label=spec.name.replace("_", " ").capitalize())
             except ValueError as exc:
                 raise InvalidInput(str(exc), field=spec.name) from None
         elif spec.type in {"id", "int"}:
@@ -318,23 +334,24 @@ class ApplicationView(StaffModelView):
         app = self._load(request.args.get("id"))
         if self._must_declare_first(user, app):
             return self.render("admin/application_declare.html", app=app, form=DeclarationForm())
+        return self._render_details(user, app)
+
+    def _render_details(self, user, app: Application, *, score_errors=None, score_values=None):
+        """The application's page: its summary and the actions open to this person at the top, then
+        each part of the record in its own section (see templates/admin/application_details.html)."""
         definition = get_engine().definition_for(app)
         triggers = available_triggers(app, user)
         screening_triggers = {"pass_screening", "fail_screening"}
         if has_tag(app, ApplicationTag.AWAITING_SCREENING):
             screening_triggers.add("request_information")
         declaration = declaration_for(db.session, app.id, user.id)
-        history = db.session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == "application", AuditEvent.entity_id == app.id)
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        ).scalars()
         can_score = (
             user.has_role(Role.JAG_MEMBER)
             and declaration is not None
             and not declaration.has_interest
             and has_tag(app, ApplicationTag.SCOREABLE)
         )
+        show_scores = scoring.may_see_scores(db.session, user, app)
         all_scores = scoring.scores_for(db.session, app.id)
         my_scores = {s.criterion_id: s for s in all_scores if s.user_id == user.id}
         averages = [
@@ -342,24 +359,36 @@ class ApplicationView(StaffModelView):
             for c in app.fund.scoring_criteria
             if (vals := [s.score for s in all_scores if s.criterion_id == c.id])
         ]
+        scorers = len({s.user_id for s in all_scores})
+        overall = sum(a for _n, a, _m in averages) / len(averages) if averages and show_scores else None
+        top = max((m for _n, _a, m in averages), default=5)
+        partnership = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        screening_open = "pass_screening" in {t.trigger for t in triggers}
         return self.render(
             "admin/application_details.html",
             app=app,
             state_label=definition.staff_label(app.state),
             triggers=[t for t in triggers if t.trigger not in screening_triggers],
-            screening_open="pass_screening" in {t.trigger for t in triggers},
+            screening_open=screening_open,
             checklist=screening.checklist_for(app),
+            same_file=application_checks.same_file_kinds(app),
             meetings=open_meetings(),
             declaration=declaration,
             declarations=declarations_for(db.session, app.id),
-            show_scores=scoring.may_see_scores(db.session, user, app),
+            show_scores=show_scores,
             scores=all_scores,
             averages=averages,
-            scorers=len({s.user_id for s in all_scores}),
+            scorers=scorers,
             my_scores=my_scores,
             can_score=can_score,
-            history=list(history),
-            diagram=render_svg(definition, app.state),
+            score_errors=score_errors or {},
+            score_values=score_values,
+            facts=application_summary.key_facts(app, average=overall, scorers=scorers, max_score=top),
+            eligibility=application_summary.eligibility_rows(
+                app, partnership.area_name if partnership else "the area"
+            ),
+            history=application_history.history_for(db.session, app, definition, show_scores=show_scores),
+            diagram=render_svg(definition, app.state, window=4),
             form=ConfirmForm(),
             is_jag=user.has_role(Role.JAG_MEMBER),
         )
@@ -404,9 +433,19 @@ class ApplicationView(StaffModelView):
             )
             for c in app.fund.scoring_criteria
         ]
-        return self._carry_out(
-            app.id, lambda: scoring.record_scores(db.session, user, app, entries), "Your scores are saved"
-        )
+        outcome = run(db.session, lambda: scoring.record_scores(db.session, user, app, entries))
+        if outcome.ok:
+            flash("Your scores are saved", "success")
+        elif isinstance(outcome.refusal, NotFound):
+            abort(404)
+        elif outcome.refusal.errors:
+            # Each message by its field, with a summary that links to them; what was typed stays.
+            return self._render_details(
+                user, app, score_errors=outcome.refusal.errors, score_values=request.form
+            )
+        else:
+            flash(str(outcome.refusal), "error")
+        return self._back(app.id)
 
     @expose("/<int:app_id>/screen", methods=["POST"])
     def screen(self, app_id: int):

@@ -7,17 +7,18 @@ from datetime import UTC, datetime, time
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants_app.admin.actions import carry_out
-from grants_app.admin.forms import AdminForm, ConfirmForm
+from grants_app.admin.forms import AdminForm, ConfirmForm, UKDateField
 from grants_app.admin.views.base import StaffModelView, date_formatter, link
 from grants_app.dates import LONDON
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, application_states
 from grants_app.models import Application, Meeting, Role, User
 from grants_app.money import parse_pounds
+from grants_app.normalise import parse_id
 from grants_app.refusals import Refusal
 from grants_app.services import decisions, meeting_record
 from grants_app.services import meetings as meeting_service
@@ -27,13 +28,12 @@ from grants_app.workflow import get_engine
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(value)
 
 
 class MeetingForm(AdminForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    date = DateField("Date", validators=[DataRequired("Enter the date of the meeting")])
+    date = UKDateField("Date", validators=[DataRequired("Enter the date of the meeting")])
     start_time = StringField("Start time (24-hour, like 14:00)", default="14:00", validators=[Length(max=5)])
     location = StringField("Place", validators=[Optional(), Length(max=300)])
     quorum_min_members = IntegerField("Quorum: voting members", validators=[NumberRange(min=1, max=50)])

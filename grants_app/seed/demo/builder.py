@@ -113,6 +113,9 @@ class DemoBuilder:
             self.session.add(member)
             self.users[email] = member
             self.session.add(OrganisationMember(organisation=org, user=member))
+        # The demo applicant is also the treasurer of a second group, so choosing which organisation is
+        # applying and the applications page grouped by organisation can be tried.
+        self.session.add(OrganisationMember(organisation=self.orgs[2], user=self.users[DEMO_APPLICANT[0]]))
         self.session.flush()
 
     def create_meetings(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Response,
     abort,
@@ -18,13 +20,21 @@ from flask_login import current_user
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import PaymentTag, has_tag
-from grants_app.models import Document, OrganisationType
+from grants_app.models import (
+    Application,
+    Document,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationType,
+    utcnow,
+)
 from grants_app.refusals import NotFound
 from grants_app.reports import outputs
 from grants_app.reports.period import ReportFilterError
 from grants_app.reports.statement import build_statement
 from grants_app.services import applicant_actions as actions
 from grants_app.services import application_form as form_service
+from grants_app.services import invitations
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -32,39 +42,91 @@ from grants_app.web.portal.common import applicant_required, attempt, load_appli
 from grants_app.web.tasks import next_steps, section_statuses
 
 
+@dataclass
+class OrganisationGroup:
+    """One organisation on the applications page: its applications, members and open invitations."""
+
+    organisation: Organisation
+    applications: list[Application]
+    invitations: list[OrganisationInvitation]
+
+
 @bp.get("/applications")
 @applicant_required
 def dashboard():
-    organisation = form_service.organisation_of(db.session, current_user)
-    applications = actions.applications_of(db.session, current_user)
-    fund = form_service.open_fund(db.session, london_today())
+    organisations = form_service.organisations_of(db.session, current_user)
+    by_organisation: dict[int, list[Application]] = {o.id: [] for o in organisations}
+    for application in actions.applications_of(db.session, current_user):
+        by_organisation.setdefault(application.organisation_id, []).append(application)
+    groups = [
+        OrganisationGroup(o, by_organisation[o.id], invitations.open_invitations(o)) for o in organisations
+    ]
     return render_template(
         "portal/dashboard.html",
-        organisation=organisation,
-        applications=applications,
-        fund=fund,
+        groups=groups,
+        invitations_to_me=invitations.invitations_to(db.session, current_user),
+        fund=form_service.open_fund(db.session, london_today()),
         form=f.ConfirmForm(),
+        now=utcnow(),
     )
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
 @applicant_required
 def new_application():
+    """Start an application: for the applicant's organisation (asking which one when they work for
+    several), or for a new organisation (its details first)."""
     fund = form_service.open_fund(db.session, london_today())
     if fund is None:
         return render_template("portal/no_fund.html"), 200
-    organisation = form_service.organisation_of(db.session, current_user)
+    organisations = form_service.organisations_of(db.session, current_user)
     answers = session.get("eligibility") or {}
-    if organisation is not None:
-        form = f.ConfirmForm()
-        if request.method == "POST" and form.validate_on_submit():
-            outcome = attempt(
-                lambda: form_service.start_with_organisation(db.session, current_user, fund, None, answers),
-                form,
-            )
-            if outcome.ok:
-                return redirect(url_for("portal.application", reference=outcome.value.reference))
-        return render_template("portal/new_application.html", form=form, fund=fund, organisation=organisation)
+    if not organisations or request.args.get("organisation") == f.ChooseOrganisationForm.NEW:
+        return _new_organisation(fund, answers, first=not organisations)
+    if len(organisations) == 1:
+        return _confirm_organisation(fund, answers, organisations[0])
+    form = f.ChooseOrganisationForm()
+    form.organisation.choices = [(str(o.id), o.name) for o in organisations] + [
+        (form.DIVIDER, "or"),
+        (form.NEW, "A different organisation"),
+    ]
+    if form.validate_on_submit():
+        if form.organisation.data == form.NEW:
+            return redirect(url_for("portal.new_application", organisation=form.NEW))
+        chosen = next(o for o in organisations if str(o.id) == form.organisation.data)
+        outcome = attempt(
+            lambda: form_service.start_with_organisation(
+                db.session, current_user, fund, None, answers, organisation_id=chosen.id
+            ),
+            form,
+        )
+        if outcome.ok:
+            flash(f"You have started an application for {chosen.name}.")
+            return redirect(url_for("portal.application", reference=outcome.value.reference))
+    return render_template(
+        "portal/choose_organisation.html",
+        form=form,
+        errors=error_list(form),
+        fund=fund,
+        count=len(organisations),
+    )
+
+
+def _confirm_organisation(fund, answers, organisation):
+    form = f.ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = attempt(
+            lambda: form_service.start_with_organisation(
+                db.session, current_user, fund, None, answers, organisation_id=organisation.id
+            ),
+            form,
+        )
+        if outcome.ok:
+            return redirect(url_for("portal.application", reference=outcome.value.reference))
+    return render_template("portal/new_application.html", form=form, fund=fund, organisation=organisation)
+
+
+def _new_organisation(fund, answers, *, first: bool):
     form = f.OrganisationForm()
     if request.method == "GET":
         form.contact_email.data = current_user.email
@@ -81,7 +143,12 @@ def new_application():
             flash("Your organisation's details are saved. You can come back to your application at any time.")
             return redirect(url_for("portal.application", reference=outcome.value.reference))
     return render_template(
-        "portal/organisation.html", form=form, errors=error_list(form), application=None, first=True
+        "portal/organisation.html",
+        form=form,
+        errors=error_list(form),
+        application=None,
+        first=first,
+        another=not first,
     )
 
 

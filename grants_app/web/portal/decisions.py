@@ -12,7 +12,7 @@ from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Application
 from grants_app.models.organisation import ORGANISATION_TYPE_LABELS
 from grants_app.services import applicant_actions as actions
-from grants_app.services.application_checks import missing_sections
+from grants_app.services.application_checks import missing_sections, same_file_warnings
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -35,6 +35,7 @@ def _check_answers_page(app_: Application, errors: list[dict[str, str]]) -> str:
         application=app_,
         missing=missing_sections(app_, london_today()),
         documents=actions.current_documents(app_),
+        same_file=same_file_warnings(app_),
         form=f.ConfirmForm(),
         errors=errors,
         org_type_labels=ORGANISATION_TYPE_LABELS,

@@ -11,7 +11,7 @@ from grants_app.models import DocumentKind, Ward
 from grants_app.models.application import DOCUMENT_KIND_LABELS
 from grants_app.services import applicant_actions as actions
 from grants_app.services import application_form as form_service
-from grants_app.services.application_checks import needs_safeguarding_policy
+from grants_app.services.application_checks import needs_safeguarding_policy, same_file_warnings
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -204,6 +204,7 @@ def documents(reference: str):
         current=actions.current_documents(app_),
         kinds=actions.APPLICANT_DOCUMENT_KINDS,
         needs_safeguarding=needs_safeguarding_policy(app_),
+        same_file=same_file_warnings(app_),
         remove_form=f.ConfirmForm(),
     )
 

@@ -12,11 +12,27 @@ from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
 from grants_app.web.portal.common import attempt, settings
 
-SIGN_IN_IP_LIMIT = "10 per hour;3 per minute"
+# Only accepted link requests count (an empty or mistyped address costs nothing). Per email address
+# tightly, so nobody's inbox can be flooded; per network address loosely, so a library or community
+# centre where many people share one address is not locked out.
+SIGN_IN_EMAIL_LIMIT = "3 per 10 minutes"
+SIGN_IN_IP_LIMIT = "60 per hour;20 per minute"
+
+
+def _link_sent(response) -> bool:
+    return response.status_code == 302 and response.location.endswith(url_for("portal.check_email"))
+
+
+def _email_key() -> str:
+    try:
+        return "sign-in:" + sign_in_service.normalise_email(request.form.get("email", ""))
+    except ValueError:
+        return "sign-in:not-an-address"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_IP_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_IP_LIMIT, methods=["POST"], deduct_when=_link_sent)
+@limiter.limit(SIGN_IN_EMAIL_LIMIT, methods=["POST"], deduct_when=_link_sent, key_func=_email_key)
 def sign_in():
     if current_user.is_authenticated and not current_user.is_staff:
         return redirect(url_for("portal.dashboard"))
