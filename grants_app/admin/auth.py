@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -16,6 +15,7 @@ from grants_app.extensions import db, limiter
 from grants_app.models import User
 from grants_app.services import staff_auth
 from grants_app.transaction import commit
+from grants_app.web.redirects import safe_next
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/admin")
 
@@ -25,10 +25,8 @@ SEEN_KEY = "staff_last_seen"
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an absolute URL here would make sign-in an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("admin.index")
+    # Only pages of this site: anything else here would make sign-in an open redirect.
+    return safe_next(target) or url_for("admin.index")
 
 
 def _complete_sign_in(user: User, next_url: str | None):

@@ -51,6 +51,7 @@ from grants_app.services.invitations import invite_colleague, remove_colleague
 from grants_app.web import eligibility, errors
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
+from grants_app.web.redirects import safe_next
 from grants_app.web.tasks import next_steps, section_statuses
 from grants_app.workflow import ConflictError, WorkflowError
 
@@ -209,9 +210,7 @@ def sign_in():
             ), 429
         transaction.commit(db.session)
         session["sign_in_email"] = form.email.data
-        nxt = request.args.get("next", "")
-        # Only a path on this site: "//host" and "/\\host" would send people elsewhere.
-        if nxt.startswith("/") and not nxt.startswith(("//", "/\\")) and len(nxt) < 300:
+        if (nxt := safe_next(request.args.get("next"))) is not None:
             session["after_sign_in"] = nxt
         return redirect(url_for("portal.check_email"))
     return render_template("portal/sign_in.html", form=form, errors=error_list(form))
@@ -246,7 +245,7 @@ def use_link(token: str):
     session.update({k: v for k, v in kept.items() if k == "eligibility"})
     session.permanent = True
     login_user(user)
-    target = kept.get("after_sign_in") or url_for("portal.dashboard")
+    target = safe_next(kept.get("after_sign_in")) or url_for("portal.dashboard")
     return redirect(target)
 
 
