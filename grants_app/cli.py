@@ -17,7 +17,7 @@ from grants_app.passwords import hash_password
 from grants_app.workflow import SYSTEM, WorkflowError, fire
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
-outbox_cli = AppGroup("outbox", help="Send queued emails.")
+outbox_cli = AppGroup("outbox", help="Send queued emails: once (send) or continuously (work).")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (run daily from cron).")
 
 
@@ -161,10 +161,32 @@ def create_user_command(
 
 @outbox_cli.command("send")
 def outbox_send() -> None:
-    """Send queued emails now (normally sent straight after each request)."""
-    from grants_app.transaction import deliver_outbox
+    """Send every email that is due now, once, then stop."""
+    from grants_app.outbox_sender import send_all_due
 
-    click.echo(f"Sent {deliver_outbox(db.session)} email(s).")
+    report = send_all_due(db.session, current_app.extensions["mailer"])
+    click.echo(
+        f"Sent {report.sent} email(s); {report.failed} failed and will be tried again later; "
+        f"{report.gave_up} given up (shown in the admin under Records, Emails sent)."
+    )
+
+
+@outbox_cli.command("work")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when nothing is due.")
+def outbox_work(interval: float) -> None:
+    """Send queued emails continuously (production: run beside gunicorn). Stops on SIGTERM or Ctrl-C
+    after the email in hand; several workers may run at once: each email is claimed by one."""
+    import signal
+    import threading
+
+    from grants_app.outbox_sender import work
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Sending queued emails; checking every {interval:g}s. Stop with Ctrl-C.")
+    report = work(db.session, current_app.extensions["mailer"], interval=interval, stop=stop)
+    click.echo(f"Stopped. Sent {report.sent}, {report.failed} to retry, {report.gave_up} given up.")
 
 
 @jobs_cli.command("lapse-offers")
