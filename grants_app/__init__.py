@@ -76,10 +76,11 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     app.extensions["workflow_engine"] = engine
     app.extensions["mailer"] = mailer_for(settings)
 
-    from grants_app import cli, templating
+    from grants_app import cli, sessions, templating
     from grants_app.auth import register_user_loader
 
     register_user_loader(login_manager)
+    sessions.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
 

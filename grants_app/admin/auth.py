@@ -6,7 +6,7 @@ import time
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from grants_app.admin.forms import CodeForm, SignInForm
@@ -14,6 +14,7 @@ from grants_app.admin.security import STAFF_SESSION_KEY, staff_user
 from grants_app.extensions import db, limiter
 from grants_app.models import User
 from grants_app.services import staff_auth
+from grants_app.services.sign_out import end_all_sessions
 from grants_app.transaction import commit
 from grants_app.web.redirects import safe_next
 
@@ -134,6 +135,9 @@ def two_factor_setup():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
+    if current_user.is_authenticated:  # every copy of this session ends, not only this cookie
+        end_all_sessions(db.session, current_user)
+        commit(db.session)
     logout_user()
     session.clear()
     flash("You have signed out", "info")

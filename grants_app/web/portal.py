@@ -48,6 +48,7 @@ from grants_app.services.application_form import FormErrors, NotEditable, Priori
 from grants_app.services.applications import NotAllowed
 from grants_app.services.documents import DocumentRejected
 from grants_app.services.invitations import invite_colleague, remove_colleague
+from grants_app.services.sign_out import end_all_sessions
 from grants_app.web import eligibility, errors
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
@@ -252,6 +253,9 @@ def use_link(token: str):
 @bp.post("/sign-out")
 def sign_out():
     f.ConfirmForm().validate_on_submit()
+    if current_user.is_authenticated:  # every copy of this session ends, not only this cookie
+        end_all_sessions(db.session, current_user)
+        transaction.commit(db.session)
     logout_user()
     session.clear()
     return redirect(url_for("portal.signed_out"))

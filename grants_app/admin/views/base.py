@@ -47,7 +47,9 @@ class AuditedModelView(StaffModelView):
 
     def on_model_change(self, form, model, is_created):
         # Flask-Admin commits after this hook, so the diff is written in the same transaction as the edit.
-        reference_data.record_edit(db.session, staff_user(), model, created=is_created)
+        reference_data.record_edit(
+            db.session, staff_user(), model, created=is_created, fields=edited_fields(form)
+        )
 
     def on_model_delete(self, model):
         reference_data.record_delete(db.session, staff_user(), model)
@@ -63,6 +65,11 @@ class AuditedModelView(StaffModelView):
             )
             return True
         return super().handle_view_exception(exc)
+
+
+def edited_fields(form) -> list[str]:
+    """The names of the fields a person could change on this form (what the audit diff covers)."""
+    return [field.name for field in form if field.name != "csrf_token"]
 
 
 def link(url: str, text: str) -> Markup:
