@@ -90,7 +90,7 @@ def two_factor():
     if form.validate_on_submit():
         if staff_auth.is_locked(user):
             error = "This account is locked after too many failed attempts. Try again later"
-        elif staff_auth.verify_totp(user, form.code.data):
+        elif staff_auth.verify_totp(db.session, user, form.code.data):
             return _complete_sign_in(user, session.get("staff_next"))
         else:
             staff_auth.record_failed_code(db.session, user)

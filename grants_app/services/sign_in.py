@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.models import LoginToken, Role, User, utcnow
 from grants_app.services import audit
+from grants_app.services.locks import lock_name
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
 
@@ -54,7 +55,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def request_link(session: Session, email: str, *, ip: str, settings: Any) -> None:
-    """Queue a sign-in email for `email` (already normalised). Raises TooManyRequests."""
+    """Queue a sign-in email for `email` (already normalised). Raises TooManyRequests.
+
+    Requests for one address take turns (a lock on the address until commit), so "a new link cancels
+    the older ones" and "five links an hour" hold when several arrive at the same moment.
+    """
+    lock_name(session, "sign-in-link", email)
     now = utcnow()
     recent = session.execute(
         select(func.count())
