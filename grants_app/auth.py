@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_login import LoginManager
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def register_user_loader(login_manager: LoginManager) -> None:
@@ -17,7 +18,12 @@ def register_user_loader(login_manager: LoginManager) -> None:
         identifier = parse_id(user_id)
         if identifier is None:
             return None
-        user = db.session.get(User, identifier)
+        try:
+            user = db.session.get(User, identifier)
+        except SQLAlchemyError:
+            # The database is down: treat the request as signed out, so error pages still render.
+            db.session.rollback()
+            return None
         if user is None or not user.is_active or not sessions.is_current(user):
             return None
         return user

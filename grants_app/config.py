@@ -144,13 +144,20 @@ class Settings:
         if not 0 < self.mail_timeout_seconds <= 60:
             raise ConfigError("MAIL_TIMEOUT_SECONDS must be between 1 and 60")
 
+    def engine_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.database_url.startswith("postgresql"):
+            # A database host that does not answer fails a request (and /healthz) in seconds.
+            options["connect_args"] = {"connect_timeout": 5}
+        return options
+
     def flask_config(self) -> dict[str, Any]:
         production = self.env == "production"
         return {
             "SOSAFE": self,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "MAX_CONTENT_LENGTH": (self.max_upload_mb + 1) * 1024 * 1024,
             "TESTING": self.env == "testing",
             "SESSION_COOKIE_HTTPONLY": True,

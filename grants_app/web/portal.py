@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from grants_app import transaction
 from grants_app.dates import london_today
@@ -82,7 +83,11 @@ class PartnershipInfo:
 
 def partnership_info() -> PartnershipInfo:
     if "partnership_info" not in g:
-        row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        try:
+            row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        except SQLAlchemyError:  # the error pages must render while the database is down
+            db.session.rollback()
+            row = None
         g.partnership_info = (
             PartnershipInfo(
                 name=row.name,
