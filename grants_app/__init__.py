@@ -46,6 +46,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings.flask_config())
+    from grants_app.web import converters
+
+    converters.install(app)
     if settings.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

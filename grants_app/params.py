@@ -14,8 +14,8 @@ MAX_PAGE = 100_000
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 
-def parse_id(value: object) -> int | None:
-    """A positive row id from text ("42", " 42 "), or None for anything else.
+def parse_int(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+    """A whole number from text (" 42 ") within minimum..maximum, or None for anything else.
 
     ASCII digits only: str.isdigit() accepts "²" and "٣", which int() then refuses or reads as 3.
     """
@@ -23,7 +23,12 @@ def parse_id(value: object) -> int | None:
     if not _DIGITS.fullmatch(text):
         return None
     number = int(text)
-    return number if 0 < number <= MAX_ID else None
+    return number if minimum <= number <= maximum else None
+
+
+def parse_id(value: object) -> int | None:
+    """A row id (1 to MAX_ID) from text, or None for anything else."""
+    return parse_int(value, minimum=1)
 
 
 def parse_page(value: object) -> int:

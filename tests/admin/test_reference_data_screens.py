@@ -269,3 +269,34 @@ def test_fund_priorities_and_period_are_audited_by_name(make, session, staff_cli
     assert set(event.data) == {"priorities"}
     assert str(kept) in event.data["priorities"]["to"] and str(dropped) not in event.data["priorities"]["to"]
     assert str(dropped) in event.data["priorities"]["from"]
+
+
+def test_reference_data_has_no_bulk_delete_and_deletes_one_unused_row_at_a_time(make, session, staff_client):
+    """Reference data is history: no bulk delete (it half-failed and broke on PostgreSQL); one row at
+    a time, audited, and refused with a message while anything still uses it."""
+    client, _admin = staff_client(Role.ADMIN)
+    used = make.ref.wards[0]
+    make.application()  # the factory's application is in the first ward
+    spare = Ward(name="Typo Ward")
+    session.add(spare)
+    session.commit()
+    used_id, spare_id = used.id, spare.id
+
+    listing = client.get("/admin/wards/").get_data(as_text=True)
+    assert 'value="delete"' not in listing  # the bulk action is not offered
+    response = client.post("/admin/wards/action/", data={"action": "delete", "rowid": [str(spare_id)]})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Ward, spare_id) is not None
+
+    refused = client.post("/admin/wards/delete/", data={"id": used_id}, follow_redirects=True)
+    assert refused.status_code == 200 and "other records still use" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Ward, used_id) is not None
+    assert _events(session, "wards", "delete") == []
+
+    assert client.post("/admin/wards/delete/", data={"id": spare_id}).status_code == 302
+    session.expire_all()
+    assert session.get(Ward, spare_id) is None
+    (event,) = _events(session, "wards", "delete")
+    assert event.entity_id == spare_id and event.data["name"] == "Typo Ward"

@@ -96,3 +96,20 @@ def staff_sign_in_with_next(client, user, target: str):
         f"/admin/sign-in?next={quote(target, safe='')}",
         data={"email": user.email, "password": "correct-horse-battery-staple"},
     )
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES[:12])
+def test_admin_screens_return_only_to_pages_of_this_site(app, make, session, query):
+    """Flask-Admin's own `url` parameter (where Save and bulk actions go back to) is checked too."""
+    admin = make.user(Role.ADMIN)
+    session.commit()
+    client = app.test_client()
+    client.post("/admin/sign-in", data={"email": admin.email, "password": "correct-horse-battery-staple"})
+    ward = make.ref.wards[0]
+    response = client.post(f"/admin/wards/edit/?id={ward.id}&url={query}", data={"name": ward.name})
+    if "%00" in query:
+        assert response.status_code == 400
+        return
+    assert response.status_code == 302
+    seen = browser_target(response.headers["Location"])
+    assert not urlsplit(seen).scheme and not urlsplit(seen).netloc and not seen.startswith("//")

@@ -37,6 +37,7 @@ from grants_app.models import (
     application_wards,
 )
 from grants_app.money import parse_pounds
+from grants_app.params import MAX_ID, parse_int
 from grants_app.services import csv_export, scoring, screening
 from grants_app.services.meetings import MeetingRuleBroken, add_to_agenda, declaration_for, declare_interest
 from grants_app.services.scoring import ScoreEntry
@@ -46,8 +47,7 @@ from grants_app.workflow import InvalidInput, WorkflowError, available_triggers,
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_int(value)  # ASCII digits, 0 to the largest id; else None
 
 
 # -- filters: each narrows by a subquery, so no join duplicates rows ------------------------------
@@ -129,10 +129,10 @@ class AmountFilter(BaseSQLAFilter):
 
     def validate(self, value) -> bool:
         try:
-            parse_pounds(value)
+            pence = parse_pounds(value)
         except ValueError:
             return False
-        return True
+        return abs(pence) <= MAX_ID  # the column is a 32-bit INTEGER of pence
 
     def clean(self, value):
         return parse_pounds(value)

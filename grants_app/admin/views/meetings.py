@@ -17,6 +17,7 @@ from grants_app.dates import LONDON
 from grants_app.extensions import db
 from grants_app.models import Application, Meeting, Role, User, UserRole
 from grants_app.money import parse_pounds
+from grants_app.params import parse_int
 from grants_app.services import meetings as meeting_service
 from grants_app.services import quorum, reference_data
 from grants_app.services.meetings import MeetingRuleBroken
@@ -25,8 +26,7 @@ from grants_app.workflow import WorkflowError
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_int(value)  # ASCII digits, 0 to the largest id; else None
 
 
 class MeetingForm(AdminForm):
