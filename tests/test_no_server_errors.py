@@ -156,3 +156,27 @@ def test_no_url_answers_500_whatever_it_is_sent(app, make, session, mailer, worl
         if who != "anonymous" and endpoint in SIGN_OUT:
             client = person()
     assert not crashes, f"{len(crashes)} crashes:\n" + "\n".join(crashes[:40])
+
+
+def test_the_cases_found_by_probing_get_clear_answers(app, make, session, mailer, world):
+    """The issue's list, each with the answer a person should see."""
+    user = make.user(Role.APPLICANT)
+    application = make.application(applicant=user, complete=False)
+    officer = make.user(Role.OFFICER)
+    session.commit()
+    applicant = app.test_client()
+    applicant_sign_in(applicant, mailer, user.email)
+    assert applicant.get(f"/applications/{application.reference}").status_code == 200
+    assert applicant.get(f"/applications/{application.reference}%00").status_code == 404
+
+    staff = app.test_client()
+    staff_sign_in(staff, officer)
+    for bad in ("'", "%22", "%F0%9F%98%80", "%E2%80%8F", "99999999999999999999", "2147483648", "-1"):
+        for view in ("details", "edit"):
+            response = staff.get(f"/admin/application/{view}/?id={bad}")
+            assert response.status_code in (302, 404), (view, bad)  # not found, or back to the list
+        assert staff.get(f"/admin/audit/details/?id={bad}").status_code == 302
+    for page in ("-1", "99999999999999999999", "abc"):
+        listing = staff.get(f"/admin/application/?page={page}")
+        assert listing.status_code == 200, page
+    assert staff.get("/admin/audit/?flt0_entity_id_equals=99999999999999999999").status_code == 200

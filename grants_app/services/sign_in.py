@@ -93,7 +93,8 @@ def request_link(session: Session, email: str, *, ip: str, settings: Any) -> Non
         LoginToken(
             email=email,
             token_hash=_hash(token),
-            requested_ip=(ip or "")[:64],
+            # From a header when behind a proxy: only printable characters are kept (no NUL).
+            requested_ip="".join(ch for ch in (ip or "") if ch.isprintable())[:64],
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
         )

@@ -90,3 +90,10 @@ def test_inactive_accounts_get_no_email(session, mailer, make):
     sign_in.request_link(session, user.email, ip="", settings=Settings())
     send_due(session, mailer)
     assert not [m for m in mailer.sent if m[0] == user.email]
+
+
+def test_an_address_header_with_control_characters_is_kept_printable(session, mailer, ref):
+    # Behind a proxy the address comes from X-Forwarded-For, which the client controls.
+    sign_in.request_link(session, "a@group.example", ip="203.0.113.9\x00<x>", settings=Settings())
+    session.commit()
+    assert session.execute(select(LoginToken.requested_ip)).scalar_one() == "203.0.113.9<x>"
