@@ -8,7 +8,6 @@ any transaction, and records the result: each email goes once, a failure waits l
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from grants_app.models import OutboxEmail, utcnow
 from grants_app.money import format_pence
 from grants_app.services import audit
 
-log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=2)
@@ -122,7 +120,10 @@ def claim_due(
         )
     session.execute(target.values(**claim).execution_options(synchronize_session=False))
     claimed = session.execute(
-        select(OutboxEmail).where(OutboxEmail.claim_token == token).order_by(OutboxEmail.id)
+        select(OutboxEmail)
+        .where(OutboxEmail.claim_token == token)
+        .order_by(OutboxEmail.id)
+        .execution_options(populate_existing=True)
     ).scalars()
     return token, list(claimed)
 
