@@ -10,13 +10,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from grants_app import admin, cli, dev_server, templating, web
+from grants_app import admin, cli, dev_server, sessions, templating, web
 from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
 from grants_app.extensions import csrf, db, limiter, login_manager, migrate
 from grants_app.form_input import CleanFormRequest
 from grants_app.mail import mailer_for
 from grants_app.rules import RULES
+from grants_app.web import converters
 from grants_app.workflow import WorkflowEngine, install
 from grants_app.workflow.state_guard import install_state_guard
 
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     app.config.update(settings.flask_config())
     # Invisible characters pasted from Word, Excel and PDFs are cleaned from every form post, once.
     app.request_class = CleanFormRequest
+    converters.install(app)
     if settings.proxy_hops:
         # Behind a load balancer the client's address (for per-IP rate limits) and https come in headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
@@ -89,6 +91,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     app.extensions["mailer"] = mailer_for(settings)
 
     register_user_loader(login_manager)
+    sessions.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     web.init_app(app)

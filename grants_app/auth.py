@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask_login import LoginManager
+from sqlalchemy.exc import SQLAlchemyError
 
+from grants_app import sessions
 from grants_app.extensions import db
 from grants_app.models import User
+from grants_app.params import parse_id
 
 
 def register_user_loader(login_manager: LoginManager) -> None:
@@ -13,7 +16,16 @@ def register_user_loader(login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        # A session from before sign-out, a password change, deactivation or a role change is refused.
+        identifier = parse_id(user_id)
+        if identifier is None:
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        try:
+            user = db.session.get(User, identifier)
+        except SQLAlchemyError:
+            # The database is down: treat the request as signed out, so error pages still render.
+            db.session.rollback()
+            return None
+        if user is None or not user.is_active or not sessions.is_current(user):
+            return None
+        return user

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 from flask import Flask, current_app
@@ -12,16 +14,17 @@ from sqlalchemy import distinct, select
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
+from grants_app.outbox_sender import send_all_due, work
 from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
 from grants_app.services import offers, users
 from grants_app.text import plural
-from grants_app.transaction import deliver_outbox, run
+from grants_app.transaction import run
 from grants_app.workflow import SYSTEM
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
-outbox_cli = AppGroup("outbox", help="Send queued emails.")
+outbox_cli = AppGroup("outbox", help="Send queued emails: once (send) or continuously (work).")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (run daily from cron).")
 
 
@@ -148,8 +151,25 @@ def create_user_command(
 
 @outbox_cli.command("send")
 def outbox_send() -> None:
-    """Send queued emails now (normally sent straight after each request)."""
-    click.echo(f"Sent {plural(deliver_outbox(db.session), 'email')}.")
+    """Send every email that is due now, once, then stop."""
+    report = send_all_due(db.session, current_app.extensions["mailer"])
+    click.echo(
+        f"Sent {plural(report.sent, 'email')}; {report.failed} failed and will be tried again later; "
+        f"{report.gave_up} given up (shown in the admin under Records, Emails sent)."
+    )
+
+
+@outbox_cli.command("work")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when nothing is due.")
+def outbox_work(interval: float) -> None:
+    """Send queued emails continuously (production: run beside gunicorn). Stops on SIGTERM or Ctrl-C
+    after the email in hand; several workers may run at once: each email is claimed by one."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Sending queued emails; checking every {interval:g}s. Stop with Ctrl-C.")
+    report = work(db.session, current_app.extensions["mailer"], interval=interval, stop=stop)
+    click.echo(f"Stopped. Sent {report.sent}, {report.failed} to retry, {report.gave_up} given up.")
 
 
 @jobs_cli.command("lapse-offers")

@@ -89,6 +89,11 @@ class Settings:
     mail_password: str = ""
     mail_use_tls: bool = False
     mail_sender: str = "SoSafe Grants <grants@stevenage.gov.uk>"
+    # Seconds each step of an SMTP conversation may take: a server that hangs costs a few seconds.
+    mail_timeout_seconds: float = 5.0
+    # Send queued emails straight after each commit (console and memory backends). With SMTP the
+    # request only queues and `flask outbox work` sends, so a slow mail server never slows a page.
+    outbox_send_after_commit: bool = True
     public_base_url: str = "http://127.0.0.1:5000"
     ratelimit_storage_uri: str = "memory://"
     # Staff roles that must use TOTP two-factor ("true" in the environment means every staff role).
@@ -126,6 +131,10 @@ class Settings:
             mail_password=env.get("MAIL_PASSWORD", ""),
             mail_use_tls=_bool(env.get("MAIL_USE_TLS"), False),
             mail_sender=env.get("MAIL_SENDER", cls.mail_sender),
+            mail_timeout_seconds=_int(env, "MAIL_TIMEOUT_SECONDS", 5),
+            outbox_send_after_commit=_bool(
+                env.get("OUTBOX_SEND_AFTER_COMMIT"), env.get("MAIL_BACKEND", "console") != "smtp"
+            ),
             public_base_url=(env.get("PUBLIC_BASE_URL") or _local_base_url(env)).rstrip("/"),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             staff_2fa_roles=_two_factor_roles(env.get("STAFF_2FA_REQUIRED", "")),
@@ -152,6 +161,15 @@ class Settings:
                 )
             if self.mail_backend == "console":
                 raise ConfigError("Production needs MAIL_BACKEND=smtp and MAIL_SERVER")
+        if not 0 < self.mail_timeout_seconds <= 60:
+            raise ConfigError("MAIL_TIMEOUT_SECONDS must be between 1 and 60")
+
+    def engine_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.database_url.startswith("postgresql"):
+            # A database host that does not answer fails a request (and /healthz) in seconds.
+            options["connect_args"] = {"connect_timeout": 5}
+        return options
 
     def flask_config(self) -> dict[str, Any]:
         production = self.env == "production"
@@ -159,7 +177,7 @@ class Settings:
             "SOSAFE": self,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "MAX_CONTENT_LENGTH": (self.max_upload_mb + 1) * 1024 * 1024,
             "TESTING": self.env == "testing",
             "SESSION_COOKIE_HTTPONLY": True,

@@ -62,7 +62,10 @@ class SMTPMailer:
         message["To"] = to
         message["Subject"] = subject
         message.set_content(body)
-        with smtplib.SMTP(self.settings.mail_server, self.settings.mail_port, timeout=20) as smtp:
+        # The timeout covers every socket step (connect, greeting, each command), so a server that
+        # accepts and never answers fails this attempt in seconds; the outbox retries it later.
+        timeout = self.settings.mail_timeout_seconds
+        with smtplib.SMTP(self.settings.mail_server, self.settings.mail_port, timeout=timeout) as smtp:
             if self.settings.mail_use_tls:
                 smtp.starttls()
             if self.settings.mail_username:

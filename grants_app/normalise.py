@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from grants_app import params
+
 # Characters that end a line, from Windows (CRLF), old Macs (CR), Word (VT: a manual line break in a
 # table cell or from Shift+Enter), form feed, NEL, and Unicode's line and paragraph separators.
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
@@ -83,5 +85,4 @@ def word_count(text: str | None) -> int:
 def parse_id(value: object) -> int | None:
     """A row id or small whole number from a form or URL ('12', ' 12', '１２'), or None for anything
     else (including values too long to be an id)."""
-    text = compact(str(value if value is not None else ""))
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return params.parse_id(compact(str(value if value is not None else "")))

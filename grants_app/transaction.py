@@ -1,8 +1,9 @@
 """The unit of work: one request, one admin action or one CLI command is one transaction.
 
 Services flush and never commit. A face runs each use case through `run()` (or `unit_of_work()`),
-which commits when the use case returns, rolls back when it raises, and then delivers the emails the
-use case queued in the outbox, so a mail failure can never lose or half-apply a decision. A Refusal
+which commits when the use case returns and rolls back when it raises. Emails the use case queued in
+the outbox are sent after the commit (by the request itself in development and tests, by `flask outbox
+work` in production), so a mail failure can never lose or half-apply a decision. A Refusal
 comes back as an Outcome for the face to show; any other exception propagates after the rollback.
 """
 
@@ -17,26 +18,31 @@ from typing import Generic, TypeVar
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from grants_app.outbox_sender import send_due
 from grants_app.refusals import Refusal
-from grants_app.services.outbox import deliver_pending
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Emails a request sends itself after its commit (development and tests only); the rest wait for the
+# sender, so a backlog never makes one request slow.
+AFTER_COMMIT_BATCH = 20
+
 
 def commit(session: Session) -> None:
-    """Commit the caller's transaction, then deliver the emails it queued."""
+    """Commit the request's work. With OUTBOX_SEND_AFTER_COMMIT (console and memory mail backends)
+    also send what is due now; in production (SMTP) `flask outbox work` sends, never the request."""
     session.commit()
-    deliver_outbox(session)
+    if current_app.config["SOSAFE"].outbox_send_after_commit:
+        deliver_outbox(session)
 
 
 def deliver_outbox(session: Session) -> int:
-    """Runs after the commit, so a mail failure can never lose or half-apply a decision."""
+    """Send due emails through the claim-based sender; returns how many went. Never raises: the
+    decision is already committed, and whatever was not sent is retried later."""
     mailer = current_app.extensions["mailer"]
     try:
-        sent = deliver_pending(session, mailer)
-        session.commit()
-        return sent
+        return send_due(session, mailer, limit=AFTER_COMMIT_BATCH).sent
     except Exception:  # noqa: BLE001 - the decision is already safe; the outbox retries later
         session.rollback()
         log.exception("delivering the outbox failed; emails stay queued")

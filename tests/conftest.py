@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -73,6 +75,29 @@ def is_postgres(database_url) -> bool:
     return database_url.startswith("postgresql")
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own application context, as in production.
+
+    Flask reuses an app context that is already pushed (the tests' own), and Flask-Login caches the
+    signed-in user in `g`, which lives in that context: without this, a request would see the user
+    of the previous request whatever cookie it sent, and a replayed or forged session would pass.
+    """
+
+    def open(self, *args, **kwargs):
+        # The test's own work is committed first, so the request sees it (a separate connection) and
+        # no transaction of the test's is left open across the request's writes (SQLite would refuse
+        # the test's next write). Afterwards the test's objects are reloaded on next use, as the
+        # request may have changed them.
+        outer = _db.session if has_app_context() else None
+        if outer is not None:
+            outer.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer is not None:
+            outer.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -87,6 +112,7 @@ def app(database_url, tmp_path_factory):
         }
     )
     app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = IsolatedClient
     with app.app_context():
         Base.metadata.create_all(_db.engine)
     yield app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -40,6 +41,14 @@ from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
 
 STAFF_PASSWORD = "correct-horse-battery-staple"
+
+
+@functools.cache
+def _hashed(password: str) -> str:
+    # argon2 is slow on purpose (about 0.15s a hash here): one hash per password serves every test user.
+    return hash_password(password)
+
+
 _seq = itertools.count(1)
 
 
@@ -131,7 +140,7 @@ class Factory:
         for role in roles or (Role.APPLICANT,):
             user.grant(Role(role))
         if user.is_staff:
-            user.password_hash = hash_password(password)
+            user.password_hash = _hashed(password)
             user.agency = agency or self.ref.agencies[0]
         self.session.add(user)
         self.session.flush()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from grants_app.admin.forms import CodeForm, SignInForm
@@ -15,7 +14,9 @@ from grants_app.admin.security import STAFF_SESSION_KEY, staff_user
 from grants_app.extensions import db, limiter
 from grants_app.models import User
 from grants_app.services import staff_auth
+from grants_app.services.sign_out import end_all_sessions
 from grants_app.transaction import commit
+from grants_app.web.redirects import safe_next
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/admin")
 
@@ -25,10 +26,8 @@ SEEN_KEY = "staff_last_seen"
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an absolute URL here would make sign-in an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("admin.index")
+    # Only pages of this site: anything else here would make sign-in an open redirect.
+    return safe_next(target) or url_for("admin.index")
 
 
 def _complete_sign_in(user: User, next_url: str | None):
@@ -91,7 +90,7 @@ def two_factor():
     if form.validate_on_submit():
         if staff_auth.is_locked(user):
             error = "This account is locked after too many failed attempts. Try again later"
-        elif staff_auth.verify_totp(user, form.code.data):
+        elif staff_auth.verify_totp(db.session, user, form.code.data):
             return _complete_sign_in(user, session.get("staff_next"))
         else:
             staff_auth.record_failed_code(db.session, user)
@@ -136,6 +135,9 @@ def two_factor_setup():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
+    if current_user.is_authenticated:  # every copy of this session ends, not only this cookie
+        end_all_sessions(db.session, current_user)
+        commit(db.session)
     logout_user()
     session.clear()
     flash("You have signed out", "info")

@@ -56,6 +56,9 @@ class User(Timestamped, Base):
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Stored in each session at sign-in and checked on every request: adding one ends every session
+    # of this person, everywhere (sign-out, password change, deactivation, role change).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     agency = relationship("PartnerAgency")
     role_grants: Mapped[list[UserRole]] = relationship(

@@ -27,6 +27,7 @@ from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.application_form import check_can_edit
 from grants_app.services.documents import store_document
+from grants_app.services.locks import lock_row
 from grants_app.workflow import available_triggers, fire, get_engine
 
 APPLICANT_DOCUMENT_KINDS = (
@@ -118,10 +119,14 @@ def upload_document(
     check_can_edit(actor, application)
     if kind not in APPLICANT_DOCUMENT_KINDS:
         raise Refusal(errors={"kind": "Select which document this is"})
-    # One current file per kind: a new upload replaces the old one (kept for the record).
-    for old in application.documents:
-        if old.kind == kind and old.deleted_at is None:
-            old.deleted_at = utcnow()
+    # One current file per kind: a new upload replaces the old one (kept for the record). Uploads to
+    # one application take turns, so two at the same moment cannot both stay current.
+    lock_row(session, Application, application.id)
+    current = select(Document).where(
+        Document.application_id == application.id, Document.kind == kind, Document.deleted_at.is_(None)
+    )
+    for old in session.execute(current.execution_options(populate_existing=True)).scalars():
+        old.deleted_at = utcnow()
     document = store_document(
         session,
         actor,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from grants_app.dates import format_date
@@ -34,6 +34,7 @@ from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.applications import start_application
+from grants_app.services.locks import lock_row
 from grants_app.uk_identifiers import normalise_charity_number, normalise_company_number
 
 ORGANISATION_FIELDS = (
@@ -320,10 +321,17 @@ def add_budget_line(
                 "amount": f"Amount must be no more than {format_pence(fund.max_award_pence, whole=True)}, the most this fund gives"
             }
         )
-    if len(application.budget_lines) >= 50:
+    # Lines added at the same moment take turns, so the count and the position below are current.
+    lock_row(session, Application, application.id)
+    count, last = session.execute(
+        select(func.count(BudgetLine.id), func.coalesce(func.max(BudgetLine.position), 0)).where(
+            BudgetLine.application_id == application.id
+        )
+    ).one()
+    if count >= 50:
         raise Refusal(errors={"description": "You can add up to 50 budget lines. Combine some smaller costs"})
     category = session.get(BudgetCategory, category_id)
-    position = max((line.position for line in application.budget_lines), default=0) + 1
+    position = last + 1
     line = BudgetLine(
         category=category, description=description, amount_pence=amount_pence, position=position
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, Fund, Organisation, Partnership, ReferenceCounter, User
@@ -18,17 +20,27 @@ def reference_prefix(session: Session) -> str:
 
 
 def next_reference(session: Session, prefix: str, year: int) -> str:
-    """'SOS-2026-0042': numbers are taken under a row lock, so two submissions never share one."""
-    stmt = select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    counter = session.execute(stmt).scalar_one_or_none()
-    if counter is None:
-        counter = ReferenceCounter(prefix=prefix, year=year, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
-    session.flush()
-    return f"{prefix}-{year}-{counter.last_number:04d}"
+    """'SOS-2026-0042': the number is taken with one UPDATE ... RETURNING, so two applications started
+    at the same moment never share one; the year's first counter row is created with INSERT ... ON
+    CONFLICT DO NOTHING, so two "first of the year" never collide either. Flushes only."""
+    match = (ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
+    take = (
+        update(ReferenceCounter)
+        .where(*match)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    number = session.execute(take).scalar_one_or_none()
+    if number is None:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(ReferenceCounter)
+            .values(prefix=prefix, year=year, last_number=0)
+            .on_conflict_do_nothing(index_elements=["prefix", "year"])
+        )
+        number = session.execute(take).scalar_one()
+    return f"{prefix}-{year}-{number:04d}"
 
 
 def start_application(session: Session, actor: User, fund: Fund, organisation: Organisation) -> Application:

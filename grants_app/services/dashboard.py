@@ -25,6 +25,7 @@ from grants_app.models import (
     Fund,
     Meeting,
     MonitoringReturn,
+    OutboxEmail,
     Payment,
     Role,
     Score,
@@ -53,6 +54,9 @@ class Task:
     text: str
     application_id: int | None = None
     meeting_id: int | None = None
+    # An admin list to open instead (Flask-Admin endpoint and query arguments).
+    endpoint: str | None = None
+    endpoint_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -166,6 +170,19 @@ def officer_tasks(session: Session) -> list[Task]:
     ).scalar_one()
     if unnoted:
         tasks.append(Task(f"{plural(unnoted, 'delegated decision')} to report to the next JAG meeting"))
+    given_up = session.execute(
+        select(func.count())
+        .select_from(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.gave_up_at.is_not(None))
+    ).scalar_one()
+    if given_up:
+        tasks.append(
+            Task(
+                f"{plural(given_up, 'email')} could not be sent: check the addresses, then send them again",
+                endpoint="outbox.index_view",
+                endpoint_args=(("flt0_delivery_is", "gave_up"),),
+            )
+        )
     return tasks
 
 

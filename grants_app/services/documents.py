@@ -6,6 +6,7 @@ import hashlib
 import io
 import secrets
 import zipfile
+import zlib
 from pathlib import Path
 
 import filetype
@@ -32,16 +33,58 @@ EXTENSIONS = {
 }
 
 
+# A Word file is a zip. Whoever opens it later (Word, a preview, a virus scanner) unpacks it, so a
+# small upload that unpacks to gigabytes (a "zip bomb") is refused before it is stored.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100  # ordinary documents are below 20: text XML packs about 10 to 1
+MAX_ZIP_ENTRIES = 2000
+# Small files may pack tightly (a page of repeated text); the ratio matters once there is bulk.
+RATIO_CHECKED_ABOVE = 10 * 1024 * 1024
+TOO_BIG_UNPACKED = (
+    "The selected file is too large when opened. Save it again as a smaller Word document, or as a PDF"
+)
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile, packed_bytes: int) -> None:
+    """Refuse an archive that unpacks past the limits; a Refusal (field "file") says so.
+
+    The sizes an archive declares can be false, so every member is also read (in chunks, never all
+    in memory): zipfile stops at the declared size and fails on the checksum when more would follow.
+    """
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise Refusal(TOO_BIG_UNPACKED, field="file")
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNPACKED_BYTES or (
+        declared > RATIO_CHECKED_ABOVE and declared > packed_bytes * MAX_COMPRESSION_RATIO
+    ):
+        raise Refusal(TOO_BIG_UNPACKED, field="file")
+    unpacked = 0
+    for member in members:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1024 * 1024):
+                unpacked += len(chunk)
+                if unpacked > declared:
+                    raise Refusal(TOO_BIG_UNPACKED, field="file")
+
+
 def _is_docx(content: bytes) -> bool:
-    """A real Word document: a zip with word/document.xml and no macros (.docm renamed is refused)."""
+    """A real Word document: a zip with word/document.xml and no macros (.docm renamed is refused),
+    that unpacks to no more than MAX_UNPACKED_BYTES (else a Refusal)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                return False
+            if "word/vbaProject.bin" in names:
+                return False
+            _check_unpacked_size(archive, len(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError):
+        # Damaged, encrypted ("password required") or in a compression Word does not use.
         return False
-    return (
-        "word/document.xml" in names and "[Content_Types].xml" in names and "word/vbaProject.bin" not in names
-    )
+    except (ValueError, OSError, EOFError):
+        return False
+    return True
 
 
 def sniff_content_type(content: bytes) -> str | None:
@@ -92,14 +135,11 @@ def store_document(
     it (size, SHA-256, who uploaded it). Refusal (field 'file') if the file is refused."""
     content_type = check_upload(filename, content)
     stored_name = secrets.token_hex(16) + ALLOWED[content_type]
-    upload_folder.mkdir(parents=True, exist_ok=True)
-    (upload_folder / stored_name).write_bytes(content)
-    safe_name = Path(filename or "document").name[:255] or "document"
     document = Document(
         organisation_id=organisation.id,
         application_id=application.id if application else None,
         kind=kind,
-        original_filename=safe_name,
+        original_filename=display_filename(filename),
         stored_name=stored_name,
         content_type=content_type,
         size_bytes=len(content),
@@ -108,7 +148,18 @@ def store_document(
     )
     session.add(document)
     session.flush()
+    # Written only once the row is accepted, so a refused upload leaves no file behind.
+    upload_folder.mkdir(parents=True, exist_ok=True)
+    (upload_folder / stored_name).write_bytes(content)
     return document
+
+
+def display_filename(filename: str | None) -> str:
+    """The uploaded file's name as people will see it: the last part of any path, without control
+    characters (a NUL cannot be stored by PostgreSQL), at most 255 characters; "document" if empty."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:255] or "document"
 
 
 def minimal_pdf(title: str) -> bytes:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from grants_app.models import LoginToken, Role, User, utcnow
 from grants_app.refusals import Refusal
 from grants_app.services import audit
+from grants_app.services.locks import lock_name
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
 
@@ -55,7 +56,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def request_link(session: Session, email: str, *, ip: str, settings: Any) -> None:
-    """Queue a sign-in email for `email` (already normalised). Raises TooManyRequests."""
+    """Queue a sign-in email for `email` (already normalised). Raises TooManyRequests.
+
+    Requests for one address take turns (a lock on the address until commit), so "a new link cancels
+    the older ones" and "five links an hour" hold when several arrive at the same moment.
+    """
+    lock_name(session, "sign-in-link", email)
     now = utcnow()
     recent = session.execute(
         select(func.count())
@@ -88,7 +94,8 @@ def request_link(session: Session, email: str, *, ip: str, settings: Any) -> Non
         LoginToken(
             email=email,
             token_hash=_hash(token),
-            requested_ip=(ip or "")[:64],
+            # From a header when behind a proxy: only printable characters are kept (no NUL).
+            requested_ip="".join(ch for ch in (ip or "") if ch.isprintable())[:64],
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_datetime
@@ -69,12 +69,7 @@ def check_password(
             f"Try again after {format_datetime(user.locked_until)}, or ask an administrator to unlock it"
         )
     if not verify_password(user.password_hash, password):
-        user.failed_login_count += 1
-        if user.failed_login_count >= MAX_FAILED_ATTEMPTS:
-            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-            user.failed_login_count = 0
-            audit.record(session, user, "users", user.id, "locked", reason="too many failed sign-in attempts")
-        session.flush()
+        count_failure(session, user, reason="too many failed sign-in attempts")
         raise SignInRefused(BAD_CREDENTIALS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -108,16 +103,23 @@ def _matching_step(secret: str, code: str, now: datetime | None = None) -> int |
     return None
 
 
-def verify_totp(user: User, code: str, now: datetime | None = None) -> bool:
+def verify_totp(session: Session, user: User, code: str, now: datetime | None = None) -> bool:
     """Each code works once: a code already accepted (or an older one) is refused, so a code seen over
-    someone's shoulder cannot be replayed. The caller commits the step it used."""
+    someone's shoulder cannot be replayed, even by two requests sent at the same moment (the step is
+    claimed with one conditional UPDATE). Flushes; the caller commits the step it used."""
     if not user.totp_secret:
         return False
     step = _matching_step(user.totp_secret, code, now)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None:
         return False
-    user.totp_last_step = step
-    return True
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(user, ["totp_last_step"])
+    return claimed == 1
 
 
 def new_totp_secret() -> str:
@@ -156,9 +158,33 @@ _DUMMY_HASH = (
 
 def record_failed_code(session: Session, user: User) -> None:
     """Wrong two-factor codes count towards the same lockout as wrong passwords."""
-    user.failed_login_count += 1
-    if user.failed_login_count >= MAX_FAILED_ATTEMPTS:
-        user.locked_until = utcnow() + timedelta(minutes=LOCKOUT_MINUTES)
-        user.failed_login_count = 0
-        audit.record(session, user, "users", user.id, "locked", reason="too many wrong two-factor codes")
-    session.flush()
+    count_failure(session, user, reason="too many wrong two-factor codes")
+
+
+def count_failure(session: Session, user: User, *, reason: str) -> bool:
+    """Add one failed attempt; the MAX_FAILED_ATTEMPTS-th locks the account for LOCKOUT_MINUTES.
+
+    One UPDATE reads and writes the count, so attempts arriving at the same moment each count (the
+    row lock makes them take turns; each sees the one before). Returns True when this attempt locked
+    the account, which is then audited. Flushes; the caller commits.
+    """
+    next_count = User.failed_login_count + 1
+    locks = next_count >= MAX_FAILED_ATTEMPTS
+    count = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_login_count=case((locks, 0), else_=next_count),
+            locked_until=case(
+                (locks, utcnow() + timedelta(minutes=LOCKOUT_MINUTES)), else_=User.locked_until
+            ),
+        )
+        .returning(User.failed_login_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    session.expire(user, ["failed_login_count", "locked_until"])
+    locked = count == 0  # a failure leaves at least 1 unless it reached the limit and locked
+    if locked:
+        audit.record(session, user, "users", user.id, "locked", reason=reason)
+        session.flush()
+    return locked

@@ -10,6 +10,7 @@ from typing import Any
 from flask import g
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from grants_app.extensions import db
 from grants_app.models import Partnership
@@ -36,7 +37,11 @@ class PartnershipInfo:
 def partnership_info() -> PartnershipInfo:
     """The Partnership row as plain values, read once per request (defaults when none is set up)."""
     if "partnership_info" not in g:
-        row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        try:
+            row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+        except SQLAlchemyError:  # the error pages must render while the database is down
+            db.session.rollback()
+            row = None
         g.partnership_info = (
             PartnershipInfo(
                 name=row.name,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from grants_app.extensions import db
 from grants_app.web.context import portal_context
+
+log = logging.getLogger(__name__)
 
 # Fields whose first focusable element has its own id (the GOV.UK date input's day box).
 _DATE_FIELDS = {"GovDateField"}
@@ -61,17 +65,32 @@ def _too_many(_exc):
 
 
 def _server_error(_exc):
-    db.session.rollback()
+    _rollback()
     return _portal_page("portal/errors/500.html", 500)
 
 
 def _database_busy(exc: OperationalError):
     # SQLite (the development default) lets one writer in at a time; a request that lost that race is
     # told to try again, with nothing changed, rather than shown a crash. PostgreSQL does not get here.
-    if "database is locked" not in str(exc):
-        raise exc
-    db.session.rollback()
-    return _portal_page("portal/errors/busy.html", 503, back=_same_site_referrer("/"))
+    _rollback()
+    if "database is locked" in str(exc):
+        return _portal_page("portal/errors/busy.html", 503, back=_same_site_referrer("/"))
+    # Anything else operational is the database being unreachable: "try again later", not a crash.
+    log.error("database unavailable: %s", exc)
+    return _portal_page("portal/errors/500.html", 503)
+
+
+def _conflict(exc: IntegrityError):
+    # Two requests saving the same thing at the same moment (a double click that beat the checks):
+    # the database kept one; this one changed nothing and says so.
+    _rollback()
+    log.warning("conflicting write refused by the database: %s", exc.orig)
+    return _portal_page("portal/errors/busy.html", 409, back=_same_site_referrer("/"))
+
+
+def _rollback() -> None:
+    with contextlib.suppress(SQLAlchemyError):  # no connection: nothing to undo
+        db.session.rollback()
 
 
 def _other_client_error(exc: HTTPException):
@@ -85,6 +104,7 @@ HANDLERS = [
     (429, _too_many),
     (500, _server_error),
     (OperationalError, _database_busy),
+    (IntegrityError, _conflict),
     (400, _other_client_error),
     (405, _other_client_error),
     (410, _other_client_error),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grants_app.models import Role
+from grants_app.sessions import GENERATION_KEY
 
 ALL_STAFF = {Role.OFFICER, Role.JAG_MEMBER, Role.FINANCE, Role.RAG_VIEWER, Role.ADMIN}
 APPLICATION_VIEWERS = ALL_STAFF
@@ -136,6 +137,7 @@ def test_an_applicant_never_reaches_the_admin(app, make, session, world):
     with client.session_transaction() as sess:  # signed in as the portal would sign them in
         sess["_user_id"] = str(applicant.id)
         sess["_fresh"] = True
+        sess[GENERATION_KEY] = 0  # as signing in records it
     for endpoint, method, url in admin_routes(app, application.id, meeting.id):
         response = _request(client, method, url)
         assert response.status_code == 403, (endpoint, url, response.status_code)

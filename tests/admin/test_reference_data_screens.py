@@ -22,10 +22,11 @@ def test_create_update_delete_are_each_audited_with_a_diff(make, session, staff_
     client.post(f"/admin/wards/edit/?id={ward.id}", data={"name": "Martin's Wood"})
     updated = _events(session, "wards", "update")
     assert updated[0].data == {"name": {"from": "Martins Wood", "to": "Martin's Wood"}}
-    client.post("/admin/wards/delete/", data={"id": ward.id})
+    ward_id = ward.id
+    client.post("/admin/wards/delete/", data={"id": ward_id})
     deleted = _events(session, "wards", "delete")
-    assert deleted[0].entity_id == ward.id and deleted[0].data["name"] == "Martin's Wood"
-    assert session.get(Ward, ward.id) is None
+    assert deleted[0].entity_id == ward_id and deleted[0].data["name"] == "Martin's Wood"
+    assert session.get(Ward, ward_id) is None
 
 
 def test_fund_money_is_edited_in_pounds_and_audited_in_pence(make, session, staff_client):
@@ -85,9 +86,9 @@ def test_user_roles_edit_is_audited_without_secrets(make, session, staff_client)
     fresh = session.get(User, member.id)
     assert fresh.roles == {Role.JAG_MEMBER, Role.OFFICER}
     event = _events(session, "users", "update")[0]
-    assert event.data["roles"] == {"from": ["jag_member"], "to": ["jag_member", "officer"]}
+    assert event.data["roles"] == {"from": ["JAG member"], "to": ["Grants officer", "JAG member"]}
     assert event.data["job_title"]["to"] == "Inspector"
-    assert event.data["password_hash"] == {"from": "(hidden)", "to": "(changed)"}
+    assert event.data["password"] == {"from": "(hidden)", "to": "(changed)"}
     assert "argon2" not in str(event.data)
 
 
@@ -214,3 +215,88 @@ def test_partnership_edit_is_audited(make, session, staff_client):
     assert client.post(f"/admin/partnership/edit/?id={partnership.id}", data=data).status_code == 302
     diff = _events(session, "partnership", "update")[0].data
     assert diff["contact_phone"] == {"from": "", "to": "01438 242242"}
+
+
+def test_role_and_agency_changes_are_audited_in_words_and_nothing_else(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    police, council = make.ref.agencies[1], make.ref.agencies[0]
+    member = make.user(Role.JAG_MEMBER)
+    member.agency = police
+    session.commit()
+    data = {
+        "email": member.email,
+        "full_name": member.full_name,
+        "phone": member.phone,
+        "agency": str(council.id),
+        "job_title": member.job_title,
+        "is_active": "y",
+        "role_names": ["jag_member", "officer"],
+        "new_password": "",
+    }
+    assert client.post(f"/admin/users/edit/?id={member.id}", data=data).status_code == 302
+    (event,) = _events(session, "users", "update")
+    assert event.data == {
+        "roles": {"from": ["JAG member"], "to": ["Grants officer", "JAG member"]},
+        "agency": {"from": str(police), "to": str(council)},  # the names shown in the form
+    }
+    page = client.get("/admin/audit/?search=update").get_data(as_text=True)
+    assert "Grants officer" in page
+    assert "object at" not in page and "UserRole" not in page and "role_grants" not in page
+
+
+def test_fund_priorities_and_period_are_audited_by_name(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    fund = make.ref.fund
+    kept, dropped = fund.priorities[0], fund.priorities[1]
+    form = {
+        "name": fund.name,
+        "slug": fund.slug,
+        "financial_year": str(fund.financial_year),
+        "strategy_period": str(fund.strategy_period_id),
+        "budget_pence": "50000",
+        "min_award_pence": f"{fund.min_award_pence / 100:.2f}",
+        "max_award_pence": f"{fund.max_award_pence / 100:.2f}",
+        "over_allocation_pct": str(fund.over_allocation_pct),
+        "delegated_limit_pence": f"{fund.delegated_limit_pence / 100:.2f}",
+        "opens_on": fund.opens_on.isoformat(),
+        "closes_on": fund.closes_on.isoformat(),
+        "offer_valid_days": str(fund.offer_valid_days),
+        "priorities": [str(p.id) for p in fund.priorities if p.id != dropped.id],
+        "budget_categories": [str(c.id) for c in fund.budget_categories],
+    }
+    assert client.post(f"/admin/funds/edit/?id={fund.id}", data=form).status_code == 302
+    (event,) = _events(session, "funds", "update")
+    assert set(event.data) == {"priorities"}
+    assert str(kept) in event.data["priorities"]["to"] and str(dropped) not in event.data["priorities"]["to"]
+    assert str(dropped) in event.data["priorities"]["from"]
+
+
+def test_reference_data_has_no_bulk_delete_and_deletes_one_unused_row_at_a_time(make, session, staff_client):
+    """Reference data is history: no bulk delete (it half-failed and broke on PostgreSQL); one row at
+    a time, audited, and refused with a message while anything still uses it."""
+    client, _admin = staff_client(Role.ADMIN)
+    used = make.ref.wards[0]
+    make.application()  # the factory's application is in the first ward
+    spare = Ward(name="Typo Ward")
+    session.add(spare)
+    session.commit()
+    used_id, spare_id = used.id, spare.id
+
+    listing = client.get("/admin/wards/").get_data(as_text=True)
+    assert 'value="delete"' not in listing  # the bulk action is not offered
+    response = client.post("/admin/wards/action/", data={"action": "delete", "rowid": [str(spare_id)]})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Ward, spare_id) is not None
+
+    refused = client.post("/admin/wards/delete/", data={"id": used_id}, follow_redirects=True)
+    assert refused.status_code == 200 and "other records still use" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Ward, used_id) is not None
+    assert _events(session, "wards", "delete") == []
+
+    assert client.post("/admin/wards/delete/", data={"id": spare_id}).status_code == 302
+    session.expire_all()
+    assert session.get(Ward, spare_id) is None
+    (event,) = _events(session, "wards", "delete")
+    assert event.entity_id == spare_id and event.data["name"] == "Typo Ward"

@@ -6,6 +6,7 @@ import pytest
 
 from grants_app.models import Role
 from grants_app.reports.access import REPORT_ROLES
+from grants_app.sessions import GENERATION_KEY
 
 URLS = {
     "spend": "/admin/reports/spend?year={year}&format=csv",
@@ -126,6 +127,7 @@ def test_the_group_downloads_its_statement_in_the_portal_and_nobody_else_can(app
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
+            sess[GENERATION_KEY] = user.session_generation
         return client
 
     mine = signed_in(applicant)

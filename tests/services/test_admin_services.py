@@ -69,14 +69,14 @@ def test_totp_codes(make, session):
     now = utcnow()
     staff_auth.enable_totp(session, officer, secret, totp.at(now))
     # the set-up code is spent; the next step's code works once, then never again
-    assert not staff_auth.verify_totp(officer, totp.at(now), now)
+    assert not staff_auth.verify_totp(session, officer, totp.at(now), now)
     later = now + timedelta(seconds=30)
-    assert staff_auth.verify_totp(officer, totp.at(later), later)
-    assert not staff_auth.verify_totp(officer, totp.at(later), later)
+    assert staff_auth.verify_totp(session, officer, totp.at(later), later)
+    assert not staff_auth.verify_totp(session, officer, totp.at(later), later)
     much_later = now + timedelta(minutes=5)
-    assert not staff_auth.verify_totp(officer, totp.at(now - timedelta(minutes=5)), much_later)
-    assert not staff_auth.verify_totp(officer, "00000a", much_later)
-    assert staff_auth.verify_totp(officer, totp.at(much_later), much_later)
+    assert not staff_auth.verify_totp(session, officer, totp.at(now - timedelta(minutes=5)), much_later)
+    assert not staff_auth.verify_totp(session, officer, "00000a", much_later)
+    assert staff_auth.verify_totp(session, officer, totp.at(much_later), much_later)
 
 
 def test_workflow_picture_has_every_state_and_highlights_the_current_one():

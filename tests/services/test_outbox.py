@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from grants_app.models import OutboxEmail
-from grants_app.services.outbox import deliver_pending, render_email
+from grants_app.outbox_sender import send_due
+from grants_app.services.outbox import render_email
 from grants_app.transaction import commit
 from grants_app.workflow import fire
 
@@ -49,7 +50,7 @@ def test_rolled_back_decision_sends_nothing(make, session, mailer):
     app = make.application()
     fire(session, app, "submit", make.applicant_of(app))
     session.rollback()
-    assert deliver_pending(session, mailer) == 0
+    assert send_due(session, mailer).claimed == 0
     assert mailer.sent == []
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from grants_app import clock
 from grants_app.models import LoginToken, User, utcnow
+from grants_app.outbox_sender import send_due
 from grants_app.services import sign_in
-from grants_app.services.outbox import deliver_pending
 
 
 class Settings:
@@ -19,7 +19,7 @@ class Settings:
 
 
 def _token(session, mailer, email):
-    deliver_pending(session, mailer)
+    send_due(session, mailer)
     body = [b for to, _s, b in mailer.sent if to == email][-1]
     return body.split("/sign-in/")[1].split()[0]
 
@@ -63,7 +63,7 @@ def test_links_per_address_are_limited(session, mailer, ref):
 def test_staff_addresses_never_get_a_sign_in_link(session, mailer, make):
     officer = make.officer()
     sign_in.request_link(session, officer.email, ip="", settings=Settings())
-    deliver_pending(session, mailer)
+    send_due(session, mailer)
     ((to, subject, body),) = [m for m in mailer.sent if m[0] == officer.email]
     assert "/sign-in/" not in body and "/admin" in body
     assert session.execute(select(LoginToken)).first() is None
@@ -88,5 +88,12 @@ def test_inactive_accounts_get_no_email(session, mailer, make):
     user = make.user("applicant")
     user.is_active = False
     sign_in.request_link(session, user.email, ip="", settings=Settings())
-    deliver_pending(session, mailer)
+    send_due(session, mailer)
     assert not [m for m in mailer.sent if m[0] == user.email]
+
+
+def test_an_address_header_with_control_characters_is_kept_printable(session, mailer, ref):
+    # Behind a proxy the address comes from X-Forwarded-For, which the client controls.
+    sign_in.request_link(session, "a@group.example", ip="203.0.113.9\x00<x>", settings=Settings())
+    session.commit()
+    assert session.execute(select(LoginToken.requested_ip)).scalar_one() == "203.0.113.9<x>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from grants_app.models import AuditEvent
+from grants_app.sessions import GENERATION_KEY
 from grants_app.workflow import fire
 from tests.web.conftest import sign_in
 
@@ -87,6 +88,7 @@ def test_staff_signed_in_cannot_use_the_portal_as_an_applicant(client, make, ses
     with client.session_transaction() as s:
         s["_user_id"] = str(officer.id)
         s["_fresh"] = True
+        s[GENERATION_KEY] = 0  # as signing in records it
     r = client.get("/applications")
     assert r.status_code == 403 and "signed in as staff" in r.text
 

@@ -278,7 +278,7 @@ def test_a_locked_sqlite_database_asks_the_person_to_try_again(client, ref, monk
     )
 
 
-def test_other_database_errors_are_still_a_server_error(client, ref, monkeypatch, app):
+def test_other_database_errors_are_the_problem_page_not_busy(client, ref, monkeypatch, app):
     from sqlalchemy.exc import OperationalError
 
     from grants_app.services import application_form
@@ -289,5 +289,7 @@ def test_other_database_errors_are_still_a_server_error(client, ref, monkeypatch
     monkeypatch.setattr(application_form, "open_fund", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/")
-    assert response.status_code == 500
+    # The database failing (or gone) makes the service unavailable: 503, and not "busy, try again".
+    assert response.status_code == 503
     assert "Sorry, there is a problem with the service" in response.text
+    assert "busy" not in response.text

@@ -41,6 +41,7 @@ from grants_app.models import (
 )
 from grants_app.money import parse_pounds
 from grants_app.normalise import parse_id
+from grants_app.params import MAX_ID
 from grants_app.refusals import NotFound
 from grants_app.services import (
     application_checks,
@@ -143,10 +144,10 @@ class AmountFilter(BaseSQLAFilter):
 
     def validate(self, value) -> bool:
         try:
-            parse_pounds(value)
+            pence = parse_pounds(value)
         except ValueError:
             return False
-        return True
+        return abs(pence) <= MAX_ID  # the column is a 32-bit INTEGER of pence
 
     def clean(self, value):
         return parse_pounds(value)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, request
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
+from grants_app.admin.bounded_filters import BoundedFilterConverter
 from grants_app.admin.forms import AdminForm
 from grants_app.admin.security import RoleRequired, staff_user
 from grants_app.dates import format_date, format_datetime
 from grants_app.extensions import db
 from grants_app.models import Role
 from grants_app.money import format_pence
+from grants_app.params import parse_id, parse_page
 from grants_app.services import reference_data
 
 
@@ -35,6 +37,20 @@ class StaffModelView(RoleRequired, ModelView):
     can_edit = False
     can_delete = False
 
+    # Flask-Admin passes ?id=, ?page= and filter values to the database as they come: bound them first.
+    filter_converter = BoundedFilterConverter()
+
+    def get_one(self, id):
+        """The row with this id, or None (Flask-Admin then says the record does not exist) for
+        anything that is not a row id: quotes, emoji, a right-to-left mark, a number too large."""
+        key = parse_id(id)
+        return db.session.get(self.model, key) if key is not None else None
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        args.page = parse_page(request.args.get("page"))  # -1 or 10**30 would be an invalid OFFSET
+        return args
+
 
 class AuditedModelView(StaffModelView):
     """Reference data: administrators edit it, and every create, update and delete is audited."""
@@ -45,10 +61,16 @@ class AuditedModelView(StaffModelView):
     can_edit = True
     can_delete = True
     can_view_details = True
+    # Reference data is history: applications, scores and payments point at it. One row at a time may
+    # be deleted (a typo nobody uses yet), audited, and refused with a message while anything uses it;
+    # the bulk action is off: it deleted row by row with a commit each, so a mixed selection half-failed.
+    action_disallowed_list = ["delete"]
 
     def on_model_change(self, form, model, is_created):
         # Flask-Admin commits after this hook, so the diff is written in the same transaction as the edit.
-        reference_data.record_edit(db.session, staff_user(), model, created=is_created)
+        reference_data.record_edit(
+            db.session, staff_user(), model, created=is_created, fields=edited_fields(form)
+        )
 
     def on_model_delete(self, model):
         reference_data.record_delete(db.session, staff_user(), model)
@@ -62,6 +84,11 @@ class AuditedModelView(StaffModelView):
             )
             return True
         return super().handle_view_exception(exc)
+
+
+def edited_fields(form) -> list[str]:
+    """The names of the fields a person could change on this form (what the audit diff covers)."""
+    return [field.name for field in form if field.name != "csrf_token"]
 
 
 def link(url: str, text: str) -> Markup:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.actions import action
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import Optional
 
+from grants_app import sessions
 from grants_app.admin.forms import PenceField
 from grants_app.admin.security import staff_user
-from grants_app.admin.views.base import AuditedModelView, date_formatter, pence_formatter
+from grants_app.admin.views.base import AuditedModelView, date_formatter, edited_fields, pence_formatter
 from grants_app.extensions import db
 from grants_app.models import (
     BudgetCategory,
@@ -25,14 +26,20 @@ from grants_app.models import (
     UserRole,
     Ward,
 )
+from grants_app.params import parse_id
 from grants_app.passwords import hash_password
 from grants_app.services import reference_data, staff_auth
+from grants_app.services.sign_out import end_all_sessions
 from grants_app.transaction import commit
 
 # Flask-Admin's bundled select2 (v3) draws unlabelled "remove" links; plain selects are accessible.
 PLAIN = {"data-role": "plain-select"}
 
 PENCE_COLUMNS = ("budget_pence", "min_award_pence", "max_award_pence", "delegated_limit_pence")
+
+
+def _ids(raw) -> list[int]:
+    return [i for i in map(parse_id, raw) if i is not None]
 
 
 class FundView(AuditedModelView):
@@ -183,25 +190,36 @@ class UserView(AuditedModelView):
         super().__init__(User, db, *args, **kwargs)
 
     def on_form_prefill(self, form, id):
-        user = db.session.get(User, id)
+        user = self.get_one(id)
         form.role_names.data = sorted(r.value for r in user.roles)
 
     def on_model_change(self, form, model, is_created):
+        actor = staff_user()
         model.email = (model.email or "").strip().lower()
-        before = sorted(r.value for r in model.roles)
+        before = model.roles
         wanted = {Role(v) for v in form.role_names.data or []}
         model.role_grants = [g for g in model.role_grants if g.role in wanted] + [
             UserRole(role=r) for r in wanted - model.roles
         ]
-        after = sorted(r.value for r in wanted)
+        extra: dict = {}
+        if before != wanted:
+            extra["roles"] = {"from": sorted(r.label for r in before), "to": sorted(r.label for r in wanted)}
         if form.new_password.data:
             model.password_hash = hash_password(form.new_password.data)  # ValueError -> shown to the admin
-        extra = {"roles": {"from": before, "to": after}} if before != after else {}
-        reference_data.record_edit(db.session, staff_user(), model, created=is_created, extra=extra)
+            extra["password"] = {"from": "(hidden)", "to": "(changed)"}
+        active_changed = inspect(model).attrs.is_active.history.has_changes()
+        # role_names and new_password are described above, in words; the rest are the model's own fields.
+        fields = [f for f in edited_fields(form) if f not in ("role_names", "new_password")]
+        reference_data.record_edit(db.session, actor, model, created=is_created, extra=extra, fields=fields)
+        if not is_created and (active_changed or "roles" in extra or "password" in extra):
+            # Whatever this person had open was granted under the old roles or password: it ends.
+            generation = end_all_sessions(db.session, model)
+            if model.id == actor.id and model.is_active:
+                sessions.keep_this_session(generation)
 
     @action("unlock", "Unlock sign-in", "Unlock the selected accounts?")
     def action_unlock(self, ids):
-        for user in db.session.execute(select(User).where(User.id.in_([int(i) for i in ids]))).scalars():
+        for user in db.session.execute(select(User).where(User.id.in_(_ids(ids)))).scalars():
             staff_auth.unlock(db.session, staff_user(), user)
         commit(db.session)
         flash("Accounts unlocked", "success")
@@ -212,8 +230,9 @@ class UserView(AuditedModelView):
         "They will set up two-factor again at their next sign-in. Continue?",
     )
     def action_reset_two_factor(self, ids):
-        for user in db.session.execute(select(User).where(User.id.in_([int(i) for i in ids]))).scalars():
+        for user in db.session.execute(select(User).where(User.id.in_(_ids(ids)))).scalars():
             user.totp_secret = None
-            reference_data.record_edit(db.session, staff_user(), user, created=False)
+            reference_data.record_edit(db.session, staff_user(), user, created=False, fields=["totp_secret"])
+            end_all_sessions(db.session, user)
         commit(db.session)
         flash("Two-factor reset", "success")

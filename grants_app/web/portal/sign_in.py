@@ -7,10 +7,12 @@ from flask_login import current_user, login_user, logout_user
 
 from grants_app.extensions import db, limiter
 from grants_app.services import sign_in as sign_in_service
+from grants_app.services.sign_out import end_all_sessions
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
 from grants_app.web.portal.common import attempt, settings
+from grants_app.web.redirects import safe_next
 
 # Only accepted link requests count (an empty or mistyped address costs nothing). Per email address
 # tightly, so nobody's inbox can be flooded; per network address loosely, so a library or community
@@ -48,9 +50,7 @@ def sign_in():
                 "portal/sign_in.html", form=form, errors=[{"text": str(outcome.refusal), "href": "#email"}]
             ), 429
         session["sign_in_email"] = form.email.data
-        nxt = request.args.get("next", "")
-        # Only a path on this site: "//host" and "/\\host" would send people elsewhere.
-        if nxt.startswith("/") and not nxt.startswith(("//", "/\\")) and len(nxt) < 300:
+        if (nxt := safe_next(request.args.get("next"))) is not None:
             session["after_sign_in"] = nxt
         return redirect(url_for("portal.check_email"))
     return render_template("portal/sign_in.html", form=form, errors=error_list(form))
@@ -82,13 +82,15 @@ def use_link(token: str):
     session.update({k: v for k, v in kept.items() if k == "eligibility"})
     session.permanent = True
     login_user(outcome.value)
-    target = kept.get("after_sign_in") or url_for("portal.dashboard")
+    target = safe_next(kept.get("after_sign_in")) or url_for("portal.dashboard")
     return redirect(target)
 
 
 @bp.post("/sign-out")
 def sign_out():
     f.ConfirmForm().validate_on_submit()
+    if current_user.is_authenticated:  # every copy of this session ends, not only this cookie
+        attempt(lambda: end_all_sessions(db.session, current_user))
     logout_user()
     session.clear()
     return redirect(url_for("portal.signed_out"))
