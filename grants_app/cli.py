@@ -14,7 +14,7 @@ from grants_app.extensions import db
 from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
-from grants_app.services import offers, users
+from grants_app.services import offers, reminders, users
 from grants_app.transaction import deliver_outbox, run
 from grants_app.workflow import SYSTEM
 
@@ -157,6 +157,26 @@ def lapse_offers() -> None:
     click.echo(f"Lapsed {len(report.lapsed)} offer(s).")
 
 
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email groups about monitoring returns due in 14 days or overdue, and officers a digest of overdue
+    returns and payments waiting for authorisation (run daily; a reminder is never sent twice)."""
+    settings = current_app.config["SOSAFE"]
+    report = _run(lambda: reminders.send_reminders(db.session, SYSTEM, london_today(), settings))
+    for line in report.due_soon:
+        click.echo(f"due soon: {line}")
+    for line in report.overdue:
+        click.echo(f"overdue: {line}")
+    click.echo(
+        f"Queued {len(report.due_soon)} due-soon and {len(report.overdue)} overdue reminder(s)"
+        + (
+            f" and a digest of {report.digest_new_items} new item(s) to {report.digest_recipients} officer(s)."
+            if report.digest_recipients
+            else "; no new items for the officers' digest."
+        )
+    )
+
+
 def _run(work):
     """One command, one transaction, through the same unit of work as requests (so its emails go)."""
     outcome = run(db.session, work)
@@ -171,6 +191,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(send_reminders_command)
 
 
 __all__ = ["init_app", "stranded_states"]
