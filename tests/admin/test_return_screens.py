@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from grants_app import clock
 from grants_app.dates import LONDON
 from grants_app.extensions import db
-from grants_app.models import BudgetLine, MonitoringReturn, OutboxEmail, Role
+from grants_app.models import AuditEvent, BudgetLine, Fund, MonitoringReturn, OutboxEmail, Role
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
 from tests.admin.conftest import csrf_enabled, flashes
@@ -182,3 +182,36 @@ def test_garbage_ids_are_not_found(staff_client, make, session):
     ):
         assert client.get(url).status_code == 404, url
     assert client.post("/admin/returns/999999/accept", data={}).status_code == 404
+
+
+def test_the_administrator_sets_when_returns_are_due(staff_client, make, session):
+    client, _admin = staff_client(Role.ADMIN)
+    fund = make.ref.fund
+    page = client.get(f"/admin/funds/edit/?id={fund.id}").text
+    assert "Monitoring returns due (days after each quarter)" in page and 'value="30"' in page
+    form = {
+        "name": fund.name,
+        "slug": fund.slug,
+        "financial_year": str(fund.financial_year),
+        "strategy_period": str(fund.strategy_period_id),
+        "budget_pence": "50000",
+        "min_award_pence": "250",
+        "max_award_pence": "5000",
+        "over_allocation_pct": "0",
+        "delegated_limit_pence": "1000",
+        "opens_on": fund.opens_on.isoformat(),
+        "closes_on": fund.closes_on.isoformat(),
+        "offer_valid_days": "28",
+        "priorities": [str(p.id) for p in fund.priorities],
+        "budget_categories": [str(c.id) for c in fund.budget_categories],
+    }
+    bad = client.post(f"/admin/funds/edit/?id={fund.id}", data={**form, "return_due_days": "0"})
+    assert bad.status_code == 200 and "between 1 and 180 days" in bad.text
+    assert (
+        client.post(f"/admin/funds/edit/?id={fund.id}", data={**form, "return_due_days": "45"}).status_code
+        == 302
+    )
+    session.expire_all()
+    assert session.get(Fund, fund.id).return_due_days == 45
+    diff = session.execute(select(AuditEvent.data).where(AuditEvent.action == "update")).scalars().all()
+    assert any(d.get("return_due_days") == {"from": 30, "to": 45} for d in diff)
