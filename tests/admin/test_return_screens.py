@@ -215,3 +215,11 @@ def test_the_administrator_sets_when_returns_are_due(staff_client, make, session
     assert session.get(Fund, fund.id).return_due_days == 45
     diff = session.execute(select(AuditEvent.data).where(AuditEvent.action == "update")).scalars().all()
     assert any(d.get("return_due_days") == {"from": 30, "to": 45} for d in diff)
+
+
+def test_the_officers_dashboard_lists_returns_to_review(staff_client, make, session):
+    g = sent(session, grant(make))
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = client.get("/admin/").text
+    assert f"Review the monitoring return {g.ret.period_label} for {g.app.reference}" in page
