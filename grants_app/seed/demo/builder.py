@@ -343,19 +343,24 @@ class DemoBuilder:
         returns = sorted(app.monitoring_returns, key=lambda r: r.due_on)
         paid = sum(p.amount_pence for p in app.payments if has_tag(p, PaymentTag.PAID_OUT))
         chosen = [r for r in returns if not r.is_final and r.due_on <= self.today]
+        held = None
         if final:
             chosen += [r for r in returns if r.is_final]
-        stage = "filed"
-        if not final:
+        else:
             stage = RETURN_STAGES[self.grants_reporting % len(RETURN_STAGES)]
             self.grants_reporting += 1
-        if not chosen:
+            if stage != "filed" and returns:
+                # The latest return already due (the final one too, for a project past its end), or
+                # else the first, sent early.
+                held = ([r for r in returns if r.due_on <= self.today] or returns[:1])[-1]
+                chosen = [r for r in chosen if r is not held]
+        count = len(chosen) + (held is not None)
+        if not count:
             return
         total = int(paid * spend_fraction)
-        shares = [total // len(chosen)] * len(chosen)
+        shares = [total // count] * count
         shares[-1] += total - sum(shares)
-        if stage != "filed":
-            self.open_returns.append((app, chosen[-1], stage, shares[-1]))
-            chosen, shares = chosen[:-1], shares[:-1]
+        if held is not None:
+            self.open_returns.append((app, held, stage, shares.pop()))
         for ret, share in zip(chosen, shares, strict=True):
             demo_returns.file_and_accept(self, app, ret, share)
