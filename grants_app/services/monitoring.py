@@ -57,7 +57,7 @@ def scheduled_returns(start: date, end: date, due_days: int = DEFAULT_DUE_DAYS) 
     One for each financial quarter the project runs in, covering the part of the quarter inside the
     project and due `due_days` after the quarter ends; the last is the final return, due `due_days` after
     `end`. A project from 1 February to 31 May has "Q4 2025/26" (1 February to 31 March, due 30 April)
-    and "Final return (Q1 2026/27)" (1 April to 31 May, due 30 June). Raises ValueError if `end` is
+    and "Q1 2026/27 (final)" (1 April to 31 May, due 30 June). Raises ValueError if `end` is
     before `start` or `due_days` is below 1.
     """
     if end < start:
@@ -72,7 +72,7 @@ def scheduled_returns(start: date, end: date, due_days: int = DEFAULT_DUE_DAYS) 
         if q_end >= end:
             schedule.append(
                 ScheduledReturn(
-                    f"Final return ({_quarter_label(year, quarter)})",
+                    f"{_quarter_label(year, quarter)} (final)",
                     *covers,
                     end + timedelta(days=due_days),
                     True,

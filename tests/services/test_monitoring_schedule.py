@@ -17,7 +17,7 @@ def test_a_project_from_february_to_may_has_q4_and_q1_returns():
     schedule = scheduled_returns(date(2026, 2, 1), date(2026, 5, 31))
     assert [(r.label, r.starts_on, r.ends_on, r.due_on, r.is_final) for r in schedule] == [
         ("Q4 2025/26", date(2026, 2, 1), date(2026, 3, 31), date(2026, 4, 30), False),
-        ("Final return (Q1 2026/27)", date(2026, 4, 1), date(2026, 5, 31), date(2026, 6, 30), True),
+        ("Q1 2026/27 (final)", date(2026, 4, 1), date(2026, 5, 31), date(2026, 6, 30), True),
     ]
 
 
@@ -27,7 +27,7 @@ def test_a_whole_financial_year_has_four_returns_the_last_final():
         "Q1 2026/27",
         "Q2 2026/27",
         "Q3 2026/27",
-        "Final return (Q4 2026/27)",
+        "Q4 2026/27 (final)",
     ]
     assert [r.due_on for r in schedule] == [
         date(2026, 7, 30),
@@ -41,19 +41,19 @@ def test_crossing_the_calendar_year_is_q3_then_q4_of_the_same_financial_year():
     schedule = scheduled_returns(date(2026, 11, 15), date(2027, 1, 20))
     assert [(r.label, r.starts_on, r.ends_on) for r in schedule] == [
         ("Q3 2026/27", date(2026, 11, 15), date(2026, 12, 31)),
-        ("Final return (Q4 2026/27)", date(2027, 1, 1), date(2027, 1, 20)),
+        ("Q4 2026/27 (final)", date(2027, 1, 1), date(2027, 1, 20)),
     ]
     assert schedule[-1].due_on == date(2027, 2, 19)  # 30 days after the project ends
 
 
 def test_crossing_financial_years_keeps_counting_quarters():
     schedule = scheduled_returns(date(2026, 3, 10), date(2026, 7, 5))
-    assert [r.label for r in schedule] == ["Q4 2025/26", "Q1 2026/27", "Final return (Q2 2026/27)"]
+    assert [r.label for r in schedule] == ["Q4 2025/26", "Q1 2026/27", "Q2 2026/27 (final)"]
 
 
 def test_a_project_inside_one_quarter_has_only_the_final_return():
     (only,) = scheduled_returns(date(2026, 7, 1), date(2026, 8, 15))
-    assert only.is_final and only.label == "Final return (Q2 2026/27)"
+    assert only.is_final and only.label == "Q2 2026/27 (final)"
     assert only.due_on == date(2026, 9, 14)
 
 
@@ -65,7 +65,7 @@ def test_the_due_date_is_the_funds_setting():
 def test_the_old_call_still_gives_label_due_date_and_final_flag():
     assert monitoring_schedule(date(2026, 2, 1), date(2026, 5, 31)) == [
         ("Q4 2025/26", date(2026, 4, 30), False),
-        ("Final return (Q1 2026/27)", date(2026, 6, 30), True),
+        ("Q1 2026/27 (final)", date(2026, 6, 30), True),
     ]
 
 

@@ -105,6 +105,8 @@ class ReturnView(StaffModelView):
         "state": "State",
         "spend": "Spend reported",
         "submitted_at": "Sent",
+        "application.reference": "reference",
+        "application.title": "project title",
     }
     column_sortable_list = [
         ("application", "application.reference"),

@@ -4,7 +4,7 @@ the officer, each on the day it happened.
 
 builder.file_returns files and accepts a grant's returns so far. The grants in delivery take turns to
 leave their latest due return at another stage (builder.RETURN_STAGES), which tell() finishes at the end
-of the stories: one waiting for the officer's review (with a category over budget), one queried (its
+of the stories: one waiting for the officer's review (a category 25% over budget), one queried (its
 spending all against one of its two priorities), one overdue with only a draft started. Later returns
 stay due, so the demo shows returns due, overdue, to review, queried and accepted.
 """
@@ -60,20 +60,22 @@ def fill(
     total_pence: int,
     day: date,
     *,
-    tilt: bool = False,
+    over_budget: bool = False,
     one_priority: bool = False,
     complete: bool = True,
 ) -> None:
     """The group fills in a return on `day`: its spending (`total_pence`, spread over the budget's
     lines and the priorities as the application split them), a receipt for most lines, what the project
-    did and each priority's outcomes. `tilt` triples the last budget line's share (a category over
-    budget); `one_priority` puts everything against the first priority; `complete=False` stops after the
-    first line (a draft)."""
+    did and each priority's outcomes. `over_budget` spends a quarter more than the budget on the last
+    budget line's category (the rest on the others); `one_priority` puts everything against the first
+    priority; `complete=False` stops after the first line (a draft)."""
     applicant = b.member_of(app.organisation)
     budget = app.budget_lines
-    weights = [
-        line.amount_pence * (3 if tilt and k == len(budget) - 1 else 1) for k, line in enumerate(budget)
-    ]
+    weights = [line.amount_pence for line in budget]
+    if over_budget and len(budget) > 1:
+        over = min(budget[-1].amount_pence * 5 // 4, total_pence // 2)
+        rest = sum(weights[:-1])
+        weights = [w * (total_pence - over) // rest for w in weights[:-1]] + [over]
     splits = sorted(app.priority_splits, key=lambda s: s.priority.number)
     if one_priority:
         splits = splits[:1]
@@ -153,7 +155,7 @@ def tell(b: DemoBuilder) -> None:
     for app, ret, stage, amount in b.open_returns:
         day = send_day(b, ret, latest=b.today - timedelta(days=8))
         if stage == "to_review":
-            fill(b, app, ret, amount, day, tilt=True)
+            fill(b, app, ret, amount, day, over_budget=True)
             send(b, app, ret, day)
         elif stage == "with_question":
             fill(b, app, ret, amount, day, one_priority=len(app.priority_splits) > 1)
