@@ -62,50 +62,55 @@ def _priorities(app_: Application):
 
 
 def tasks(ret: MonitoringReturn) -> list[dict]:
-    """The return's task list: the answer to our question (when asked), spending, progress, and each
-    priority's outcomes, with their statuses."""
+    """The return's task list for govukTaskList: the answer to our question (when asked), spending,
+    progress, and each priority's outcomes, each with its status."""
     app_ = ret.application
     ref = app_.reference
     missing = {p.part for p in return_problems(ret)}
+
+    def item(title: str, hint: str, href: str, done: bool, to_do: str = "Not yet started") -> dict:
+        status = {"text": "Completed"} if done else {"tag": {"text": to_do, "classes": "govuk-tag--blue"}}
+        return {"title": {"text": title}, "hint": {"text": hint}, "href": href, "status": status}
+
     items = []
     if ret.open_query is not None:
         items.append(
-            {
-                "title": "Answer our question",
-                "hint": "We need to know more before we can accept this return",
-                "href": url_for("portal.answer_return_query", reference=ref, return_id=ret.id),
-                "done": not query_unanswered(ret),
-            }
+            item(
+                "Answer our question",
+                "We need to know more before we can accept this return",
+                url_for("portal.answer_return_query", reference=ref, return_id=ret.id),
+                not query_unanswered(ret),
+                "To do",
+            )
         )
     count = len(ret.spend_lines)
-    items.append(
-        {
-            "title": "Spending",
-            "hint": f"{count} item{'s' if count != 1 else ''} of spending"
-            if count
-            else "What the grant paid for",
-            "href": url_for("portal.return_spending", reference=ref, return_id=ret.id),
-            "done": bool(count),
-        }
+    spending = item(
+        "Spending",
+        f"{count} item{'s' if count != 1 else ''} of spending" if count else "What the grant paid for",
+        url_for("portal.return_spending", reference=ref, return_id=ret.id),
+        bool(count),
     )
+    if not count:  # nothing spent in a period is a possible answer, so not a task left undone
+        spending["status"] = {"tag": {"text": "None yet", "classes": "govuk-tag--grey"}}
+    items.append(spending)
     items.append(
-        {
-            "title": "Progress in this period",
-            "hint": "What the project did",
-            "href": url_for("portal.return_progress", reference=ref, return_id=ret.id),
-            "done": "progress" not in missing,
-        }
+        item(
+            "Progress in this period",
+            "What the project did",
+            url_for("portal.return_progress", reference=ref, return_id=ret.id),
+            "progress" not in missing,
+        )
     )
     for split in _priorities(app_):
         items.append(
-            {
-                "title": f"Priority {split.priority.number}: people reached and what changed",
-                "hint": split.priority.short_name,
-                "href": url_for(
+            item(
+                f"Priority {split.priority.number}: people reached and what changed",
+                split.priority.short_name,
+                url_for(
                     "portal.return_outcome", reference=ref, return_id=ret.id, priority_id=split.priority_id
                 ),
-                "done": f"outcome-{split.priority_id}" not in missing,
-            }
+                f"outcome-{split.priority_id}" not in missing,
+            )
         )
     return items
 
@@ -141,8 +146,8 @@ def return_spending(reference: str, return_id: int):
     )
 
 
-def _spend_form(app_: Application, formdata=None) -> rf.SpendLineForm:
-    form = rf.SpendLineForm(formdata=formdata) if formdata is not None else rf.SpendLineForm()
+def _spend_form(app_: Application) -> rf.SpendLineForm:
+    form = rf.SpendLineForm()
     form.category_id.choices = [("", "Select a category")] + [
         (str(c.id), c.name) for c in app_.fund.budget_categories
     ]
