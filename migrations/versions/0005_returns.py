@@ -2,14 +2,14 @@
 and per-priority outcomes, the officer's questions, when returns are due (a fund setting) and a record of
 the reminders sent (unique, so none goes twice).
 
-Revision ID: 0005
+Revision ID: 0005_returns
 Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0005_returns"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
