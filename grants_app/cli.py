@@ -18,7 +18,7 @@ from grants_app.outbox_sender import send_all_due, work
 from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
-from grants_app.services import offers, users
+from grants_app.services import offers, reminders, users
 from grants_app.text import plural
 from grants_app.transaction import run
 from grants_app.workflow import SYSTEM
@@ -181,6 +181,27 @@ def lapse_offers() -> None:
     click.echo(f"Lapsed {plural(len(report.lapsed), 'offer')}.")
 
 
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email groups about monitoring returns due in 14 days or overdue, and officers a digest of overdue
+    returns and payments waiting for authorisation (run daily; a reminder is never sent twice)."""
+    settings = current_app.config["SOSAFE"]
+    report = _run(lambda: reminders.send_reminders(db.session, SYSTEM, london_today(), settings))
+    for line in report.due_soon:
+        click.echo(f"due soon: {line}")
+    for line in report.overdue:
+        click.echo(f"overdue: {line}")
+    click.echo(
+        f"Queued {len(report.due_soon)} due-soon and {plural(len(report.overdue), 'overdue reminder')}"
+        + (
+            f" and a digest of {plural(report.digest_new_items, 'new item')} to "
+            f"{plural(report.digest_recipients, 'officer')}."
+            if report.digest_recipients
+            else "; no new items for the officers' digest."
+        )
+    )
+
+
 def _run(work):
     """One command, one transaction, through the same unit of work as requests (so its emails go)."""
     outcome = run(db.session, work)
@@ -196,6 +217,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(report_cli)
+    app.cli.add_command(send_reminders_command)
 
 
 __all__ = ["init_app", "stranded_states"]

@@ -50,6 +50,10 @@ class ReturnTag(enum.StrEnum):
     OUTSTANDING = "outstanding"
     # Its spend lines count as accepted spend.
     SPEND_ACCEPTED = "spend_accepted"
+    # Sent by the group, waiting for the officer to accept or query it.
+    AWAITING_REVIEW = "awaiting_review"
+    # Sent back to the group with the officer's question.
+    QUERY_OPEN = "query_open"
 
 
 class PaymentTag(enum.StrEnum):

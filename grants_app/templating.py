@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from grants_app.dates import format_date, format_datetime
+from grants_app.dates import format_date, format_datetime, london_today
+from grants_app.lifecycle import ReturnTag
 from grants_app.money import format_pence
 from grants_app.text import plural, possessive
 
@@ -20,6 +21,12 @@ def has_tag(obj, tag: str) -> bool:
     return current_app.extensions["workflow_engine"].has_tag(obj, tag)
 
 
+def is_overdue(ret) -> bool:
+    """Jinja test: `{% if ret is overdue %}`: a monitoring return not yet sent (or sent back) after its
+    due date (Europe/London)."""
+    return has_tag(ret, ReturnTag.OUTSTANDING) and ret.due_on < london_today()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         pence=format_pence,
@@ -31,4 +38,5 @@ def init_app(app: Flask) -> None:
         possessive=possessive,
     )
     app.jinja_env.tests["tagged"] = has_tag
+    app.jinja_env.tests["overdue"] = is_overdue
     app.jinja_env.globals.update(format_pence=format_pence)

@@ -30,7 +30,7 @@ from grants_app.models.meeting import (
     Vote,
     VoteChoice,
 )
-from grants_app.models.monitoring import MonitoringReturn, SpendLine
+from grants_app.models.monitoring import MonitoringReturn, ReturnOutcome, ReturnQuery, SpendLine
 from grants_app.models.organisation import (
     Organisation,
     OrganisationInvitation,
@@ -40,6 +40,7 @@ from grants_app.models.organisation import (
 from grants_app.models.outbox import OutboxEmail
 from grants_app.models.partnership import AgencyKind, PartnerAgency, Partnership, Ward
 from grants_app.models.payment import Payment, Repayment
+from grants_app.models.reminder import ReminderKind, ReminderSent
 from grants_app.models.strategy import Priority, StrategyPeriod
 from grants_app.models.user import STAFF_ROLES, LoginToken, Role, User, UserRole
 
@@ -74,7 +75,11 @@ __all__ = [
     "Payment",
     "Priority",
     "ReferenceCounter",
+    "ReminderKind",
+    "ReminderSent",
     "Repayment",
+    "ReturnOutcome",
+    "ReturnQuery",
     "Role",
     "STAFF_ROLES",
     "Score",

@@ -49,6 +49,7 @@ class Fund(Timestamped, Base):
         CheckConstraint("delegated_limit_pence >= 0", name="delegated_limit_not_negative"),
         CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
         CheckConstraint("financial_year >= 2000 AND financial_year <= 2100", name="year_range"),
+        CheckConstraint("return_due_days >= 1 AND return_due_days <= 180", name="return_due_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +69,8 @@ class Fund(Timestamped, Base):
     closes_on: Mapped[date]
     workflow_name: Mapped[str] = mapped_column(String(60), default="application")
     offer_valid_days: Mapped[int] = mapped_column(default=28)
+    # Each monitoring return is due this many days after the quarter (or the project) it covers ends.
+    return_due_days: Mapped[int] = mapped_column(default=30, server_default="30")
 
     strategy_period = relationship("StrategyPeriod")
     priorities = relationship("Priority", secondary=fund_priorities, order_by="Priority.number")

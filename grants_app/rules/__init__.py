@@ -11,6 +11,7 @@ Where to find a rule by name:
   budget.py        within the request, within the fund's budget, delegated limit, the award
   offers.py        offer expiry, issue and acceptance
   delivery.py      monitoring schedule and returns, final return, repayment, closure
+  returns.py       a monitoring return's question and answer
   payments.py      two-person authorisation, payments within the award
   emails.py        every email the workflows send, queued in the outbox
 """
@@ -23,6 +24,7 @@ from grants_app.rules import (  # noqa: F401 - importing registers each module's
     meetings,
     offers,
     payments,
+    returns,
 )
 from grants_app.rules.registry import RULES
 

@@ -10,7 +10,8 @@ from grants_app.models import MonitoringReturn, Payment
 from grants_app.money import format_pence
 from grants_app.rules.registry import effect, guard
 from grants_app.services import fund_budget
-from grants_app.services.monitoring import monitoring_schedule
+from grants_app.services.monitoring import schedule_for_application
+from grants_app.services.return_checks import return_problems
 from grants_app.workflow import TransitionContext, get_engine
 
 
@@ -84,33 +85,34 @@ def record_repayment_demand(ctx: TransitionContext) -> None:
 
 @effect("schedule_monitoring_returns")
 def schedule_monitoring_returns(ctx: TransitionContext) -> None:
-    """A return for each financial quarter the project runs through, and a final one (see
-    services.monitoring.monitoring_schedule); returns already scheduled are kept."""
+    """A return for each financial quarter the project runs in, the last one final, each due the fund's
+    return_due_days after its period (see services.monitoring.scheduled_returns); returns already
+    scheduled are kept."""
     app = ctx.obj
     existing = {r.period_label for r in app.monitoring_returns}
-    start = app.start_date or ctx.today
-    end = app.end_date or app.fund.year_ends_on
     engine = get_engine()
-    for label, due_on, is_final in monitoring_schedule(start, end):
-        if label in existing:
+    for scheduled in schedule_for_application(app, ctx.today):
+        if scheduled.label in existing:
             continue
-        ret = MonitoringReturn(period_label=label, due_on=due_on, is_final=is_final)
+        ret = MonitoringReturn(
+            period_label=scheduled.label,
+            period_starts_on=scheduled.starts_on,
+            period_ends_on=scheduled.ends_on,
+            due_on=scheduled.due_on,
+            is_final=scheduled.is_final,
+        )
         engine.start(ret)
         app.monitoring_returns.append(ret)
 
 
 @guard("return_complete")
 def return_complete(ctx: TransitionContext) -> str | None:
-    """A return says what was done and how many people took part before it is sent."""
-    ret: MonitoringReturn = ctx.obj
-    missing = []
-    if not ret.progress_narrative.strip():
-        missing.append("what you did in this period")
-    if ret.beneficiaries_reached is None:
-        missing.append("how many people took part")
-    if missing:
-        return "Tell us " + " and ".join(missing) + " before you send the return"
-    return None
+    """A return says what the project did, and for each priority it serves how many people it reached
+    and what changed, before it is sent (see services.return_checks.return_problems)."""
+    problems = return_problems(ctx.obj)
+    if not problems:
+        return None
+    return "Before you send the return: " + "; ".join(p.message[0].lower() + p.message[1:] for p in problems)
 
 
 @effect("stamp_return_submission")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from grants_app.models import Application
 from grants_app.rules.registry import effect
-from grants_app.services.notifications import application_recipients, email_context
+from grants_app.services.notifications import application_recipients, email_context, return_link
 from grants_app.services.outbox import queue_email
 from grants_app.workflow import TransitionContext
 
@@ -65,13 +65,27 @@ def email_return_received(ctx: TransitionContext) -> None:
 
 @effect("email_return_queried")
 def email_return_queried(ctx: TransitionContext) -> None:
-    """Send the group our query on their return."""
+    """Send the group our question on their return, and how to answer it."""
     _email(
         ctx,
         "return_queried",
         application=ctx.obj.application,
         period=ctx.obj.period_label,
         reason=ctx.inputs["reason"],
+        return_link=return_link(ctx.settings, ctx.obj),
+    )
+
+
+@effect("email_return_accepted")
+def email_return_accepted(ctx: TransitionContext) -> None:
+    """Tell the group we have accepted their return."""
+    _email(
+        ctx,
+        "return_accepted",
+        application=ctx.obj.application,
+        period=ctx.obj.period_label,
+        spend=ctx.obj.spend_total_pence,
+        is_final=ctx.obj.is_final,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from grants_app.lifecycle import (
     ApplicationTag,
@@ -163,6 +163,16 @@ def officer_tasks(session: Session) -> list[Task]:
     awaiting_offer = application_states(ApplicationTag.AWAITING_OFFER)
     for app in session.execute(select(Application).where(Application.state.in_(awaiting_offer))).scalars():
         tasks.append(Task(f"Issue the offer for {app}", application_id=app.id))
+    to_review = session.execute(
+        select(MonitoringReturn)
+        .where(MonitoringReturn.state.in_(return_states(ReturnTag.AWAITING_REVIEW)))
+        .options(joinedload(MonitoringReturn.application))
+        .order_by(MonitoringReturn.submitted_at)
+    ).scalars()
+    for ret in to_review:
+        tasks.append(
+            Task(f"Review the monitoring return {ret.period_label} for {ret.application}", ret.application_id)
+        )
     unnoted = session.execute(
         select(func.count())
         .select_from(Award)

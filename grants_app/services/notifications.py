@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grants_app.models import Application, OrganisationMember, Partnership, User
+from grants_app.models import Application, MonitoringReturn, OrganisationMember, Partnership, User
 
 
 def application_recipients(session: Session, application: Application) -> list[str]:
@@ -32,6 +32,11 @@ def applicant_link(settings: Any, application: Application) -> str:
     """The portal address of the application, from PUBLIC_BASE_URL."""
     base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")
     return f"{base}/applications/{application.reference}"
+
+
+def return_link(settings: Any, ret: MonitoringReturn) -> str:
+    """The portal page of a monitoring return."""
+    return f"{applicant_link(settings, ret.application)}/returns/{ret.id}"
 
 
 def email_context(session: Session, settings: Any, application: Application) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grants_app.dates import format_date
+from grants_app.dates import format_date, london_today
 from grants_app.lifecycle import ApplicationTag, ReturnTag, has_tag
 from grants_app.models import Application
 from grants_app.services import application_checks as checks
@@ -103,7 +103,8 @@ class NextStep:
 def next_steps(application: Application, triggers: set[str], url_for) -> list[NextStep]:
     """What the organisation has to do on this application after sending it, stage by stage.
 
-    Each later stage of the grant adds its tasks here (monitoring returns now; more as the portal grows).
+    Each later stage of the grant adds its tasks here; each monitoring return is listed with its status
+    (overdue when past its due date) and a link to it.
     """
     steps: list[NextStep] = []
     ref = application.reference
@@ -128,13 +129,23 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
     elif application.award is not None and application.award.accepted_at is not None:
         steps.append(NextStep("Accept your grant offer", COMPLETED, done=True))
     engine = get_engine()
+    today = london_today()
     for ret in application.monitoring_returns:
-        label = engine.applicant_label(ret)
+        overdue = has_tag(ret, ReturnTag.OUTSTANDING) and ret.due_on < today
+        if has_tag(ret, ReturnTag.SPEND_ACCEPTED):
+            hint = "We have accepted it"
+        elif not has_tag(ret, ReturnTag.EDITABLE_BY_APPLICANT):
+            hint = f"Sent {format_date(ret.submitted_at)}: we are reviewing it"
+        elif ret.open_query is not None:
+            hint = f"We have a question. Due {format_date(ret.due_on)}"
+        else:
+            hint = f"{'Overdue: it was due' if overdue else 'Due'} {format_date(ret.due_on)}"
         steps.append(
             NextStep(
-                f"Monitoring return: {ret.period_label}" + (" (final)" if ret.is_final else ""),
-                label,
-                f"Due {format_date(ret.due_on)}. We will email you how to send it.",
+                f"Monitoring return: {ret.period_label}",
+                engine.applicant_label(ret) + (" (overdue)" if overdue else ""),
+                hint,
+                url_for("portal.monitoring_return", reference=ref, return_id=ret.id),
                 done=has_tag(ret, ReturnTag.SPEND_ACCEPTED),
             )
         )

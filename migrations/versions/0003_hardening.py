@@ -1,6 +1,6 @@
 """Hardening: emails claimed by one sender with backoff, and sessions that end everywhere.
 
-Revision ID: 0003
+Revision ID: 0003_hardening
 Revises: 0006_people
 """
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
+revision = "0003_hardening"
 down_revision = "0006_people"
 branch_labels = None
 depends_on = None

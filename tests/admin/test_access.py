@@ -38,6 +38,8 @@ SPECIAL = {
     "meeting.note_delegated": OFFICER_ONLY,
     "meeting.add_to_agenda": OFFICER_ONLY,
     "meeting.minutes": OFFICER_ONLY,
+    "returns.accept": OFFICER_ONLY,
+    "returns.query": OFFICER_ONLY,
 }
 
 
@@ -51,6 +53,8 @@ def allowed_roles(endpoint: str) -> set[Role]:
         return APPLICATION_VIEWERS
     if view == "meeting":
         return MEETING_VIEWERS
+    if view == "returns":
+        return APPLICATION_VIEWERS
     if view in {"audit", "outbox"}:
         return RECORD_VIEWERS
     if view == "workflows":
@@ -80,6 +84,7 @@ def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, s
             "document_id": 1,
             "trigger": "pass_screening",
             "export_type": "csv",
+            "return_id": application_id,
         }
         url = rule.rule
         for arg in rule.arguments:

@@ -75,9 +75,9 @@ def test_dates_are_shown_the_gov_uk_way():
 def test_monitoring_schedule_has_quarterly_returns_and_a_final_one():
     schedule = monitoring_schedule(date(2026, 5, 1), date(2027, 2, 28))
     labels = [label for label, _due, _final in schedule]
-    assert labels == ["Q1 2026/27 progress", "Q2 2026/27 progress", "Q3 2026/27 progress", "Final return"]
+    assert labels == ["Q1 2026/27", "Q2 2026/27", "Q3 2026/27", "Q4 2026/27 (final)"]
     assert schedule[0][1] == date(2026, 7, 30)
-    assert schedule[-1] == ("Final return", date(2027, 3, 30), True)
+    assert schedule[-1] == ("Q4 2026/27 (final)", date(2027, 3, 30), True)
 
 
 @given(

@@ -19,12 +19,14 @@ from grants_app.admin.views.reference import (
     WardView,
 )
 from grants_app.admin.views.reports import ReportsView
+from grants_app.admin.views.returns import ReturnView
 
 
 def register_views(admin: Admin) -> None:
     """Add every admin screen, in menu order."""
     admin.add_view(ApplicationView(name="Applications", endpoint="application"))
     admin.add_view(MeetingView(name="Meetings", endpoint="meeting"))
+    admin.add_view(ReturnView(name="Monitoring returns", endpoint="returns"))
     admin.add_view(ReportsView(name="Reports", endpoint="reports", url="/admin/reports"))
     admin.add_view(AuditTrailView(name="Audit trail", endpoint="audit", category="Records"))
     admin.add_view(OutboxView(name="Emails sent", endpoint="outbox", category="Records"))

@@ -6,7 +6,7 @@ from flask import flash
 from flask_admin.actions import action
 from sqlalchemy import inspect, select
 from wtforms import PasswordField, SelectMultipleField
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 from grants_app import sessions
 from grants_app.admin.forms import PenceField
@@ -51,6 +51,7 @@ class FundView(AuditedModelView):
         "delegated_limit_pence": "Delegated limit (£)",
         "over_allocation_pct": "Over-allocation allowance (%)",
         "financial_year": "Financial year (starting April)",
+        "return_due_days": "Monitoring returns due (days after each quarter)",
     }
     column_formatters = {name: pence_formatter for name in PENCE_COLUMNS} | {
         "opens_on": date_formatter,
@@ -71,11 +72,19 @@ class FundView(AuditedModelView):
         "opens_on",
         "closes_on",
         "offer_valid_days",
+        "return_due_days",
         "priorities",
         "budget_categories",
     ]
     form_overrides = {name: PenceField for name in PENCE_COLUMNS}
     form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
+    form_args = {
+        "return_due_days": {
+            "validators": [
+                NumberRange(1, 180, "Returns must be due between 1 and 180 days after the quarter")
+            ]
+        }
+    }
     column_searchable_list = ["name"]
 
     def __init__(self, *args, **kwargs):

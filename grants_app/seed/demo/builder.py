@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from grants_app import clock
 from grants_app.dates import LONDON
+from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
     Application,
     ApplicationPriority,
     BudgetLine,
     DocumentKind,
     Meeting,
+    MonitoringReturn,
     Organisation,
     OrganisationMember,
     OrganisationType,
@@ -26,16 +28,19 @@ from grants_app.models import (
     VoteChoice,
 )
 from grants_app.passwords import hash_password
+from grants_app.seed.demo import returns as demo_returns
 from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS
 from grants_app.seed.demo.projects import Project
 from grants_app.seed.reference import ReferenceData
 from grants_app.services import decisions, declarations, quorum, scoring, votes
 from grants_app.services import meetings as meeting_service
-from grants_app.services import monitoring as monitoring_service
 from grants_app.services import payments as payment_service
 from grants_app.services.applications import start_application
 from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
+
+# What happens to the latest due return of each grant in delivery, in turn (see file_returns).
+RETURN_STAGES = ("filed", "to_review", "with_question", "late")
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -53,6 +58,9 @@ class DemoBuilder:
         self.orgs: list[Organisation] = []
         self.ref: ReferenceData | None = None
         self.meetings: list[Meeting] = []
+        # Grants in delivery so far, and the returns they hold back for returns.tell (see file_returns).
+        self.grants_reporting = 0
+        self.open_returns: list[tuple[Application, MonitoringReturn, str, int]] = []
 
     # -- helpers --------------------------------------------------------------------------------
     def on(self, day: date, step: Callable[[], object], hour: int = 10):
@@ -327,49 +335,35 @@ class DemoBuilder:
         return met
 
     def file_returns(self, app: Application, *, spend_fraction: float = 1.0, final: bool = False) -> None:
-        applicant = self.member_of(app.organisation)
+        """The group's returns so far, each filled in, sent and accepted as the portal and the review page
+        do (see returns.py): the interim returns already due, and the final one if `final`.
+
+        Without `final` (a grant still in delivery), the grants take turns through RETURN_STAGES: after
+        the first, each holds back its latest due return for returns.tell to leave waiting for review,
+        queried, or overdue. Spending adds up to `spend_fraction` of what has been paid."""
         self.session.flush()
         self.session.expire(app, ["monitoring_returns", "payments"])
         returns = sorted(app.monitoring_returns, key=lambda r: r.due_on)
-        paid = sum(p.amount_pence for p in app.payments if p.state == "paid")
-        interim = [r for r in returns if not r.is_final and r.due_on <= self.today]
-        chosen = interim + ([r for r in returns if r.is_final] if final else [])
-        total_spend = int(paid * spend_fraction)
-        for n, ret in enumerate(chosen):
-            share = (
-                total_spend // len(chosen)
-                if n < len(chosen) - 1
-                else total_spend - (total_spend // len(chosen)) * (len(chosen) - 1)
-            )
-            day = min(ret.due_on - timedelta(days=3), self.today - timedelta(days=2))
-            lines = []
-            splits = app.priority_splits
-            remaining = share
-            for k, split in enumerate(splits):
-                part = remaining if k == len(splits) - 1 else share * split.percentage // 100
-                remaining -= part
-                if part > 0:
-                    lines.append(
-                        monitoring_service.SpendLineInput(
-                            priority_id=split.priority_id,
-                            category_id=app.budget_lines[0].category_id,
-                            description=app.budget_lines[0].description,
-                            amount_pence=part,
-                            spent_on=day,
-                        )
-                    )
-
-            def submit(ret=ret, lines=lines):
-                monitoring_service.save_return(
-                    self.session,
-                    applicant,
-                    ret,
-                    progress_narrative="Sessions ran as planned with good attendance.",
-                    outcomes="Participants reported feeling safer and more confident to report concerns.",
-                    beneficiaries_reached=app.beneficiaries_count,
-                    spend_lines=lines,
-                )
-                fire(self.session, ret, "submit", applicant)
-
-            self.on(day, submit)
-            self.on(day + timedelta(days=1), lambda ret=ret: fire(self.session, ret, "accept", self.officer))
+        paid = sum(p.amount_pence for p in app.payments if has_tag(p, PaymentTag.PAID_OUT))
+        chosen = [r for r in returns if not r.is_final and r.due_on <= self.today]
+        held = None
+        if final:
+            chosen += [r for r in returns if r.is_final]
+        else:
+            stage = RETURN_STAGES[self.grants_reporting % len(RETURN_STAGES)]
+            self.grants_reporting += 1
+            if stage != "filed" and returns:
+                # The latest return already due (the final one too, for a project past its end), or
+                # else the first, sent early.
+                held = ([r for r in returns if r.due_on <= self.today] or returns[:1])[-1]
+                chosen = [r for r in chosen if r is not held]
+        count = len(chosen) + (held is not None)
+        if not count:
+            return
+        total = int(paid * spend_fraction)
+        shares = [total // count] * count
+        shares[-1] += total - sum(shares)
+        if held is not None:
+            self.open_returns.append((app, held, stage, shares.pop()))
+        for ret, share in zip(chosen, shares, strict=True):
+            demo_returns.file_and_accept(self, app, ret, share)

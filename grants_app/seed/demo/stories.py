@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from grants_app.dates import LONDON
 from grants_app.models import Meeting
+from grants_app.seed.demo import returns as demo_returns
 from grants_app.seed.demo.builder import DemoBuilder
 from grants_app.seed.demo.projects import PROJECTS
 from grants_app.services import payments as payment_service
@@ -241,5 +242,7 @@ def tell(b: DemoBuilder) -> int:
                     reason="Sessions have not run since the lead youth worker left; we are reviewing the grant.",
                 ),
             )
+    # The returns the grants in delivery held back: waiting for review, queried, overdue.
+    demo_returns.tell(b)
     # A delegated approval is reported to the next meeting for noting.
     return count

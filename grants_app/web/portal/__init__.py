@@ -7,6 +7,7 @@ render. Split by what the applicant is doing:
   sections.py      the task list's sections of a draft
   decisions.py     check answers and send, withdraw, answer a question, accept or decline an offer
   organisation.py  inviting and removing colleagues
+  returns.py       monitoring returns: spending, receipts, progress, outcomes, check and send
 """
 
 from grants_app.web.portal import (  # noqa: F401 - importing registers each module's routes
@@ -14,6 +15,7 @@ from grants_app.web.portal import (  # noqa: F401 - importing registers each mod
     decisions,
     organisation,
     pages,
+    returns,
     sections,
     sign_in,
 )

@@ -1,0 +1,131 @@
+"""What makes a monitoring return changeable, a spend line acceptable and a return ready to send: the
+checks the portal's pages, the whole-return service and the workflow's guards share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from grants_app.dates import format_date, london_today
+from grants_app.lifecycle import ReturnTag, has_tag
+from grants_app.models import Application, MonitoringReturn, User
+from grants_app.money import format_pence
+from grants_app.refusals import NotFound, Refusal
+from grants_app.services.text_checks import normalise, text_problem
+
+MAX_DESCRIPTION = 300
+MAX_NARRATIVE = 10_000
+MAX_ANSWER = 5_000
+MAX_PEOPLE = 1_000_000
+# A single spend line can never be more than this, whatever the award (about £10m): far above any
+# community grant, well inside the database's integer.
+MAX_LINE_PENCE = 10**9
+
+
+class ReturnNotEditable(Refusal):
+    """The return has been sent (or accepted) and the group can no longer change it."""
+
+
+def ensure_editable(actor: User, ret: MonitoringReturn) -> None:
+    """NotFound unless the actor belongs to the grant's organisation; ReturnNotEditable unless the
+    return's state is tagged editable_by_applicant."""
+    if not ret.applicant_can_act(actor):
+        raise NotFound("No such monitoring return")
+    if not has_tag(ret, ReturnTag.EDITABLE_BY_APPLICANT):
+        if has_tag(ret, ReturnTag.SPEND_ACCEPTED):
+            raise ReturnNotEditable("This return has been accepted, so it can no longer be changed")
+        raise ReturnNotEditable("You have sent this return, so it can no longer be changed")
+
+
+@dataclass(frozen=True)
+class SpendLineInput:
+    """A spend line as the group gives it: amount in pence, date Europe/London."""
+
+    priority_id: int
+    category_id: int
+    description: str
+    amount_pence: int
+    spent_on: date | None = None
+
+
+def check_spend_line(
+    application: Application, line: SpendLineInput, *, required_date: bool = True
+) -> SpendLineInput:
+    """The line with its description tidied, or a Refusal with a message for each bad field (spent_on,
+    description, category_id, priority_id, amount), in the order the form shows them.
+
+    The date must fall in the grant period (the project's start and end dates) and not after today; the
+    category must be one of the fund's budget categories; the priority one the application serves; the
+    amount (pence) more than zero and no more than the award."""
+    errors: dict[str, str] = {}
+    if line.spent_on is None:
+        if required_date:
+            errors["spent_on"] = "Enter the date the money was spent"
+    else:
+        start, end = application.start_date, application.end_date
+        if (start and line.spent_on < start) or (end and line.spent_on > end):
+            errors["spent_on"] = (
+                f"The date must be in the grant period, {format_date(start)} to {format_date(end)}"
+            )
+        elif line.spent_on > london_today():
+            errors["spent_on"] = "The date must be today or in the past"
+    description = normalise(line.description)
+    problem = text_problem(
+        description,
+        "What the money was spent on",
+        max_length=MAX_DESCRIPTION,
+        missing="Enter what the money was spent on",
+    )
+    if problem:
+        errors["description"] = problem
+    if line.category_id not in {c.id for c in application.fund.budget_categories}:
+        errors["category_id"] = "Select a budget category from the list"
+    if line.priority_id not in {s.priority_id for s in application.priority_splits}:
+        errors["priority_id"] = "Select one of the priorities your project serves"
+    award = application.award.amount_pence if application.award is not None else MAX_LINE_PENCE
+    if isinstance(line.amount_pence, bool) or not isinstance(line.amount_pence, int):
+        errors["amount"] = "Enter the amount in pounds and pence, like 125.50"
+    elif line.amount_pence <= 0:
+        errors["amount"] = "The amount must be more than £0"
+    elif line.amount_pence > min(award, MAX_LINE_PENCE):
+        errors["amount"] = (
+            f"The amount must be no more than your grant of {format_pence(award)}. "
+            "Check the decimal point is in the right place"
+        )
+    if errors:
+        raise Refusal(errors=errors)
+    return replace(line, description=description)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something missing before a return can be sent: the part of the return, and what to do."""
+
+    part: str
+    message: str
+
+
+def return_problems(ret: MonitoringReturn) -> list[Problem]:
+    """What the group still has to tell us before sending: the progress narrative, and for each priority
+    the application serves the people reached and what changed. (Spending may be nothing in a period.)"""
+    problems: list[Problem] = []
+    if not ret.progress_narrative.strip():
+        problems.append(Problem("progress", "Tell us what the project did in this period"))
+    outcomes = {o.priority_id: o for o in ret.priority_outcomes}
+    for split in sorted(ret.application.priority_splits, key=lambda s: s.priority.number):
+        outcome = outcomes.get(split.priority_id)
+        if outcome is None or not outcome.what_changed.strip():
+            problems.append(
+                Problem(
+                    f"outcome-{split.priority_id}",
+                    f"Tell us how many people you reached and what changed for priority "
+                    f"{split.priority.number}",
+                )
+            )
+    return problems
+
+
+def query_unanswered(ret: MonitoringReturn) -> bool:
+    """The officer asked a question that the group has not yet answered."""
+    query = ret.open_query
+    return query is not None and not query.answer.strip()

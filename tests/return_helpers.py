@@ -1,0 +1,62 @@
+"""Helpers for monitoring-return tests: a grant in delivery, and a return filled in as the portal does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grants_app.dates import london_today
+from grants_app.models import Application, MonitoringReturn, User
+from grants_app.services import return_form
+from grants_app.services.return_checks import SpendLineInput
+
+
+@dataclass
+class Grant:
+    app: Application
+    ret: MonitoringReturn
+    applicant: User
+    officer: User
+
+    @property
+    def base(self) -> str:
+        """The return's portal URL."""
+        return f"/applications/{self.app.reference}/returns/{self.ret.id}"
+
+
+def grant(make, **kwargs) -> Grant:
+    """A grant in delivery (award £2,000 unless told) and its first monitoring return."""
+    app, officer = make.in_delivery(**kwargs)
+    ret = sorted(app.monitoring_returns, key=lambda r: r.due_on)[0]
+    return Grant(app, ret, make.applicant_of(app), officer)
+
+
+def line(g: Grant, amount_pence: int = 50_000, description: str = "Coaches", **changes) -> SpendLineInput:
+    values = {
+        "priority_id": g.app.priority_splits[0].priority_id,
+        "category_id": g.app.budget_lines[0].category_id,
+        "description": description,
+        "amount_pence": amount_pence,
+        "spent_on": london_today(),
+    }
+    values.update(changes)
+    return SpendLineInput(**values)
+
+
+def fill(session, g: Grant, amount_pence: int = 50_000) -> None:
+    """A complete return: one spend line, the progress narrative and every priority's outcome."""
+    return_form.add_spend_line(session, g.applicant, g.ret, line(g, amount_pence))
+    return_form.save_progress(session, g.applicant, g.ret, "Ran 10 sessions.")
+    for split in g.app.priority_splits:
+        return_form.save_outcome(
+            session, g.applicant, g.ret, split.priority_id, people_reached=12, what_changed="Fewer incidents."
+        )
+
+
+def sent(session, g: Grant, amount_pence: int = 50_000) -> Grant:
+    fill(session, g, amount_pence)
+    return_form.send_return(session, g.applicant, g.ret)
+    return g
+
+
+def date_fields(day) -> dict[str, str]:
+    return {"spent_on": [str(day.day), str(day.month), str(day.year)]}
