@@ -14,13 +14,13 @@ from grants_app.extensions import db
 from grants_app.models import STAFF_ROLES, WORKFLOW_MODELS, Role
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
-from grants_app.services import offers, users
+from grants_app.services import offers, users, written_procedures
 from grants_app.transaction import deliver_outbox, run
 from grants_app.workflow import SYSTEM
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
-jobs_cli = AppGroup("jobs", help="Scheduled jobs (run daily from cron).")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (run from cron).")
 
 
 def stranded_states(session, engine) -> list[str]:
@@ -155,6 +155,18 @@ def lapse_offers() -> None:
     for reference, why in report.refused:
         click.echo(f"{reference}: {why}", err=True)
     click.echo(f"Lapsed {len(report.lapsed)} offer(s).")
+
+
+@jobs_cli.command("close-written-procedures")
+def close_written_procedures() -> None:
+    """Close written procedures whose deadline has passed (or every member has answered), as the
+    system: adopt the recommendation when quorate and carried, else refer it to the next meeting."""
+    report = _run(lambda: written_procedures.close_due_written_procedures(db.session))
+    for reference, outcome in report.closed:
+        click.echo(f"{reference}: {outcome}")
+    for reference, why in report.refused:
+        click.echo(f"{reference}: {why}", err=True)
+    click.echo(f"Closed {len(report.closed)} written procedure(s).")
 
 
 def _run(work):

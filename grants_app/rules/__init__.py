@@ -13,6 +13,7 @@ Where to find a rule by name:
   delivery.py      monitoring schedule and returns, final return, repayment, closure
   payments.py      two-person authorisation, payments within the award
   emails.py        every email the workflows send, queued in the outbox
+  written_procedures.py  deciding between meetings: deadline, members, quorum, majority, the outcome
 """
 
 from grants_app.rules import (  # noqa: F401 - importing registers each module's rules
@@ -23,6 +24,7 @@ from grants_app.rules import (  # noqa: F401 - importing registers each module's
     meetings,
     offers,
     payments,
+    written_procedures,
 )
 from grants_app.rules.registry import RULES
 

@@ -8,6 +8,7 @@ from grants_app.dates import LONDON
 from grants_app.models import Meeting
 from grants_app.seed.demo.builder import DemoBuilder
 from grants_app.seed.demo.projects import PROJECTS
+from grants_app.seed.demo.voting import tell_voting
 from grants_app.services import payments as payment_service
 from grants_app.workflow import SYSTEM, fire
 
@@ -242,4 +243,5 @@ def tell(b: DemoBuilder) -> int:
                 ),
             )
     # A delegated approval is reported to the next meeting for noting.
+    count += tell_voting(b, past, upcoming)
     return count
