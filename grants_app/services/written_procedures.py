@@ -558,7 +558,9 @@ def recommendation_words(procedure: WrittenProcedure) -> str:
     """'Approve £1,500.00 with conditions: ...' or 'Decline: reason' (no closing full stop)."""
     if procedure.recommendation == Recommendation.APPROVE:
         text = f"Approve {format_pence(procedure.amount_pence)}"
-        return text + (f" with conditions: {procedure.conditions.rstrip('.')}" if procedure.conditions else "")
+        return text + (
+            f" with conditions: {procedure.conditions.rstrip('.')}" if procedure.conditions else ""
+        )
     return f"Decline: {procedure.reason.rstrip('.')}"
 
 
