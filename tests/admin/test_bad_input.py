@@ -17,8 +17,20 @@ GARBAGE = [
     {"decision": "pass", "note": "\x00", "score_1": "5.5", "justification_1": ""},
     {"has_interest": "maybe", "nature": "x" * 3000},
     {"minutes": "a\x00b", "reason": "a\x00b", "note": "a\x00b", "nature": "a\x00b", "has_interest": "yes"},
-    {"choice": "maybe", "comment": "\u202e" * 3000, "member_id": "-1", "procedure_id": "x", "application_id": "1"},
-    {"choice": "for", "member_id": "9" * 30, "application_id": "1", "tally": "\u200b", "back": "//evil.example"},
+    {
+        "choice": "maybe",
+        "comment": "\u202e" * 3000,
+        "member_id": "-1",
+        "procedure_id": "x",
+        "application_id": "1",
+    },
+    {
+        "choice": "for",
+        "member_id": "9" * 30,
+        "application_id": "1",
+        "tally": "\u200b",
+        "back": "//evil.example",
+    },
     {
         "deadline_date": "2026-02-30",
         "deadline_time": "99:99",
