@@ -30,8 +30,7 @@ def close_due_written_procedures() -> None:
     session = db.session
     try:
         if not written_procedures.due_for_closing(session, utcnow(), limit=1):
-            session.rollback()
-            return
+            return  # the request carries on in the same session; nothing to commit
         written_procedures.close_due_written_procedures(session)
         commit(session)  # and send the result emails
     except OperationalError:

@@ -55,7 +55,7 @@ from grants_app.services.votes import (
     require_no_interest_for,
 )
 from grants_app.text import clean_typed_text, plural
-from grants_app.workflow import SYSTEM, fire, start
+from grants_app.workflow import SYSTEM, fire, get_engine, start
 
 MAX_SUMMARY = 5000
 MAX_REASON = 5000
@@ -407,7 +407,7 @@ def close_written_procedure(session: Session, actor, procedure: WrittenProcedure
     """Close a circulating procedure whose voting is over: adopt the recommendation when it is quorate
     and carried (deciding the application), else refer the application to the next JAG meeting.
 
-    Returns "adopted" or "referred". If the decision itself is refused (the fund has no room left for
+    Returns the trigger fired ("adopt" or "refer"). If the decision itself is refused (the fund has no room left for
     the award, say), the application is referred with that reason. Refusal if voting is not over.
     """
     count = count_procedure(session, procedure)
@@ -417,13 +417,13 @@ def close_written_procedure(session: Session, actor, procedure: WrittenProcedure
         except Refusal as refusal:
             why = f"The recommendation was carried but could not be carried out: {refusal}"
         else:
-            return "adopted"
+            return "adopt"
     elif not count.is_quorate:
         why = count.explain()
     else:
         why = f"Not carried: {count.count.in_favour} for, {count.count.against} against, {count.count.abstain} abstained"
     fire(session, procedure, "refer", actor, reason=why)
-    return "referred"
+    return "refer"
 
 
 def due_for_closing(session: Session, now: datetime, limit: int = 50) -> list[int]:
@@ -451,7 +451,7 @@ def due_for_closing(session: Session, now: datetime, limit: int = 50) -> list[in
             select(WrittenProcedure.id)
             .where(
                 WrittenProcedure.state.in_(written_procedure_states(WrittenProcedureTag.OPEN_FOR_VOTES)),
-                or_(WrittenProcedure.deadline_at <= now, not_(exists(awaited))),
+                or_(WrittenProcedure.deadline_at <= now, not_(awaited.exists())),
             )
             .order_by(WrittenProcedure.deadline_at)
             .limit(limit)
@@ -461,7 +461,7 @@ def due_for_closing(session: Session, now: datetime, limit: int = 50) -> list[in
 
 @dataclass
 class CloseReport:
-    closed: list[tuple[str, str]] = field(default_factory=list)  # (reference, "adopted"/"referred")
+    closed: list[tuple[str, str]] = field(default_factory=list)  # (reference, the result for staff)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
 
 
@@ -477,7 +477,8 @@ def close_due_written_procedures(session: Session, actor=SYSTEM) -> CloseReport:
         reference = procedure.application.reference
         try:
             with session.begin_nested():
-                report.closed.append((reference, close_written_procedure(session, actor, procedure)))
+                close_written_procedure(session, actor, procedure)
+                report.closed.append((reference, get_engine().staff_label(procedure)))
         except Refusal as refusal:
             report.refused.append((reference, str(refusal)))
     return report

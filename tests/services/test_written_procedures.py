@@ -205,7 +205,7 @@ def test_decided_at_the_deadline_by_the_cli_job(circulated, session, app, mailer
     with _after(procedure):
         result = runner.invoke(args=["jobs", "close-written-procedures"])
     assert result.exit_code == 0, result.output
-    assert f"{application.reference}: adopted" in result.output
+    assert f"{application.reference}: Recommendation adopted by written procedure" in result.output
     session.expire_all()
     fresh = session.get(Application, application.id)
     assert fresh.state == "approved"
@@ -236,6 +236,17 @@ def test_decided_as_soon_as_every_member_has_responded(circulated, session):
     assert procedure.closed_at is not None and procedure.members_counted == 4
 
 
+def test_an_interest_declared_as_the_last_response_makes_it_due_at_once(circulated, session):
+    _officer, members, app, procedure = circulated
+    for member in members[:4]:
+        _vote(session, procedure, member, "for")
+    assert written_procedures.due_for_closing(session, utcnow()) == []  # one member still to answer
+    declarations.declare_interest(session, members[4], app, has_interest=True, nature="Trustee")
+    assert written_procedures.due_for_closing(session, utcnow()) == [procedure.id]
+    written_procedures.close_due_written_procedures(session)
+    assert procedure.state == "adopted" and app.state == "approved"
+
+
 def test_not_quorate_goes_to_the_next_meetings_agenda(circulated, session, make):
     officer, members, app, procedure = circulated
     next_meeting = make.meeting(officer, days_ahead=10)
@@ -244,7 +255,7 @@ def test_not_quorate_goes_to_the_next_meetings_agenda(circulated, session, make)
     _vote(session, procedure, members[1], "for")  # 2 of 5 responses: 3 needed
     with _after(procedure):
         report = written_procedures.close_due_written_procedures(session)
-    assert report.closed == [(app.reference, "referred")]
+    assert report.closed == [(app.reference, "Referred to the JAG meeting")]
     assert procedure.state == "referred" and app.state == "on_agenda"
     assert procedure.referred_to_meeting_id == next_meeting.id
     item = session.execute(select(AgendaItem).filter_by(application_id=app.id)).scalar_one()
