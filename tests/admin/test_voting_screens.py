@@ -363,6 +363,8 @@ def test_bad_written_procedure_forms_keep_what_was_typed_and_change_nothing(
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert message in page and "The written procedure was not started" in page
+    if "deadline_date" in change:  # the message sits by the field it is about
+        assert 'id="deadline_date-error"' in page and 'aria-invalid="true"' in page
     if "summary" not in change:
         assert "The event is before the next meeting." in page  # what was typed is kept
     session.expire_all()

@@ -359,3 +359,13 @@ def test_deadlines_are_shown_in_london_time(circulated):
     _officer, _members, _app, procedure = circulated
     local = written_procedures.as_utc(procedure.deadline_at).astimezone(LONDON)
     assert local.tzinfo is not None
+
+
+def test_only_the_engine_writes_a_written_procedures_state(circulated, session):
+    from grants_app.workflow import IllegalStateWrite
+
+    _officer, _members, _app, procedure = circulated
+    procedure.state = "adopted"
+    with pytest.raises(IllegalStateWrite, match="WrittenProcedure.state may only be changed"):
+        session.flush()
+    session.rollback()

@@ -55,6 +55,8 @@ from grants_app.text import plural
 from grants_app.transaction import run
 from grants_app.workflow import InvalidInput, available_triggers, get_engine
 
+# The written-procedure form field each circulate guard's refusal is about.
+GUARD_FIELDS = {"deadline_far_enough": "deadline_date", "recommendation_within_request": "amount"}
 # Triggers with a form of their own on the page (or fired only by the written procedure's close).
 OWN_FORMS = frozenset(
     {"pass_screening", "fail_screening", "put_to_written_procedure", "leave_written_procedure"}
@@ -573,9 +575,9 @@ class ApplicationView(StaffModelView):
             abort(404)
         refusal = outcome.refusal
         flash("The written procedure was not started: " + str(refusal), "error")
-        return self._details(
-            user, app, wp_values=values, wp_errors=refusal.errors or {"summary": str(refusal)}
-        )
+        # A workflow guard's refusal names no field: put it by the field its rule is about.
+        field = GUARD_FIELDS.get(getattr(refusal, "guard", None) or "", "form")
+        return self._details(user, app, wp_values=values, wp_errors=refusal.errors or {field: str(refusal)})
 
     @expose("/<int:app_id>/written-procedure/vote", methods=["POST"])
     def written_vote(self, app_id: int):
