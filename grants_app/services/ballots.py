@@ -46,10 +46,6 @@ class Ballot:
     item: AgendaItem | None = None
     procedure: WrittenProcedure | None = None
 
-    @property
-    def is_open(self) -> bool:
-        return self.state == OPEN
-
 
 def _declaration_state(declaration: DeclarationOfInterest | None) -> str | None:
     if declaration is None:

@@ -99,14 +99,6 @@ class ProcedureCount:
             f"{plural(self.required_agencies, 'agency', 'agencies')} are needed"
         )
 
-    def words(self) -> str:
-        """The tally as the minutes say it."""
-        return (
-            f"{self.count.in_favour} for, {self.count.against} against, {self.count.abstain} abstained "
-            f"({self.responded} of {self.members} members responded, from "
-            f"{plural(self.agencies, 'partner agency', 'partner agencies')})"
-        )
-
 
 def required_responses(members: int, percent: int) -> int:
     """Responses needed from `members`: `percent` of them, rounded up (half of 5 is 3)."""
