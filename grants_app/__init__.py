@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from grants_app import admin, cli, dev_server, sessions, templating, web
+from grants_app import admin, cli, dev_server, due_on_page_load, sessions, templating, web
 from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
 from grants_app.extensions import csrf, db, limiter, login_manager, migrate
@@ -96,4 +96,5 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     cli.init_app(app)
     web.init_app(app)
     admin.init_app(app)
+    due_on_page_load.init_app(app)
     return app

@@ -18,14 +18,14 @@ from grants_app.outbox_sender import send_all_due, work
 from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
-from grants_app.services import offers, reminders, users
+from grants_app.services import offers, reminders, users, written_procedures
 from grants_app.text import plural
 from grants_app.transaction import run
 from grants_app.workflow import SYSTEM
 
 workflow_cli = AppGroup("workflow", help="Check and show the workflow definitions.")
 outbox_cli = AppGroup("outbox", help="Send queued emails: once (send) or continuously (work).")
-jobs_cli = AppGroup("jobs", help="Scheduled jobs (run daily from cron).")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (run from cron).")
 
 
 def stranded_states(session, engine) -> list[str]:
@@ -200,6 +200,18 @@ def send_reminders_command() -> None:
             else "; no new items for the officers' digest."
         )
     )
+
+
+@jobs_cli.command("close-written-procedures")
+def close_written_procedures() -> None:
+    """Close written procedures whose deadline has passed (or every member has answered), as the
+    system: adopt the recommendation when quorate and carried, else refer it to the next meeting."""
+    report = _run(lambda: written_procedures.close_due_written_procedures(db.session))
+    for reference, outcome in report.closed:
+        click.echo(f"{reference}: {outcome}")
+    for reference, why in report.refused:
+        click.echo(f"{reference}: {why}", err=True)
+    click.echo(f"Closed {plural(len(report.closed), 'written procedure')}.")
 
 
 def _run(work):

@@ -104,6 +104,12 @@ class Settings:
     magic_link_minutes: int = 15
     quorum_min_members: int = 3
     quorum_min_agencies: int = 2
+    # Written procedure: the earliest deadline the officer may set (hours from now), and its quorum:
+    # responses from at least this percentage of the members without an interest, from at least this
+    # many statutory partner agencies.
+    written_procedure_min_hours: int = 48
+    written_procedure_quorum_percent: int = 50
+    written_procedure_quorum_agencies: int = 3
     max_upload_mb: int = 10
     timezone: str = "Europe/London"
     # 360Giving open data: the publisher's registered prefix (360G-...) and the funder's org-id.
@@ -143,6 +149,9 @@ class Settings:
             magic_link_minutes=_int(env, "MAGIC_LINK_MINUTES", 15),
             quorum_min_members=_int(env, "QUORUM_MIN_MEMBERS", 3),
             quorum_min_agencies=_int(env, "QUORUM_MIN_AGENCIES", 2),
+            written_procedure_min_hours=_int(env, "WRITTEN_PROCEDURE_MIN_HOURS", 48),
+            written_procedure_quorum_percent=_int(env, "WRITTEN_PROCEDURE_QUORUM_PERCENT", 50),
+            written_procedure_quorum_agencies=_int(env, "WRITTEN_PROCEDURE_QUORUM_AGENCIES", 3),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10),
             open_data_prefix=env.get("OPEN_DATA_PREFIX", "").strip(),
             open_data_funder_id=env.get("OPEN_DATA_FUNDER_ID", "").strip(),
@@ -151,6 +160,12 @@ class Settings:
         return settings
 
     def validate(self) -> None:
+        if not 0 <= self.written_procedure_min_hours <= 24 * 90:
+            raise ConfigError("WRITTEN_PROCEDURE_MIN_HOURS must be from 0 to 2160 (90 days)")
+        if not 1 <= self.written_procedure_quorum_percent <= 100:
+            raise ConfigError("WRITTEN_PROCEDURE_QUORUM_PERCENT must be from 1 to 100")
+        if not 1 <= self.written_procedure_quorum_agencies <= 50:
+            raise ConfigError("WRITTEN_PROCEDURE_QUORUM_AGENCIES must be from 1 to 50")
         if self.env not in {"development", "testing", "production"}:
             raise ConfigError(f"SOSAFE_ENV must be development, testing or production, not {self.env!r}")
         if self.env == "production":

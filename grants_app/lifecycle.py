@@ -28,6 +28,8 @@ class ApplicationTag(enum.StrEnum):
     READY_FOR_AGENDA = "ready_for_agenda"
     # On a JAG agenda, waiting for the decision.
     AWAITING_DECISION = "awaiting_decision"
+    # Circulated to the JAG members, who decide it by written procedure between meetings.
+    UNDER_WRITTEN_PROCEDURE = "under_written_procedure"
     # JAG members may score it.
     SCOREABLE = "scoreable"
     # Approved: the officer is to issue the offer.
@@ -67,10 +69,21 @@ class PaymentTag(enum.StrEnum):
     PAID_OUT = "paid_out"
 
 
+class WrittenProcedureTag(enum.StrEnum):
+    # Circulated: members declare and vote until the deadline (or until every member has responded).
+    OPEN_FOR_VOTES = "open_for_votes"
+    # Closed with a result (adopted, or referred to a meeting): reported to the next JAG for noting.
+    CONCLUDED = "concluded"
+    # The members adopted the recommendation: the application was decided as recommended.
+    RECOMMENDATION_ADOPTED = "recommendation_adopted"
+    TERMINAL = "terminal"
+
+
 REQUIRED_TAGS: dict[str, type[enum.StrEnum]] = {
     "application": ApplicationTag,
     "monitoring_return": ReturnTag,
     "payment": PaymentTag,
+    "written_procedure": WrittenProcedureTag,
 }
 
 
@@ -91,6 +104,10 @@ def payment_states(tag: PaymentTag) -> tuple[str, ...]:
     return states("payment", tag)
 
 
+def written_procedure_states(tag: WrittenProcedureTag) -> tuple[str, ...]:
+    return states("written_procedure", tag)
+
+
 def has_tag(obj: Any, tag: str) -> bool:
-    """Whether obj (an application, return or payment) is in a state carrying `tag`."""
+    """Whether obj (an application, return, payment or written procedure) is in a state carrying `tag`."""
     return get_engine().has_tag(obj, tag)

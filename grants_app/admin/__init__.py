@@ -43,6 +43,16 @@ def audit_summary(event) -> str:
     if event.action == "score":
         parts = [f"{data.get('criterion')}: {data.get('score')} - {data.get('justification', '')}"]
         data = {}
+    if event.action in {"vote", "vote_changed", "written_vote", "written_vote_changed"}:
+        member = str(data.get("member", "")).split(" <")[0]
+        text = f"{member}: {data.get('choice')}"
+        if data.get("previous_choice"):
+            text += f" (was {data['previous_choice']})"
+        if data.get("recorded_for"):
+            text += f"; recorded by the officer for {member}"
+        if data.get("comment"):
+            text += f"; comment: {data['comment']}"
+        parts, data = [text], {}
     for key, value in data.items():
         if key in {"workflow", "workflow_version", "agenda_item_id"}:
             continue

@@ -43,6 +43,11 @@ from grants_app.models.payment import Payment, Repayment
 from grants_app.models.reminder import ReminderKind, ReminderSent
 from grants_app.models.strategy import Priority, StrategyPeriod
 from grants_app.models.user import STAFF_ROLES, LoginToken, Role, User, UserRole
+from grants_app.models.written_procedure import (
+    Recommendation,
+    WrittenProcedure,
+    WrittenProcedureResponse,
+)
 
 __all__ = [
     "AgencyKind",
@@ -74,6 +79,7 @@ __all__ = [
     "Partnership",
     "Payment",
     "Priority",
+    "Recommendation",
     "ReferenceCounter",
     "ReminderKind",
     "ReminderSent",
@@ -91,6 +97,8 @@ __all__ = [
     "Vote",
     "VoteChoice",
     "Ward",
+    "WrittenProcedure",
+    "WrittenProcedureResponse",
     "application_wards",
     "fund_budget_categories",
     "fund_priorities",
@@ -98,4 +106,9 @@ __all__ = [
 ]
 
 # Models whose `state` column is governed by a workflow definition.
-WORKFLOW_MODELS = {"application": Application, "monitoring_return": MonitoringReturn, "payment": Payment}
+WORKFLOW_MODELS = {
+    "application": Application,
+    "monitoring_return": MonitoringReturn,
+    "payment": Payment,
+    "written_procedure": WrittenProcedure,
+}

@@ -14,6 +14,8 @@ from grants_app.models.base import Base, Timestamped, str_enum, utcnow
 class DecisionRoute(enum.StrEnum):
     MEETING = "meeting"
     DELEGATED = "delegated"
+    # Decided between meetings by the members' written votes (see models.written_procedure).
+    WRITTEN_PROCEDURE = "written_procedure"
 
 
 class Award(Timestamped, Base):
@@ -22,7 +24,7 @@ class Award(Timestamped, Base):
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("repayment_demanded_pence >= 0", name="repayment_not_negative"),
         CheckConstraint(
-            "(decision_route = 'meeting' AND meeting_id IS NOT NULL) OR decision_route = 'delegated'",
+            "(decision_route = 'meeting' AND meeting_id IS NOT NULL) OR decision_route <> 'meeting'",
             name="meeting_decisions_name_meeting",
         ),
     )

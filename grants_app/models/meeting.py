@@ -131,6 +131,9 @@ class VoteChoice(enum.StrEnum):
 
 
 class Vote(Base):
+    """A member's vote on an agenda item: cast by the member in their own screen, or recorded by the
+    officer on their behalf (cast_by_id says who; None only for votes recorded before it was kept)."""
+
     __tablename__ = "votes"
     __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
 
@@ -138,7 +141,15 @@ class Vote(Base):
     agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+    comment: Mapped[str] = mapped_column(Text, default="")
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="votes")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    cast_by = relationship("User", foreign_keys=[cast_by_id])
+
+    @property
+    def on_behalf(self) -> bool:
+        """Recorded by someone else (the officer) for the member."""
+        return self.cast_by_id is not None and self.cast_by_id != self.user_id

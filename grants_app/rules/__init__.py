@@ -14,6 +14,7 @@ Where to find a rule by name:
   returns.py       a monitoring return's question and answer
   payments.py      two-person authorisation, payments within the award
   emails.py        every email the workflows send, queued in the outbox
+  written_procedures.py  deciding between meetings: deadline, members, quorum, majority, the outcome
 """
 
 from grants_app.rules import (  # noqa: F401 - importing registers each module's rules
@@ -25,6 +26,7 @@ from grants_app.rules import (  # noqa: F401 - importing registers each module's
     offers,
     payments,
     returns,
+    written_procedures,
 )
 from grants_app.rules.registry import RULES
 

@@ -58,11 +58,13 @@ def minutes_not_approved(ctx: TransitionContext) -> str | None:
 
 @guard("on_meeting_agenda")
 def on_meeting_agenda(ctx: TransitionContext) -> str | None:
-    """The application is an undecided item on the named meeting's agenda."""
+    """The application is an undecided item on the named meeting's agenda. Takes the item's row lock,
+    so the quorum and majority guards after it count a tally no vote can change until the decision is
+    committed (a member's vote takes the same lock)."""
     meeting = _meeting(ctx)
     if meeting is None:
         return "Choose the JAG meeting that took this decision"
-    if quorum.open_agenda_item(ctx.session, meeting.id, ctx.obj.id) is None:
+    if quorum.open_agenda_item(ctx.session, meeting.id, ctx.obj.id, lock=True) is None:
         return f"This application is not an undecided item on the agenda of {meeting.title}"
     return None
 
@@ -113,8 +115,12 @@ def _record_outcome(ctx: TransitionContext, outcome: AgendaOutcome) -> None:
     meeting_id = ctx.inputs.get("meeting_id")
     if not meeting_id:
         return
-    item = quorum.open_agenda_item(ctx.session, meeting_id, ctx.obj.id)
+    item = quorum.open_agenda_item(ctx.session, meeting_id, ctx.obj.id, lock=True)
     if item is not None:
+        if "votes" not in ctx.extra:  # the tally the item closed on goes on the record, whatever the outcome
+            status = quorum.quorum_for(ctx.session, ctx.session.get(Meeting, meeting_id), ctx.obj.id)
+            count = quorum.count_votes(ctx.session, item, status.voting_member_ids)
+            ctx.extra["votes"] = {"for": count.in_favour, "against": count.against, "abstain": count.abstain}
         item.outcome = outcome
         item.outcome_notes = ctx.inputs.get("reason") or ctx.inputs.get("conditions") or ""
         item.decided_at = ctx.now

@@ -194,7 +194,15 @@ class HistoryEntry:
 
 
 # Reasons the applicant was told by email anyway; other staff notes stay in the admin.
-_REASONS_SHOWN = {"fail_screening", "decline", "withdraw", "decline_offer", "suspend", "demand_repayment"}
+_REASONS_SHOWN = {
+    "fail_screening",
+    "decline",
+    "decline_by_written_procedure",
+    "withdraw",
+    "decline_offer",
+    "suspend",
+    "demand_repayment",
+}
 
 
 def applicant_history(session: Session, application: Application) -> list[HistoryEntry]:

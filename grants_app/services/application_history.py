@@ -199,17 +199,31 @@ def _line(event: AuditEvent, meetings: dict[int, str], who: str, show_scores: bo
             "score",
             short,
         )
-    if action == "vote":
-        meeting = _value("meeting_id", data.get("meeting_id"), meetings)
-        short = f"{person(str(data.get('member', '')))} {data.get('choice')}"
-        return HistoryLine(
-            when,
-            who,
-            f"{who} recorded a vote at {meeting}: {short}.",
-            kind="vote",
-            short=short,
-            place=meeting,
+    if action in {"vote", "vote_changed", "written_vote", "written_vote_changed"}:
+        written = action.startswith("written")
+        if not show_scores:
+            return HistoryLine(when, who, f"{who}: a vote was recorded (votes are hidden from you).", kind="")
+        place = (
+            "by written procedure"
+            if written
+            else f"at {_value('meeting_id', data.get('meeting_id'), meetings)}"
         )
+        choice = str(data.get("choice", ""))
+        changed = f", changing it from {data['previous_choice']}" if data.get("previous_choice") else ""
+        details = [f"Comment: {data['comment']}"] if data.get("comment") else []
+        if data.get("recorded_for"):
+            member = person(str(data["recorded_for"]))
+            short = f"{member} {choice}"
+            return HistoryLine(
+                when,
+                who,
+                f"{who} recorded a vote for {member} {place}: {choice}{changed}.",
+                details,
+                "vote" if not changed else "",
+                short,
+                place,
+            )
+        return HistoryLine(when, who, f"{who} voted {choice} {place}{changed}.", details)
     if action == "repayment":
         amount = _value("amount_pence", data.get("amount_pence"), meetings)
         received = _value("received_on", data.get("received_on"), meetings)

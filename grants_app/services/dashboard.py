@@ -34,7 +34,7 @@ from grants_app.models import (
     utcnow,
 )
 from grants_app.money import format_pence
-from grants_app.services import fund_budget
+from grants_app.services import ballots, fund_budget
 from grants_app.text import plural
 
 
@@ -57,6 +57,7 @@ class Task:
     # An admin list to open instead (Flask-Admin endpoint and query arguments).
     endpoint: str | None = None
     endpoint_args: tuple[tuple[str, str], ...] = ()
+    anchor: str = ""  # the part of the application page the task is about ("your-vote")
 
 
 @dataclass
@@ -215,6 +216,10 @@ def finance_tasks(session: Session, user: User) -> list[Task]:
     ]
 
 
+def _tasks(voting: list[ballots.VotingTask]) -> list[Task]:
+    return [Task(t.text, application_id=t.application_id or None, anchor=t.anchor) for t in voting]
+
+
 def build(session: Session, user: User, definition, today: date) -> Dashboard:
     """The dashboard for this user's roles."""
     dashboard = Dashboard(
@@ -224,9 +229,11 @@ def build(session: Session, user: User, definition, today: date) -> Dashboard:
         overdue_returns=overdue_returns(session, today),
     )
     if user.has_role(Role.JAG_MEMBER):
+        dashboard.tasks += _tasks(ballots.voting_tasks(session, user))
         dashboard.tasks += jag_tasks(session, user)
     if user.has_role(Role.OFFICER):
         dashboard.tasks += officer_tasks(session)
+        dashboard.tasks += _tasks(ballots.officer_written_procedure_tasks(session))
     if user.has_role(Role.FINANCE):
         dashboard.tasks += finance_tasks(session, user)
     return dashboard

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grants_app.models import Application, AuditEvent, Meeting, User
+from grants_app.models import Application, AuditEvent, Meeting, Role, User
 from grants_app.refusals import Refusal
 from grants_app.services import quorum
-from grants_app.services.votes import cast_vote
+from grants_app.services.permissions import require_role
+from grants_app.services.votes import cast_vote, tally_fingerprint
 from grants_app.workflow import fire
 
 # The meeting page's outcomes that are workflow triggers of the same name.
@@ -84,19 +86,32 @@ def decide_agenda_item(
     conditions: str = "",
     reason: str = "",
     expected_version: int | None = None,
+    tally_seen: str | None = None,
 ) -> str:
-    """The meeting page's form for one item: the votes the officer records ({member id: choice}), then
-    the outcome: approve, decline, request_information, defer, or votes_only (save the votes alone).
+    """The meeting page's form for one item (the officer closing it): votes the officer records on
+    members' behalf ({member id: choice}; members normally vote in their own screens), then the outcome:
+    approve, decline, request_information, defer, or votes_only (save the votes alone).
 
-    Votes and decision are one unit of work: a refused decision keeps neither. Returns what was done
-    ("votes saved" or "decision recorded"). Refusal if the item is not open on this meeting's agenda.
+    `tally_seen` is the fingerprint of the votes the page showed (votes.tally_fingerprint): if any vote
+    changed since, nothing is recorded and the officer is asked to look again. Votes and decision are
+    one unit of work: a refused decision keeps neither. Returns what was done ("votes saved" or
+    "decision recorded"). Refusal if the item is not open on this meeting's agenda.
     """
-    item = quorum.open_agenda_item(session, meeting.id, application.id)
+    require_role(actor, Role.OFFICER)
+    # Locks in the order every path takes them (the application, then its agenda item), so a close
+    # from this page and one from the application page never wait on each other in a circle.
+    session.execute(select(Application.id).where(Application.id == application.id).with_for_update())
+    item = quorum.open_agenda_item(session, meeting.id, application.id, lock=True)
     if item is None:
         raise Refusal("This item has already been decided or is not on this agenda")
-    already = {v.user_id: v.choice for v in item.votes}
+    current = quorum.votes_on(session, item.id)
+    if tally_seen is not None and tally_seen != tally_fingerprint(current.items()):
+        raise Refusal(
+            "Members' votes changed while you were looking at the page: nothing was recorded. "
+            "Check the tally below and record the decision again"
+        )
     for member_id, choice in votes.items():
-        if not choice or already.get(member_id) == choice:
+        if not choice or current.get(member_id) == choice:
             continue
         member = session.get(User, member_id)
         if member is None:

@@ -1,5 +1,6 @@
 """The record of one JAG meeting, read in a fixed number of queries whatever the length of its agenda:
-attendance, each item with its quorum, votes and declared interests, delegated decisions noted, and a
+attendance, each item with its quorum, the live tally of votes (who has voted, who not yet, who cannot
+because of an interest) and declared interests, delegated decisions and written procedures noted, and a
 first draft of the minutes built from all that."""
 
 from __future__ import annotations
@@ -20,14 +21,34 @@ from grants_app.models import (
     Award,
     DeclarationOfInterest,
     Meeting,
+    Recommendation,
     Role,
     User,
     UserRole,
+    Vote,
+    WrittenProcedure,
 )
 from grants_app.money import format_pence
-from grants_app.services import quorum
-from grants_app.services.meetings import delegated_awaiting_noting
+from grants_app.services import quorum, written_procedures
+from grants_app.services.meetings import delegated_awaiting_noting, has_started
+from grants_app.services.votes import tally_fingerprint
 from grants_app.text import plural
+
+# Where each member present and voting stands on an item.
+VOTED, NOT_YET, INTEREST, UNDECLARED = "voted", "not yet voted", "interest", "not yet declared"
+
+
+@dataclass
+class TallyLine:
+    """One member present and voting, and where they stand on the item."""
+
+    attendance: Attendance
+    status: str  # VOTED, NOT_YET, INTEREST or UNDECLARED
+    vote: Vote | None = None
+
+    @property
+    def member(self) -> User:
+        return self.attendance.user
 
 
 @dataclass
@@ -39,10 +60,37 @@ class ItemRecord:
     votes: dict[int, str]  # member id -> "for" / "against" / "abstain"
     count: quorum.VoteCount
     interests: list[DeclarationOfInterest] = field(default_factory=list)
+    lines: list[TallyLine] = field(default_factory=list)
+    # member id -> their declaration on this application (interest or none)
+    declarations: dict[int, DeclarationOfInterest] = field(default_factory=dict)
+    fingerprint: str = ""
 
     @property
     def application(self) -> Application:
         return self.item.application
+
+    @property
+    def is_open(self) -> bool:
+        return self.item.outcome is None
+
+    def lines_with(self, status: str) -> list[TallyLine]:
+        return [line for line in self.lines if line.status == status]
+
+    @property
+    def on_behalf(self) -> list[TallyLine]:
+        """Members whose vote the officer recorded for them (the record says so)."""
+        return [line for line in self.lines if line.vote is not None and line.vote.on_behalf]
+
+    def may_see_votes(self, user: User) -> bool:
+        """A JAG member sees others' votes only after declaring no interest in the application; the
+        officer, administrators and RAG viewers always do."""
+        if not user.has_role(Role.JAG_MEMBER):
+            return user.has_role(Role.OFFICER, Role.ADMIN, Role.RAG_VIEWER)
+        declaration = self.declarations.get(user.id)
+        return declaration is not None and not declaration.has_interest
+
+    def line_for(self, user_id: int) -> TallyLine | None:
+        return next((line for line in self.lines if line.member.id == user_id), None)
 
 
 @dataclass
@@ -53,10 +101,17 @@ class MeetingRecord:
     attendances: list[Attendance]
     items: list[ItemRecord]
     noted: list[Award]
+    written_noted: list[WrittenProcedure] = field(default_factory=list)
 
     @property
     def present_ids(self) -> set[int]:
         return {a.user_id for a in self.attendances if a.present}
+
+    @property
+    def voting_open(self) -> bool:
+        """Members vote from the meeting's start time until each item is closed, while its minutes
+        are open."""
+        return has_started(self.meeting) and self.meeting.minutes_approved_at is None
 
 
 def jag_members(session: Session) -> list[User]:
@@ -99,7 +154,7 @@ def delegated_for_noting(session: Session) -> list[Award]:
 
 
 def build(session: Session, meeting: Meeting) -> MeetingRecord:
-    """Everything the meeting page and the draft minutes show (five queries)."""
+    """Everything the meeting page and the draft minutes show (seven queries, whatever the agenda)."""
     attendances = list(
         session.execute(
             select(Attendance)
@@ -114,21 +169,21 @@ def build(session: Session, meeting: Meeting) -> MeetingRecord:
             .options(
                 joinedload(AgendaItem.application).joinedload(Application.organisation),
                 joinedload(AgendaItem.application).joinedload(Application.award),
-                selectinload(AgendaItem.votes),
+                selectinload(AgendaItem.votes).joinedload(Vote.cast_by),
             )
             .order_by(AgendaItem.position)
         )
         .unique()
         .scalars()
     )
-    interests: dict[int, list[DeclarationOfInterest]] = defaultdict(list)
+    declarations: dict[int, dict[int, DeclarationOfInterest]] = defaultdict(dict)
     for declaration in session.execute(
         select(DeclarationOfInterest)
         .join(AgendaItem, AgendaItem.application_id == DeclarationOfInterest.application_id)
-        .where(AgendaItem.meeting_id == meeting.id, DeclarationOfInterest.has_interest.is_(True))
+        .where(AgendaItem.meeting_id == meeting.id)
         .options(joinedload(DeclarationOfInterest.user))
     ).scalars():
-        interests[declaration.application_id].append(declaration)
+        declarations[declaration.application_id][declaration.user_id] = declaration
     noted = list(
         session.execute(
             select(Award)
@@ -142,21 +197,44 @@ def build(session: Session, meeting: Meeting) -> MeetingRecord:
         for a in attendances
         if a.present and a.is_voting and a.agency is not None and a.agency.is_statutory_partner
     ]
+    present_voting = sorted(
+        (a for a in attendances if a.present and a.is_voting), key=lambda a: a.user.full_name
+    )
     records = []
     for item in items:
-        conflicted = frozenset(d.user_id for d in interests[item.application_id])
+        declared = declarations[item.application_id]
+        interests = [d for d in declared.values() if d.has_interest]
+        conflicted = frozenset(d.user_id for d in interests)
         status = quorum.status_from(meeting, voters, conflicted)
         votes = [(v.user_id, v.choice) for v in item.votes]
+        by_member = {v.user_id: v for v in item.votes}
         records.append(
             ItemRecord(
                 item=item,
                 quorum=status,
                 votes={user_id: choice.value for user_id, choice in votes},
                 count=quorum.tally(votes, status.voting_member_ids),
-                interests=interests[item.application_id],
+                interests=sorted(interests, key=lambda d: d.user.full_name),
+                lines=[_line(a, declared.get(a.user_id), by_member.get(a.user_id)) for a in present_voting],
+                declarations=declared,
+                fingerprint=tally_fingerprint(votes),
             )
         )
-    return MeetingRecord(meeting=meeting, attendances=attendances, items=records, noted=noted)
+    return MeetingRecord(
+        meeting=meeting,
+        attendances=attendances,
+        items=records,
+        noted=noted,
+        written_noted=written_procedures.noted_at(session, meeting.id),
+    )
+
+
+def _line(attendance: Attendance, declaration: DeclarationOfInterest | None, vote: Vote | None) -> TallyLine:
+    if declaration is not None and declaration.has_interest:
+        return TallyLine(attendance, INTEREST)  # a vote cast before declaring the interest never counts
+    if vote is not None:
+        return TallyLine(attendance, VOTED, vote)
+    return TallyLine(attendance, NOT_YET if declaration is not None else UNDECLARED)
 
 
 _OUTCOME_WORDS = {
@@ -205,6 +283,17 @@ def draft_minutes(record: MeetingRecord) -> str:
                 f"   Votes: {row.count.in_favour} for, {row.count.against} against, "
                 f"{row.count.abstain} abstained."
             )
+            for word, choice in (("For", "for"), ("Against", "against"), ("Abstained", "abstain")):
+                names = [
+                    line.member.full_name
+                    for line in row.lines
+                    if line.vote is not None and line.vote.choice.value == choice
+                ]
+                if names:
+                    lines.append(f"   {word}: {', '.join(names)}.")
+            for line in row.on_behalf:
+                by = line.vote.cast_by.full_name if line.vote.cast_by else "the officer"
+                lines.append(f"   Vote of {line.member.full_name} recorded by the officer ({by}) for them.")
         if item.outcome is None:
             lines.append("   Not yet decided.")
         else:
@@ -218,4 +307,44 @@ def draft_minutes(record: MeetingRecord) -> str:
         lines.append("")
         lines.append(f"{plural(len(record.noted), 'Delegated decision')} noted:")
         lines += [f"   {a.application.reference}: {format_pence(a.amount_pence)}" for a in record.noted]
+    if record.written_noted:
+        lines.append("")
+        lines.append(f"{plural(len(record.written_noted), 'Decision')} by written procedure noted:")
+        for procedure in record.written_noted:
+            lines += written_procedure_minutes(procedure)
     return "\n".join(lines)
+
+
+def written_procedure_minutes(procedure: WrittenProcedure) -> list[str]:
+    """A written procedure as the minutes record it: what was put, who responded how, and the result."""
+    app = procedure.application
+    by = procedure.started_by.full_name if procedure.started_by else "the officer"
+    lines = [
+        f"   {app.reference} {app.title}: circulated by {by}, deadline "
+        f"{format_datetime(procedure.deadline_at)}, closed {format_datetime(procedure.closed_at)}.",
+        f"   Recommendation: {written_procedures.recommendation_words(procedure)}.",
+        f"   Votes: {procedure.votes_for} for, {procedure.votes_against} against, "
+        f"{procedure.votes_abstain} abstained ({procedure.responses_counted} of "
+        f"{procedure.members_counted} members responded, from "
+        f"{plural(procedure.agencies_counted, 'partner agency', 'partner agencies')}).",
+    ]
+    for response in procedure.responses:
+        lines.append("   - " + response_words(response))
+    result = procedure.outcome_note or ""
+    if procedure.recommendation == Recommendation.APPROVE and app.award is not None:
+        result = result or f"Approved ({format_pence(app.award.amount_pence)})"
+    lines.append(f"   Result: {result}.")
+    return lines
+
+
+def response_words(response) -> str:
+    """'Amira Hussain (SBC): for - comment', or that they did not respond."""
+    who = f"{response.user.full_name} ({response.agency.short_name if response.agency else 'no agency'})"
+    if response.had_interest:
+        return f"{who}: declared an interest, did not vote"
+    if response.choice is None:
+        return f"{who}: no vote"
+    text = f"{who}: {response.choice.value}"
+    if response.on_behalf and response.cast_by is not None:
+        text += f" (recorded by the officer, {response.cast_by.full_name}, for them)"
+    return text + (f" - {response.comment}" if response.comment else "")

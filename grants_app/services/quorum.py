@@ -125,18 +125,42 @@ def tally(votes: Iterable[tuple[int, VoteChoice]], eligible_ids: frozenset[int])
     )
 
 
+def votes_on(session: Session, item_id: int) -> dict[int, VoteChoice]:
+    """{member id: choice} of every vote on the agenda item, as the database has it now (one query)."""
+    rows = session.execute(select(Vote.user_id, Vote.choice).where(Vote.agenda_item_id == item_id)).all()
+    return {r.user_id: r.choice for r in rows}
+
+
 def count_votes(session: Session, item: AgendaItem, eligible_ids: frozenset[int]) -> VoteCount:
     """The votes cast on an agenda item by the members in `eligible_ids` (one query)."""
     rows = session.execute(select(Vote.user_id, Vote.choice).where(Vote.agenda_item_id == item.id)).all()
     return tally(((r.user_id, r.choice) for r in rows), eligible_ids)
 
 
-def open_agenda_item(session: Session, meeting_id: int, application_id: int) -> AgendaItem | None:
-    """The application's undecided item on the meeting's agenda, if there is one."""
+def open_agenda_item(
+    session: Session, meeting_id: int, application_id: int, *, lock: bool = False
+) -> AgendaItem | None:
+    """The application's undecided item on the meeting's agenda, if there is one.
+
+    lock=True takes the item's row lock (SELECT ... FOR UPDATE on PostgreSQL) and reloads it, so a vote
+    and the close of the item are taken one after the other: the close counts every vote that got in
+    first, and a vote that comes after the close sees the item decided. Held until the transaction ends.
+    """
+    stmt = select(AgendaItem).where(
+        AgendaItem.meeting_id == meeting_id,
+        AgendaItem.application_id == application_id,
+        AgendaItem.outcome.is_(None),
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def lock_agenda_item(session: Session, item_id: int) -> AgendaItem | None:
+    """The agenda item, reloaded under its row lock (see open_agenda_item), whether decided or not."""
     return session.execute(
-        select(AgendaItem).where(
-            AgendaItem.meeting_id == meeting_id,
-            AgendaItem.application_id == application_id,
-            AgendaItem.outcome.is_(None),
-        )
+        select(AgendaItem)
+        .where(AgendaItem.id == item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()

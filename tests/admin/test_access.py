@@ -40,6 +40,12 @@ SPECIAL = {
     "meeting.minutes": OFFICER_ONLY,
     "returns.accept": OFFICER_ONLY,
     "returns.query": OFFICER_ONLY,
+    "meeting.note_written": OFFICER_ONLY,
+    # A member votes for themselves; the officer records a vote on a member's behalf.
+    "meeting.vote": {Role.OFFICER, Role.JAG_MEMBER},
+    "application.written_vote": {Role.OFFICER, Role.JAG_MEMBER},
+    "application.start_written_procedure": OFFICER_ONLY,
+    "application.stop_written_procedure": OFFICER_ONLY,
 }
 
 
@@ -100,6 +106,8 @@ def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, s
                 "meeting.note_delegated",
                 "meeting.minutes",
                 "meeting.add_to_agenda",
+                "meeting.note_written",
+                "meeting.vote",
             }
         ):
             url += query

@@ -17,6 +17,29 @@ GARBAGE = [
     {"decision": "pass", "note": "\x00", "score_1": "5.5", "justification_1": ""},
     {"has_interest": "maybe", "nature": "x" * 3000},
     {"minutes": "a\x00b", "reason": "a\x00b", "note": "a\x00b", "nature": "a\x00b", "has_interest": "yes"},
+    {
+        "choice": "maybe",
+        "comment": "\u202e" * 3000,
+        "member_id": "-1",
+        "procedure_id": "x",
+        "application_id": "1",
+    },
+    {
+        "choice": "for",
+        "member_id": "9" * 30,
+        "application_id": "1",
+        "tally": "\u200b",
+        "back": "//evil.example",
+    },
+    {
+        "deadline_date": "2026-02-30",
+        "deadline_time": "99:99",
+        "summary": "x" * 20_000,
+        "recommendation": "approve",
+        "amount": "1e9",
+        "conditions": ["a", "b"],
+    },
+    {"deadline_date": "<script>", "recommendation": ["approve", "decline"], "amount": "99999999999.999"},
 ]
 
 
@@ -41,6 +64,12 @@ def test_officer_and_member_forms_survive_garbage(make, session, staff_client, d
         (officer_client, "/admin/meeting/new/"),
         (member_client, f"/admin/application/{app.id}/declare"),
         (member_client, f"/admin/application/{app.id}/score"),
+        (member_client, f"/admin/meeting/record/vote?id={meeting.id}"),
+        (officer_client, f"/admin/meeting/record/vote?id={meeting.id}"),
+        (officer_client, f"/admin/meeting/record/note-written?id={meeting.id}"),
+        (officer_client, f"/admin/application/{app.id}/written-procedure"),
+        (member_client, f"/admin/application/{app.id}/written-procedure/vote"),
+        (officer_client, f"/admin/application/{app.id}/written-procedure/stop"),
     ]
     for client, url in posts:
         response = client.post(url, data=data)
@@ -58,7 +87,11 @@ def test_officer_and_member_forms_survive_garbage(make, session, staff_client, d
     # Only attendance, minutes or deferral can have been recorded from this noise, never a decision.
     assert (
         session.query(AuditEvent)
-        .filter(AuditEvent.id > before, AuditEvent.trigger.in_(["approve", "decline"]))
+        .filter(
+            AuditEvent.id > before,
+            AuditEvent.trigger.in_(["approve", "decline", "put_to_written_procedure"])
+            | AuditEvent.action.like("%vote%"),
+        )
         .count()
         == 0
     )

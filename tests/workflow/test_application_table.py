@@ -43,7 +43,13 @@ SPEC: dict[str, tuple[list[str], set[str]]] = {
     "accept_final_return": (["in_delivery"], {"officer"}),
     "demand_repayment": (["final_return_accepted", "suspended"], {"officer", "finance"}),
     "close": (["final_return_accepted", "repayment_due"], {"officer", "finance"}),
-    "withdraw": (PRE_FUNDING, {"applicant", "officer"}),
+    "withdraw": (PRE_FUNDING + ["in_written_procedure"], {"applicant", "officer"}),
+    # Written procedure: the officer circulates it; only the system's close decides or refers it.
+    "put_to_written_procedure": (["eligible"], {"officer"}),
+    "approve_by_written_procedure": (["in_written_procedure"], {"system"}),
+    "decline_by_written_procedure": (["in_written_procedure"], {"system"}),
+    "refer_to_meeting": (["in_written_procedure"], {"system"}),
+    "leave_written_procedure": (["in_written_procedure"], {"officer", "system"}),
 }
 ROLES = [
     "applicant",

@@ -20,7 +20,7 @@ def engine() -> WorkflowEngine:
 
 
 def test_every_lifecycle_has_a_definition(engine):
-    assert set(engine.definitions) == {"application", "monitoring_return", "payment"}
+    assert set(engine.definitions) == {"application", "monitoring_return", "payment", "written_procedure"}
 
 
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)

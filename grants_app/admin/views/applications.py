@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import (
     Response,
     abort,
@@ -23,7 +25,7 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
-from grants_app.dates import parse_date
+from grants_app.dates import LONDON, london_now, parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
@@ -36,29 +38,41 @@ from grants_app.models import (
     Partnership,
     Priority,
     Role,
+    User,
     Ward,
+    WrittenProcedure,
     application_wards,
 )
 from grants_app.money import parse_pounds
 from grants_app.normalise import parse_id
 from grants_app.params import MAX_ID
-from grants_app.refusals import NotFound
+from grants_app.refusals import NotFound, Refusal
 from grants_app.services import (
     application_checks,
     application_history,
     application_summary,
+    ballots,
     csv_export,
     decisions,
     scoring,
     screening,
+    written_procedures,
 )
 from grants_app.services.declarations import declaration_for, declarations_for, declare_interest
+from grants_app.services.meeting_record import response_words
 from grants_app.services.meetings import add_to_agenda
 from grants_app.services.scoring import ScoreEntry
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.text import plural
 from grants_app.transaction import run
 from grants_app.workflow import InvalidInput, available_triggers, get_engine
+
+# The written-procedure form field each circulate guard's refusal is about.
+GUARD_FIELDS = {"deadline_far_enough": "deadline_date", "recommendation_within_request": "amount"}
+# Triggers with a form of their own on the page (or fired only by the written procedure's close).
+OWN_FORMS = frozenset(
+    {"pass_screening", "fail_screening", "put_to_written_procedure", "leave_written_procedure"}
+)
 
 
 def _int(value) -> int | None:
@@ -191,6 +205,25 @@ def parse_inputs(transition, form) -> dict:
         else:
             inputs[spec.name] = raw
     return inputs
+
+
+def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, str]:
+    """The start form's first values: a deadline at 5pm at least `min_hours` ahead (3 days at the
+    least), the application's own summary and its full amount."""
+    now = london_now()
+    day = (now + timedelta(hours=max(min_hours, 72))).date()
+    if datetime.combine(day, time(17, 0), tzinfo=LONDON) < now + timedelta(hours=min_hours):
+        day += timedelta(days=1)
+    pence = app.amount_requested_pence
+    return {
+        "deadline_date": day.isoformat(),
+        "deadline_time": "17:00",
+        "summary": app.summary,
+        "recommendation": "approve",
+        "amount": f"{pence // 100}.{pence % 100:02d}",
+        "conditions": "",
+        "reason": "",
+    }
 
 
 def open_meetings() -> list[Meeting]:
@@ -337,12 +370,21 @@ class ApplicationView(StaffModelView):
             return self.render("admin/application_declare.html", app=app, form=DeclarationForm())
         return self._render_details(user, app)
 
-    def _render_details(self, user, app: Application, *, score_errors=None, score_values=None):
+    def _render_details(
+        self,
+        user,
+        app: Application,
+        *,
+        score_errors=None,
+        score_values=None,
+        wp_values: dict | None = None,
+        wp_errors: dict | None = None,
+    ):
         """The application's page: its summary and the actions open to this person at the top, then
         each part of the record in its own section (see templates/admin/application_details.html)."""
         definition = get_engine().definition_for(app)
         triggers = available_triggers(app, user)
-        screening_triggers = {"pass_screening", "fail_screening"}
+        screening_triggers = set(OWN_FORMS)
         if has_tag(app, ApplicationTag.AWAITING_SCREENING):
             screening_triggers.add("request_information")
         declaration = declaration_for(db.session, app.id, user.id)
@@ -365,6 +407,10 @@ class ApplicationView(StaffModelView):
         top = max((m for _n, _a, m in averages), default=5)
         partnership = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
         screening_open = "pass_screening" in {t.trigger for t in triggers}
+        is_jag = user.has_role(Role.JAG_MEMBER)
+        procedures = written_procedures.procedures_for(db.session, app.id)
+        current = next((p for p in procedures if not has_tag(p, "terminal")), None)
+        settings = current_app.config["SOSAFE"]
         return self.render(
             "admin/application_details.html",
             app=app,
@@ -391,7 +437,21 @@ class ApplicationView(StaffModelView):
             history=application_history.history_for(db.session, app, definition, show_scores=show_scores),
             diagram=render_svg(definition, app.state, window=4),
             form=ConfirmForm(),
-            is_jag=user.has_role(Role.JAG_MEMBER),
+            is_jag=is_jag,
+            meeting_ballot=ballots.meeting_ballot(db.session, user, app, declaration) if is_jag else None,
+            procedures=procedures,
+            current_procedure=current,
+            procedure_count=written_procedures.count_procedure(db.session, current) if current else None,
+            written_ballot=(
+                ballots.written_ballot(db.session, user, current, declaration) if is_jag and current else None
+            ),
+            may_stop_procedure=current is not None and user.has_role(Role.OFFICER),
+            may_start_procedure="put_to_written_procedure" in {t.trigger for t in triggers},
+            wp_values=wp_values or written_procedure_defaults(app, settings.written_procedure_min_hours),
+            wp_errors=wp_errors or {},
+            min_hours=settings.written_procedure_min_hours,
+            recommendation_words=written_procedures.recommendation_words,
+            response_words=response_words,
         )
 
     def _back(self, app_id: int):
@@ -494,6 +554,128 @@ class ApplicationView(StaffModelView):
                 **parse_inputs(transition, request.form),
             ),
             f"Done: {transition.label}",
+        )
+
+    # -- written procedure ------------------------------------------------------------------------
+    @expose("/<int:app_id>/written-procedure", methods=["POST"])
+    def start_written_procedure(self, app_id: int):
+        """The officer puts the application to written procedure: deadline, summary, recommendation."""
+        user = self.require_editor()
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        form = request.form
+        values = {
+            key: (form.get(key) or "")[:10_000]
+            for key in (
+                "deadline_date",
+                "deadline_time",
+                "summary",
+                "recommendation",
+                "amount",
+                "conditions",
+                "reason",
+            )
+        }
+
+        def start():
+            problems: dict[str, str] = {}
+            deadline = amount = None
+            try:
+                deadline = written_procedures.parse_deadline(values["deadline_date"], values["deadline_time"])
+            except Refusal as refusal:
+                problems.update(refusal.errors)
+            if values["recommendation"] == "approve":
+                try:
+                    amount = written_procedures.parse_amount(values["amount"])
+                except Refusal as refusal:
+                    problems.update(refusal.errors)
+            try:
+                return written_procedures.start_written_procedure(
+                    db.session,
+                    user,
+                    app,
+                    deadline_at=deadline,
+                    summary=values["summary"],
+                    recommendation=values["recommendation"],
+                    amount_pence=amount,
+                    conditions=values["conditions"],
+                    reason=values["reason"],
+                )
+            except Refusal as refusal:
+                if not problems:
+                    raise
+                raise Refusal(errors={**refusal.errors, **problems}) from None
+            if problems:  # pragma: no cover - the service refuses a missing deadline or amount first
+                raise Refusal(errors=problems)
+
+        outcome = run(db.session, start)
+        if outcome.ok:
+            flash(
+                f"{app.reference} is circulated to the JAG members for a decision by written procedure",
+                "success",
+            )
+            return redirect(url_for(".details_view", id=app.id) + "#written-procedure")
+        if isinstance(outcome.refusal, NotFound):
+            abort(404)
+        refusal = outcome.refusal
+        flash("The written procedure was not started: " + str(refusal), "error")
+        # A workflow guard's refusal names no field: put it by the field its rule is about.
+        field = GUARD_FIELDS.get(getattr(refusal, "guard", None) or "", "form")
+        return self._render_details(
+            user, app, wp_values=values, wp_errors=refusal.errors or {field: str(refusal)}
+        )
+
+    @expose("/<int:app_id>/written-procedure/vote", methods=["POST"])
+    def written_vote(self, app_id: int):
+        """A member's own vote on the written procedure (the officer's for a member, with member_id)."""
+        user = staff_user()
+        if not user.has_role(Role.JAG_MEMBER, Role.OFFICER):
+            abort(403)
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        procedure = db.session.get(WrittenProcedure, _int(request.form.get("procedure_id")) or 0)
+        back = redirect(url_for(".details_view", id=app.id) + "#written-procedure")
+        if procedure is None or procedure.application_id != app.id:
+            flash("This application has no written procedure to vote on", "error")
+            return back
+        raw_member = request.form.get("member_id")
+        member = user if raw_member in (None, "") else db.session.get(User, _int(raw_member) or 0)
+        if member is None:
+            flash("Choose a member the written procedure was sent to", "error")
+            return back
+        carry_out(
+            lambda: written_procedures.cast_written_vote(
+                db.session,
+                user,
+                procedure,
+                member,
+                request.form.get("choice", ""),
+                request.form.get("comment", ""),
+            ),
+            "Your vote is recorded"
+            if member.id == user.id
+            else f"The vote of {member.full_name} is recorded",
+        )
+        return back
+
+    @expose("/<int:app_id>/written-procedure/stop", methods=["POST"])
+    def stop_written_procedure(self, app_id: int):
+        user = self.require_editor()
+        app = self._load(app_id)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        procedure = written_procedures.open_procedure_for(db.session, app.id)
+        if procedure is None:
+            flash("This application has no written procedure to stop", "error")
+            return self._back(app.id)
+        return self._carry_out(
+            app.id,
+            lambda: written_procedures.stop_written_procedure(
+                db.session, user, procedure, reason=request.form.get("reason", "")
+            ),
+            "The written procedure is stopped: the application is back with those that passed screening",
         )
 
     @expose("/document/<int:document_id>")

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import AdminForm, ConfirmForm, UKDateField
+from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link
 from grants_app.dates import LONDON
 from grants_app.extensions import db
@@ -20,7 +21,7 @@ from grants_app.models import Application, Meeting, Role, User
 from grants_app.money import parse_pounds
 from grants_app.normalise import parse_id
 from grants_app.refusals import Refusal
-from grants_app.services import decisions, meeting_record
+from grants_app.services import decisions, meeting_record, quorum, votes, written_procedures
 from grants_app.services import meetings as meeting_service
 from grants_app.text import plural
 from grants_app.transaction import run
@@ -116,10 +117,17 @@ class MeetingView(StaffModelView):
         record = meeting_record.build(db.session, meeting)
         editor = self.is_editor()
         ready_states = application_states(ApplicationTag.READY_FOR_AGENDA)
+        user = staff_user()
         return self.render(
             "admin/meeting_record.html",
             meeting=meeting,
             record=record,
+            user=user,
+            my_attendance=next((a for a in record.attendances if a.user_id == user.id), None),
+            is_jag=user.has_role(Role.JAG_MEMBER),
+            written=written_procedures.awaiting_noting(db.session),
+            response_words=meeting_record.response_words,
+            recommendation_words=written_procedures.recommendation_words,
             members=meeting_record.jag_members(db.session),
             present=record.present_ids,
             items=record.items,
@@ -189,10 +197,47 @@ class MeetingView(StaffModelView):
                 conditions=form.get("conditions", ""),
                 reason=form.get("reason", ""),
                 expected_version=_int(form.get("expected_version")),
+                tally_seen=form.get("tally") or None,
             )
 
         carry_out(decide, lambda done: f"{app.reference}: {done}", prefix=f"{app.reference}: ")
         return self._back(meeting, f"item-{app.id}")
+
+    @expose("/record/vote", methods=["POST"])
+    def vote(self):
+        """A member's own vote on an item (or the officer's on a member's behalf, with member_id)."""
+        user = staff_user()
+        if not user.has_role(Role.JAG_MEMBER, Role.OFFICER):
+            abort(403)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        meeting = self._meeting(request.args.get("id"))
+        form = request.form
+        app = db.session.get(Application, _int(form.get("application_id")) or 0)
+        if app is None:
+            abort(404)
+        raw_member = form.get("member_id")
+        member = user if raw_member in (None, "") else db.session.get(User, _int(raw_member) or 0)
+        back = (
+            redirect(url_for("application.details_view", id=app.id) + "#your-vote")
+            if form.get("back") == "application"
+            else self._back(meeting, f"item-{app.id}")
+        )
+        if member is None:
+            flash("Choose a member of this meeting", "error")
+            return back
+
+        def cast():
+            item = quorum.open_agenda_item(db.session, meeting.id, app.id)
+            if item is None:
+                raise Refusal("Voting on this item has closed, or it is not on this agenda")
+            return votes.cast_vote(
+                db.session, user, item, member, form.get("choice", ""), form.get("comment", "")
+            )
+
+        whose = "Your vote" if member.id == user.id else f"The vote of {member.full_name}"
+        carry_out(cast, f"{app.reference}: {whose} is recorded", prefix=f"{app.reference}: ")
+        return back
 
     @expose("/record/add-to-agenda", methods=["POST"])
     def add_to_agenda(self):
@@ -214,6 +259,15 @@ class MeetingView(StaffModelView):
             lambda count: f"{plural(count, 'delegated decision')} noted at this meeting",
         )
         return self._back(meeting, "delegated")
+
+    @expose("/record/note-written", methods=["POST"])
+    def note_written(self):
+        user, meeting = self._post()
+        carry_out(
+            lambda: written_procedures.note_written_procedures(db.session, user, meeting),
+            lambda count: f"{plural(count, 'decision')} by written procedure noted at this meeting",
+        )
+        return self._back(meeting, "written")
 
     @expose("/record/minutes", methods=["POST"])
     def minutes(self):

@@ -9,6 +9,7 @@ from grants_app.models import Meeting
 from grants_app.seed.demo import returns as demo_returns
 from grants_app.seed.demo.builder import DemoBuilder
 from grants_app.seed.demo.projects import PROJECTS
+from grants_app.seed.demo.voting import tell_voting
 from grants_app.services import payments as payment_service
 from grants_app.workflow import SYSTEM, fire
 
@@ -245,4 +246,5 @@ def tell(b: DemoBuilder) -> int:
     # The returns the grants in delivery held back: waiting for review, queried, overdue.
     demo_returns.tell(b)
     # A delegated approval is reported to the next meeting for noting.
+    count += tell_voting(b, past, upcoming)
     return count
