@@ -85,6 +85,8 @@ class Settings:
     quorum_min_members: int = 3
     quorum_min_agencies: int = 2
     max_upload_mb: int = 10
+    # Days a group has to return money asked back (a recovery), unless the person raising it says.
+    recovery_due_days: int = 30
     timezone: str = "Europe/London"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +119,7 @@ class Settings:
             quorum_min_members=_int(env, "QUORUM_MIN_MEMBERS", 3),
             quorum_min_agencies=_int(env, "QUORUM_MIN_AGENCIES", 2),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10),
+            recovery_due_days=_int(env, "RECOVERY_DUE_DAYS", 30),
         )
         settings.validate()
         return settings
@@ -124,6 +127,8 @@ class Settings:
     def validate(self) -> None:
         if self.env not in {"development", "testing", "production"}:
             raise ConfigError(f"SOSAFE_ENV must be development, testing or production, not {self.env!r}")
+        if not 1 <= self.recovery_due_days <= 366:
+            raise ConfigError("RECOVERY_DUE_DAYS must be from 1 to 366")
         if self.env == "production":
             if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
                 raise ConfigError(

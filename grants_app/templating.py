@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from grants_app.dates import format_date, format_datetime
-from grants_app.money import format_pence
+from grants_app.money import format_pence, pence_in_words
 
 
 def state_label(obj, audience: str = "staff") -> str:
@@ -22,6 +22,7 @@ def has_tag(obj, tag: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         pence=format_pence,
+        pence_words=pence_in_words,
         date=format_date,
         datetime=format_datetime,
         state_label=state_label,

@@ -12,6 +12,8 @@ MEETING_VIEWERS = {Role.OFFICER, Role.JAG_MEMBER, Role.ADMIN, Role.RAG_VIEWER}
 RECORD_VIEWERS = {Role.OFFICER, Role.ADMIN}
 ADMIN_ONLY = {Role.ADMIN}
 OFFICER_ONLY = {Role.OFFICER}
+MONEY_VIEWERS = {Role.FINANCE, Role.OFFICER, Role.ADMIN}
+FINANCE_ONLY = {Role.FINANCE}
 REFERENCE_VIEWS = (
     "funds",
     "strategy_periods",
@@ -37,6 +39,15 @@ SPECIAL = {
     "meeting.note_delegated": OFFICER_ONLY,
     "meeting.add_to_agenda": OFFICER_ONLY,
     "meeting.minutes": OFFICER_ONLY,
+    # Money: finance requests, authorises, records payments and money received; the officer prepares
+    # offers and writes off what cannot be recovered.
+    "payment.request_payment": FINANCE_ONLY,
+    "payment.authorise": FINANCE_ONLY,
+    "payment.pay": FINANCE_ONLY,
+    "payment.cancel": FINANCE_ONLY,
+    "payment.money_received": FINANCE_ONLY,
+    "payment.write_off": OFFICER_ONLY,
+    "offer.prepare": OFFICER_ONLY,
 }
 
 
@@ -52,6 +63,8 @@ def allowed_roles(endpoint: str) -> set[Role]:
         return MEETING_VIEWERS
     if view in {"audit", "outbox"}:
         return RECORD_VIEWERS
+    if view in {"payment", "offer", "fund_position"}:
+        return MONEY_VIEWERS
     if view == "workflows":
         return ALL_STAFF
     if view in REFERENCE_VIEWS:
@@ -74,6 +87,11 @@ def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, s
             "document_id": 1,
             "trigger": "pass_screening",
             "export_type": "csv",
+            "instalment_id": 1,
+            "payment_id": 1,
+            "recovery_id": 1,
+            "fund_id": 1,
+            "figure": "paid",
         }
         url = rule.rule
         for arg in rule.arguments:

@@ -32,7 +32,14 @@ from grants_app.transaction import commit
 # Flask-Admin's bundled select2 (v3) draws unlabelled "remove" links; plain selects are accessible.
 PLAIN = {"data-role": "plain-select"}
 
-PENCE_COLUMNS = ("budget_pence", "min_award_pence", "max_award_pence", "delegated_limit_pence")
+DEFAULT_SINGLE_PAYMENT_BELOW_PENCE = 100_000
+PENCE_COLUMNS = (
+    "budget_pence",
+    "min_award_pence",
+    "max_award_pence",
+    "delegated_limit_pence",
+    "single_payment_below_pence",
+)
 
 
 class FundView(AuditedModelView):
@@ -44,6 +51,7 @@ class FundView(AuditedModelView):
         "delegated_limit_pence": "Delegated limit (£)",
         "over_allocation_pct": "Over-allocation allowance (%)",
         "financial_year": "Financial year (starting April)",
+        "single_payment_below_pence": "Paid in one instalment below (£)",
     }
     column_formatters = {name: pence_formatter for name in PENCE_COLUMNS} | {
         "opens_on": date_formatter,
@@ -64,10 +72,18 @@ class FundView(AuditedModelView):
         "opens_on",
         "closes_on",
         "offer_valid_days",
+        "single_payment_below_pence",
         "priorities",
         "budget_categories",
     ]
     form_overrides = {name: PenceField for name in PENCE_COLUMNS}
+    form_args = {
+        "single_payment_below_pence": {
+            "default": DEFAULT_SINGLE_PAYMENT_BELOW_PENCE,
+            "description": "Smaller awards are paid in full on acceptance; larger ones half on acceptance and "
+            "half after the first accepted monitoring return. Left empty: £1,000",
+        }
+    }
     form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
     column_searchable_list = ["name"]
 
@@ -75,6 +91,8 @@ class FundView(AuditedModelView):
         super().__init__(Fund, db, *args, **kwargs)
 
     def on_model_change(self, form, model, is_created):
+        if model.single_payment_below_pence is None:
+            model.single_payment_below_pence = DEFAULT_SINGLE_PAYMENT_BELOW_PENCE
         super().on_model_change(form, model, is_created)
         if is_created:
             reference_data.add_default_criteria(db.session, staff_user(), model)

@@ -26,13 +26,13 @@ from grants_app.models import (
     VoteChoice,
 )
 from grants_app.passwords import hash_password
+from grants_app.seed.demo import money
 from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS
 from grants_app.seed.demo.projects import Project
 from grants_app.seed.reference import ReferenceData
 from grants_app.services import decisions, declarations, quorum, scoring, votes
 from grants_app.services import meetings as meeting_service
 from grants_app.services import monitoring as monitoring_service
-from grants_app.services import payments as payment_service
 from grants_app.services.applications import start_application
 from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
@@ -292,35 +292,11 @@ class DemoBuilder:
         if scored:
             self.score_and_declare(app, submitted + timedelta(days=9), meeting)
 
-    def deliver(self, app: Application, meeting: Meeting, *, paid_fraction: float = 1.0) -> date:
+    def deliver(self, app: Application, meeting: Meeting) -> date:
+        """The offer prepared, issued and accepted after the meeting, delivery started and the first
+        instalment requested, authorised and paid (see money.py). Returns the meeting's date."""
         met = meeting.starts_at.astimezone(LONDON).date()
-        applicant = self.member_of(app.organisation)
-        self.on(met + timedelta(days=2), lambda: fire(self.session, app, "issue_offer", self.officer))
-        self.on(
-            met + timedelta(days=6),
-            lambda: fire(self.session, app, "accept_offer", applicant, accepted_by_name=applicant.full_name),
-        )
-        self.on(met + timedelta(days=8), lambda: fire(self.session, app, "start_delivery", self.officer))
-        finance, finance2 = self.user("finance@sosafe.example"), self.user("finance2@sosafe.example")
-        amount = int(app.award.amount_pence * paid_fraction)
-        payment = self.on(
-            met + timedelta(days=9),
-            lambda: payment_service.request_payment(
-                self.session, finance, app, amount_pence=amount, description="Grant payment"
-            ),
-        )
-        self.on(met + timedelta(days=10), lambda: fire(self.session, payment, "authorise", finance2))
-        self.on(
-            met + timedelta(days=12),
-            lambda: fire(
-                self.session,
-                payment,
-                "pay",
-                finance,
-                paid_on=met + timedelta(days=12),
-                payment_reference=f"BACS-{app.id:05d}",
-            ),
-        )
+        money.deliver(self, app, met)
         return met
 
     def file_returns(self, app: Application, *, spend_fraction: float = 1.0, final: bool = False) -> None:
