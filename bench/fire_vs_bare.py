@@ -59,7 +59,9 @@ def _prepare(session: Session, count: int, upload: Path) -> tuple[dict[str, int]
     grant, _officer = make.in_delivery(amount_pence=10**7)
     finance = make.user(Role.FINANCE)
     # Requested payments to cancel, made directly: a real request takes a whole instalment, once.
-    payments = [Payment(amount_pence=1_000, requested_by_id=finance.id, description="bench") for _ in range(count)]
+    payments = [
+        Payment(amount_pence=1_000, requested_by_id=finance.id, description="bench") for _ in range(count)
+    ]
     for payment in payments:
         start(payment)
         grant.payments.append(payment)

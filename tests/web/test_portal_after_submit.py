@@ -61,7 +61,9 @@ def test_applicant_accepts_an_offer(client, mailer, make, session):
     page = client.get(f"/applications/{app.reference}").text
     assert "Accept or decline your grant offer" in page
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": ""})
-    assert "Enter the full name of the person accepting the offer" in r.text and "There is a problem" in r.text
+    assert (
+        "Enter the full name of the person accepting the offer" in r.text and "There is a problem" in r.text
+    )
     assert "Enter the role of the person accepting" in r.text
     assert "Confirm that you are authorised to accept" in r.text
     r = client.post(

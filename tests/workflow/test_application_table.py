@@ -42,7 +42,10 @@ SPEC: dict[str, tuple[list[str], set[str]]] = {
     "reinstate": (["suspended"], {"officer"}),
     # Only the monitoring return workflow settles a grant (settle_grant_if_final), as the system.
     "accept_final_return": (["offer_accepted", "in_delivery"], {"system"}),
-    "demand_repayment": (["final_return_accepted", "suspended", "repayment_due"], {"officer", "finance", "system"}),
+    "demand_repayment": (
+        ["final_return_accepted", "suspended", "repayment_due"],
+        {"officer", "finance", "system"},
+    ),
     "close": (["final_return_accepted", "repayment_due", "suspended"], {"officer", "finance"}),
     "withdraw": (PRE_FUNDING, {"applicant", "officer"}),
 }
