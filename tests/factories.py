@@ -316,13 +316,12 @@ class Factory:
         )
         return payment
 
-    def final_return(self, app: Application, spent_pence: int, officer: User | None = None):
-        """The group reports `spent_pence` in its final return and the officer accepts it (which settles
-        the grant)."""
+    def file_return(self, app: Application, ret, spent_pence: int, officer: User | None = None):
+        """The group reports `spent_pence` in monitoring return `ret` and the officer accepts it (a final
+        return accepted settles the grant)."""
         from grants_app.services.monitoring import SpendLineInput, save_return
 
         applicant = self.applicant_of(app)
-        final = next(r for r in app.monitoring_returns if r.is_final)
         split = app.priority_splits[0]
         lines = (
             [SpendLineInput(split.priority_id, app.budget_lines[0].category_id, "Coaches", spent_pence)]
@@ -332,12 +331,22 @@ class Factory:
         save_return(
             self.session,
             applicant,
-            final,
+            ret,
             progress_narrative="Done",
             outcomes="Good",
             beneficiaries_reached=30,
             spend_lines=lines,
         )
-        fire(self.session, final, "submit", applicant)
-        fire(self.session, final, "accept", officer or self.officer())
-        return final
+        fire(self.session, ret, "submit", applicant)
+        fire(self.session, ret, "accept", officer or self.officer())
+        return ret
+
+    def final_return(self, app: Application, spent_pence: int, officer: User | None = None):
+        """The final return, reporting `spent_pence`, accepted by the officer (which settles the grant)."""
+        final = next(r for r in app.monitoring_returns if r.is_final)
+        return self.file_return(app, final, spent_pence, officer)
+
+    def interim_return(self, app: Application, spent_pence: int, officer: User | None = None):
+        """The first interim return, reporting `spent_pence`, accepted by the officer."""
+        first = next(r for r in app.monitoring_returns if not r.is_final)
+        return self.file_return(app, first, spent_pence, officer)

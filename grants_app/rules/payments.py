@@ -43,8 +43,9 @@ def payment_within_award(ctx: TransitionContext) -> str | None:
     if application.award is None:
         return "This application has no award to pay"
     money = fund_budget.application_money(ctx.session, application.id)
-    # Authorise and pay both start from a pending state, so this payment is among the pending.
-    others = money.paid_pence + money.pending_pence - payment.amount_pence
+    others = fund_budget.authorised_or_paid_pence(
+        ctx.session, application.id, excluding_payment_id=payment.id
+    )
     if others + payment.amount_pence > money.entitled_pence:
         what = (
             f"the accepted spend of {format_pence(money.entitled_pence)}"
@@ -53,7 +54,7 @@ def payment_within_award(ctx: TransitionContext) -> str | None:
         )
         return (
             f"Paying {format_pence(payment.amount_pence)} would pay more than {what} "
-            f"({format_pence(others)} already paid or in progress)"
+            f"({format_pence(others)} already authorised or paid)"
         )
     return None
 

@@ -32,11 +32,17 @@ def settle_grant_if_final(ctx: TransitionContext) -> None:
     """A final return accepted settles the grant: the application goes to its final-return-accepted
     state (fired as the system, on this officer's acceptance), and if more was paid than the accepted
     spend, a recovery of the underspend (less any recovery already raised) is raised and the group
-    emailed. Refusal (nothing accepted) if the grant cannot be settled now, saying why."""
+    emailed. Refusal (nothing accepted) if the grant cannot be settled now, saying why; and for an
+    earlier return accepted after the grant was settled, whose spend would change the settled figures."""
     ret: MonitoringReturn = ctx.obj
-    if not ret.is_final:
-        return
     application = ret.application
+    if not ret.is_final:
+        if fund_budget.application_money(ctx.session, application.id).final_accepted:
+            raise Refusal(
+                "The final return of this grant is accepted and its money settled: an earlier return "
+                "can no longer be accepted"
+            )
+        return
     system = SystemActor(label=f"System, on the final return accepted by {ctx.actor.audit_label}")
     try:
         fire(ctx.session, application, "accept_final_return", system)

@@ -169,6 +169,17 @@ def grant_money(
     ]
 
 
+def authorised_or_paid_pence(session: Session, application_id: int, *, excluding_payment_id: int) -> int:
+    """A grant's payments authorised or paid (tagged "counts_against_award"), less one payment: what a
+    payment being authorised or paid adds to (one query)."""
+    stmt = select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+        Payment.application_id == application_id,
+        Payment.state.in_(payment_states(PaymentTag.COUNTS_AGAINST_AWARD)),
+        Payment.id != excluding_payment_id,
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
 def application_money(session: Session, application_id: int) -> GrantMoney:
     """One grant's money (one query). A grant without an award has nothing: all zero."""
     rows = grant_money(session, application_ids=[application_id])

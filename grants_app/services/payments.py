@@ -35,7 +35,7 @@ from grants_app.models import (
 from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
-from grants_app.services.fund_budget import GrantMoney, application_money, lock_application
+from grants_app.services.fund_budget import GrantMoney, application_money, grant_money, lock_application
 from grants_app.workflow import fire, get_engine
 
 # A BACS reference is at most 18 characters; other methods (CHAPS, faster payments) allow 35.
@@ -106,9 +106,9 @@ def schedule_status(
         if payment is not None:
             paid = has_tag(payment, PaymentTag.PAID_OUT)
             why = (
-                f"Paid on {format_date(payment.paid_on)}, reference {payment.payment_reference}"
+                f"on {format_date(payment.paid_on)}, reference {payment.payment_reference}"
                 if paid
-                else get_engine().staff_label(payment)
+                else get_engine().staff_label(payment).lower()
             )
             result.append(InstalmentStatus(instalment, PAID if paid else IN_PROGRESS, why, payment, 0))
             continue
@@ -159,14 +159,14 @@ def schedule_status(
 
 def due_instalments(session: Session, today: date, limit: int = 50) -> list[Instalment]:
     """Instalments finance can request now, oldest grant first, at most `limit`: the offer accepted, the
-    grant payable, no payment for it that is not cancelled, and its trigger met (on acceptance; a date
-    on or before `today`; or a monitoring return of the grant accepted). One query. The amount that
-    can be paid is checked when it is requested (schedule_status)."""
+    grant payable, no payment for it that is not cancelled, its trigger met (on acceptance; a date on
+    or before `today`; or a monitoring return of the grant accepted), and something still to pay on
+    the grant (once its final return is accepted, only up to the accepted spend). Two queries."""
     live_payment = exists().where(
         Payment.instalment_id == Instalment.id,
         Payment.state.in_(payment_states(PaymentTag.PENDING) + payment_states(PaymentTag.PAID_OUT)),
     )
-    return list(
+    candidates = list(
         session.execute(
             select(Instalment)
             .join(Award, Award.id == Instalment.award_id)
@@ -192,6 +192,17 @@ def due_instalments(session: Session, today: date, limit: int = 50) -> list[Inst
             .limit(limit)
         ).scalars()
     )
+    left = {
+        g.application_id: g.left_to_pay_pence
+        for g in grant_money(session, application_ids={i.award.application_id for i in candidates})
+    }
+    due = []
+    for instalment in candidates:
+        application_id = instalment.award.application_id
+        if left.get(application_id, 0) > 0:
+            due.append(instalment)
+            left[application_id] -= instalment.amount_pence
+    return due
 
 
 def payment_is_cancelled(payment: Payment) -> bool:
