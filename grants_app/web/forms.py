@@ -497,7 +497,7 @@ class AcceptOfferForm(FlaskForm):
         "conditions and terms in the offer letter",
         widget=GovCheckboxInput(),
     )
-    reason = LongText("Why are you declining? (if you decline)", validators=[Length(max=5000)])
+    reason = LongText("Why are you declining?", validators=[Length(max=5000)])
 
     def validate_decision(self, field):
         if field.data not in ("accept", "decline"):

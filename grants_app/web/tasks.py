@@ -128,12 +128,20 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
         )
     elif application.award is not None and application.award.accepted_at is not None:
         award = application.award
+        role = f" ({award.accepted_by_role})" if award.accepted_by_role else ""
         steps.append(
             NextStep(
                 "Accept your grant offer",
                 COMPLETED,
-                f"Accepted by {award.accepted_by_name} on {format_date(award.accepted_at)}. "
-                f"Download the offer letter (PDF)",
+                f"Accepted by {award.accepted_by_name}{role} on {format_date(award.accepted_at)}",
+                done=True,
+            )
+        )
+        steps.append(
+            NextStep(
+                "Your offer letter (PDF)",
+                "Available",
+                "Keep it with your records: it sets out the conditions, payments, monitoring and terms",
                 url_for("portal.offer_letter", reference=ref),
                 done=True,
             )
