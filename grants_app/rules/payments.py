@@ -9,7 +9,7 @@ from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Payment
 from grants_app.money import format_pence
 from grants_app.rules.registry import effect, guard
-from grants_app.services import fund_budget
+from grants_app.services import audit, fund_budget
 from grants_app.workflow import TransitionContext, get_engine
 
 
@@ -71,14 +71,31 @@ def paid_on_valid(ctx: TransitionContext) -> str | None:
     return None
 
 
+def _note_on_application(ctx: TransitionContext, action: str, **data) -> None:
+    """The grant's own history shows each step of its payments, not only the payment's."""
+    payment: Payment = ctx.obj
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "application",
+        payment.application_id,
+        action,
+        data={"payment": payment.description, "amount_pence": payment.amount_pence, **data},
+    )
+
+
 @effect("stamp_authoriser")
 def stamp_authoriser(ctx: TransitionContext) -> None:
-    """Who authorised the payment."""
+    """Who authorised the payment (noted in the grant's history too)."""
     ctx.obj.authorised_by_id = ctx.actor.id
+    _note_on_application(ctx, "payment_authorised")
 
 
 @effect("stamp_payment")
 def stamp_payment(ctx: TransitionContext) -> None:
-    """The date it was paid and the BACS (or other) reference."""
+    """The date it was paid and the BACS (or other) reference (noted in the grant's history too)."""
     ctx.obj.paid_on = ctx.inputs["paid_on"]
     ctx.obj.payment_reference = ctx.inputs["payment_reference"]
+    _note_on_application(
+        ctx, "payment_made", paid_on=ctx.inputs["paid_on"], reference=ctx.inputs["payment_reference"]
+    )

@@ -117,6 +117,15 @@ def test_record_as_paid_clicked_twice_records_once(make, session, staff_client, 
         entity_type="payment", entity_id=payment.id, action="transition"
     )
     assert [e.trigger for e in transitions] == ["authorise", "pay"]
+    # The grant's own history has each step once, and shows it on its page.
+    noted = session.query(AuditEvent).filter_by(entity_type="application", entity_id=grant.id)
+    assert [e.action for e in noted if e.action.startswith("payment_")] == [
+        "payment_requested",
+        "payment_authorised",
+        "payment_made",
+    ]
+    history = details(client, grant)
+    assert "Payment made" in history and "reference: BACS 778899" in history
 
 
 def test_paying_before_acceptance_or_while_suspended_is_refused_on_the_page(make, session, staff_client):
