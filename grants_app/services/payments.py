@@ -206,7 +206,8 @@ def due_instalments(session: Session, today: date, limit: int = 50) -> list[Inst
 
 
 def payment_is_cancelled(payment: Payment) -> bool:
-    return has_tag(payment, "terminal") and not has_tag(payment, PaymentTag.PAID_OUT)
+    """Neither in progress nor paid: its instalment can be requested again."""
+    return not has_tag(payment, PaymentTag.PENDING) and not has_tag(payment, PaymentTag.PAID_OUT)
 
 
 def _require_finance(actor: User, what: str) -> None:
