@@ -43,9 +43,11 @@ from grants_app.models import (
     UserRole,
 )
 from grants_app.money import format_pence, parse_pounds
+from grants_app.refusals import NotFound
 from grants_app.reports.offer_letter import offer_letter_pdf
 from grants_app.services import fund_budget, offers, payments, recoveries
 from grants_app.services.csv_export import csv_lines
+from grants_app.transaction import run
 from grants_app.workflow import get_engine
 
 MONEY_ROLES = frozenset({Role.FINANCE, Role.OFFICER, Role.ADMIN})
@@ -500,16 +502,17 @@ class OfferView(RoleRequired, BaseView):
                         offers.issue_offer(db.session, user, application)
                     return award
 
-                outcome = carry_out(
-                    work,
-                    "The offer is issued and the group has been emailed"
-                    if issue
-                    else "The offer is saved. Check the letter, then issue it",
-                    prefix="Nothing was saved: ",
-                )
+                # Refusals are shown next to the fields they are about, not also as a flash.
+                outcome = run(db.session, work)
                 if outcome.ok:
-                    return _back_to(application.id) if issue else redirect(url_for(".prepare", app_id=app_id))
-                errors = dict(outcome.refusal.errors)
+                    if issue:
+                        flash("The offer is issued and the group has been emailed", "success")
+                        return _back_to(application.id)
+                    flash("The offer is saved. Check the letter, then issue it", "success")
+                    return redirect(url_for(".prepare", app_id=app_id))
+                if isinstance(outcome.refusal, NotFound):
+                    abort(404)
+                errors = dict(outcome.refusal.errors) or {"offer-form": outcome.refusal.message}
                 draft = offers.offer_draft(self._application(app_id), today)
         return self.render(
             "admin/offer_prepare.html",
