@@ -132,14 +132,6 @@ def schedule_status(
                 InstalmentStatus(instalment, NOT_YET_DUE, f"Due on {format_date(instalment.due_on)}", None, 0)
             )
             continue
-        if not payable:
-            state = get_engine().staff_label(application)
-            result.append(
-                InstalmentStatus(
-                    instalment, ON_HOLD, f"Nothing is paid while the grant is '{state}'", None, 0
-                )
-            )
-            continue
         amount = min(instalment.amount_pence, left)
         if amount <= 0:
             why = (
@@ -148,6 +140,14 @@ def schedule_status(
                 else "The award has been paid in full"
             )
             result.append(InstalmentStatus(instalment, NOT_NEEDED, why, None, 0))
+            continue
+        if not payable:
+            state = get_engine().staff_label(application)
+            result.append(
+                InstalmentStatus(
+                    instalment, ON_HOLD, f"Nothing is paid while the grant is '{state}'", None, 0
+                )
+            )
             continue
         left -= amount
         why = "Due now"

@@ -56,6 +56,8 @@ def test_the_final_return_with_an_underspend_raises_a_recovery_and_emails_the_gr
     )
     g = money(session, app)
     assert (g.underspend_pence, g.owed_pence) == (8_000, 8_000)
+    # Nothing more is paid on a grant that owes money back.
+    assert [s.status for s in payments.schedule_status(session, app)] == ["Paid", "Not needed"]
 
 
 def test_money_received_in_parts_never_more_than_owed_then_the_grant_closes(make, session):
