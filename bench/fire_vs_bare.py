@@ -27,8 +27,7 @@ from grants_app.config import PROJECT_ROOT, normalise_database_url
 from grants_app.extensions import db
 from grants_app.models import Application, Base, Payment, Role, User
 from grants_app.rules import RULES
-from grants_app.services.payments import request_payment
-from grants_app.workflow import WorkflowEngine, fire
+from grants_app.workflow import WorkflowEngine, fire, start
 
 # name: (table, trigger, from, to, inputs). A simple transition with no effects (a payment cancelled,
 # one required input), and a typical one whose effect runs in a savepoint (an application screened).
@@ -60,7 +59,15 @@ def _prepare(session: Session, count: int, upload: Path) -> tuple[dict[str, int]
         application_ids.append(app.id)
     grant, _officer = make.in_delivery(amount_pence=10**7)
     finance = make.user(Role.FINANCE)
-    payment_ids = [request_payment(session, finance, grant, amount_pence=1_000).id for _ in range(count)]
+    # Requested payments to cancel, made directly: a real request takes a whole instalment, once.
+    payments = [
+        Payment(amount_pence=1_000, requested_by_id=finance.id, description="bench") for _ in range(count)
+    ]
+    for payment in payments:
+        start(payment)
+        grant.payments.append(payment)
+    session.flush()
+    payment_ids = [p.id for p in payments]
     session.commit()
     return (
         {"application": officer.id, "payment": finance.id},

@@ -111,6 +111,8 @@ class Settings:
     written_procedure_quorum_percent: int = 50
     written_procedure_quorum_agencies: int = 3
     max_upload_mb: int = 10
+    # Days a group has to return money asked back (a recovery), unless the person raising it says.
+    recovery_due_days: int = 30
     timezone: str = "Europe/London"
     # 360Giving open data: the publisher's registered prefix (360G-...) and the funder's org-id.
     open_data_prefix: str = ""
@@ -155,6 +157,7 @@ class Settings:
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10),
             open_data_prefix=env.get("OPEN_DATA_PREFIX", "").strip(),
             open_data_funder_id=env.get("OPEN_DATA_FUNDER_ID", "").strip(),
+            recovery_due_days=_int(env, "RECOVERY_DUE_DAYS", 30),
         )
         settings.validate()
         return settings
@@ -168,6 +171,8 @@ class Settings:
             raise ConfigError("WRITTEN_PROCEDURE_QUORUM_AGENCIES must be from 1 to 50")
         if self.env not in {"development", "testing", "production"}:
             raise ConfigError(f"SOSAFE_ENV must be development, testing or production, not {self.env!r}")
+        if not 1 <= self.recovery_due_days <= 366:
+            raise ConfigError("RECOVERY_DUE_DAYS must be from 1 to 366")
         if self.env == "production":
             if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
                 raise ConfigError(

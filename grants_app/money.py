@@ -37,3 +37,74 @@ def parse_pounds(text: str) -> int:
         raise ValueError("The amount is too large")
     pence = int((match.group("pence") or "0").ljust(2, "0"))
     return pounds * 100 + pence
+
+
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand"))
+
+
+def _below_hundred(n: int) -> str:
+    if n < 20:
+        return _UNITS[n]
+    tens, units = divmod(n, 10)
+    return _TENS[tens] + (f"-{_UNITS[units]}" if units else "")
+
+
+def _below_thousand(n: int) -> str:
+    hundreds, rest = divmod(n, 100)
+    if not hundreds:
+        return _below_hundred(rest)
+    return f"{_UNITS[hundreds]} hundred" + (f" and {_below_hundred(rest)}" if rest else "")
+
+
+def number_in_words(n: int) -> str:
+    """A whole number as British English words: 2450 -> 'two thousand four hundred and fifty',
+    1050 -> 'one thousand and fifty'."""
+    if n < 0:
+        raise ValueError("only amounts of zero or more are written in words")
+    if n == 0:
+        return "zero"
+    words: list[str] = []
+    for size, name in _SCALES:
+        count, n = divmod(n, size)
+        if count:
+            words.append(f"{number_in_words(count)} {name}")
+    if n:
+        # British usage: "one thousand and fifty", as on a cheque.
+        words.append(("and " if words and n < 100 else "") + _below_thousand(n))
+    return " ".join(words)
+
+
+def pence_in_words(pence: int) -> str:
+    """Money as words for letters: 245050 -> 'Two thousand four hundred and fifty pounds and fifty
+    pence'; 100 -> 'One pound'; 5 -> 'Five pence'."""
+    pounds, rest = divmod(int(pence), 100)
+    parts = []
+    if pounds:
+        parts.append(f"{number_in_words(pounds)} pound{'s' if pounds != 1 else ''}")
+    if rest or not pounds:
+        parts.append("one penny" if rest == 1 else f"{number_in_words(rest)} pence")
+    text = " and ".join(parts)
+    return text[0].upper() + text[1:]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import Fund, Meeting, utcnow
+from grants_app.normalise import parse_id
 from grants_app.reports import outputs
 from grants_app.reports.jag_pack import build_jag_pack
 from grants_app.reports.open_data import build_open_data
@@ -92,7 +93,7 @@ def spend_command(year, quarter, starts_on, ends_on, funds, priority_id, out) ->
     fund_ids = []
     for name in funds:
         found = db.session.execute(
-            select(Fund.id).where((Fund.slug == name) | (Fund.id == (int(name) if name.isdigit() else -1)))
+            select(Fund.id).where((Fund.slug == name) | (Fund.id == (parse_id(name) or -1)))
         ).scalar_one_or_none()
         if found is None:
             raise click.BadParameter(f"no fund {name!r}", param_hint="--fund")
@@ -137,8 +138,8 @@ def jag_pack_command(meeting: str, out) -> None:
     stmt = select(Meeting.id)
     if meeting == "next":
         stmt = stmt.where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at)
-    elif meeting.isdigit():
-        stmt = stmt.where(Meeting.id == int(meeting))
+    elif parse_id(meeting) is not None:
+        stmt = stmt.where(Meeting.id == parse_id(meeting))
     else:
         try:
             day = click.DateTime(["%Y-%m-%d"]).convert(meeting, None, None).date()

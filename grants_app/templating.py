@@ -6,7 +6,7 @@ from flask import Flask, current_app
 
 from grants_app.dates import format_date, format_datetime, london_today
 from grants_app.lifecycle import ReturnTag
-from grants_app.money import format_pence
+from grants_app.money import format_pence, pence_in_words
 from grants_app.text import plural, possessive
 
 
@@ -30,6 +30,7 @@ def is_overdue(ret) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         pence=format_pence,
+        pence_words=pence_in_words,
         date=format_date,
         datetime=format_datetime,
         state_label=state_label,

@@ -287,10 +287,75 @@ class Factory:
         )
         return app, meeting, officer
 
+    def accept(self, app: Application) -> None:
+        """The group accepts its offer (its first member, as Chair)."""
+        applicant = self.applicant_of(app)
+        fire(
+            self.session,
+            app,
+            "accept_offer",
+            applicant,
+            accepted_by_name=applicant.full_name,
+            accepted_by_role="Chair",
+            confirmed=True,
+        )
+
     def in_delivery(self, **kwargs) -> tuple[Application, User]:
         app, _meeting, officer = self.approved(**kwargs)
         fire(self.session, app, "issue_offer", officer)
-        applicant = self.applicant_of(app)
-        fire(self.session, app, "accept_offer", applicant, accepted_by_name=applicant.full_name)
+        self.accept(app)
         fire(self.session, app, "start_delivery", officer)
         return app, officer
+
+    def pay(self, app: Application, position: int = 1, finance: tuple[User, User] | None = None):
+        """Request, authorise and pay instalment `position` of the grant's schedule (two finance users)."""
+        from grants_app.services import payments as payment_service
+
+        requester, authoriser = finance or (self.finance(), self.finance())
+        instalment = next(i for i in app.award.instalments if i.position == position)
+        payment = payment_service.request_payment(self.session, requester, instalment)
+        fire(self.session, payment, "authorise", authoriser)
+        fire(
+            self.session,
+            payment,
+            "pay",
+            requester,
+            paid_on=london_today(),
+            payment_reference=f"BACS-{app.id}-{position}",
+        )
+        return payment
+
+    def file_return(self, app: Application, ret, spent_pence: int, officer: User | None = None):
+        """The group reports `spent_pence` in monitoring return `ret` and the officer accepts it (a final
+        return accepted settles the grant)."""
+        from grants_app.services.monitoring import SpendLineInput, save_return
+
+        applicant = self.applicant_of(app)
+        split = app.priority_splits[0]
+        lines = (
+            [SpendLineInput(split.priority_id, app.budget_lines[0].category_id, "Coaches", spent_pence)]
+            if spent_pence
+            else []
+        )
+        save_return(
+            self.session,
+            applicant,
+            ret,
+            progress_narrative="Done",
+            outcomes="Good",
+            beneficiaries_reached=30,
+            spend_lines=lines,
+        )
+        fire(self.session, ret, "submit", applicant)
+        fire(self.session, ret, "accept", officer or self.officer())
+        return ret
+
+    def final_return(self, app: Application, spent_pence: int, officer: User | None = None):
+        """The final return, reporting `spent_pence`, accepted by the officer (which settles the grant)."""
+        final = next(r for r in app.monitoring_returns if r.is_final)
+        return self.file_return(app, final, spent_pence, officer)
+
+    def interim_return(self, app: Application, spent_pence: int, officer: User | None = None):
+        """The first interim return, reporting `spent_pence`, accepted by the officer."""
+        first = next(r for r in app.monitoring_returns if not r.is_final)
+        return self.file_return(app, first, spent_pence, officer)

@@ -11,7 +11,7 @@ from grants_app.models.application import (
     application_wards,
 )
 from grants_app.models.audit import AuditEvent
-from grants_app.models.award import Award, DecisionRoute
+from grants_app.models.award import Award, DecisionRoute, Instalment, InstalmentTrigger
 from grants_app.models.base import Base, utcnow
 from grants_app.models.fund import (
     BudgetCategory,
@@ -39,7 +39,7 @@ from grants_app.models.organisation import (
 )
 from grants_app.models.outbox import OutboxEmail
 from grants_app.models.partnership import AgencyKind, PartnerAgency, Partnership, Ward
-from grants_app.models.payment import Payment, Repayment
+from grants_app.models.payment import Payment, Recovery, RecoveryKind, Repayment
 from grants_app.models.reminder import ReminderKind, ReminderSent
 from grants_app.models.strategy import Priority, StrategyPeriod
 from grants_app.models.user import STAFF_ROLES, LoginToken, Role, User, UserRole
@@ -67,6 +67,8 @@ __all__ = [
     "DocumentKind",
     "Fund",
     "InformationRequest",
+    "Instalment",
+    "InstalmentTrigger",
     "LoginToken",
     "Meeting",
     "MonitoringReturn",
@@ -80,6 +82,8 @@ __all__ = [
     "Payment",
     "Priority",
     "Recommendation",
+    "Recovery",
+    "RecoveryKind",
     "ReferenceCounter",
     "ReminderKind",
     "ReminderSent",

@@ -91,6 +91,7 @@ class Application(Timestamped, Base):
     monitoring_returns = relationship(
         "MonitoringReturn", back_populates="application", order_by="MonitoringReturn.due_on"
     )
+    recoveries = relationship("Recovery", back_populates="application", order_by="Recovery.id")
 
     @property
     def budget_total_pence(self) -> int:

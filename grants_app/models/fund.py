@@ -47,6 +47,7 @@ class Fund(Timestamped, Base):
             "over_allocation_pct >= 0 AND over_allocation_pct <= 50", name="over_allocation_range"
         ),
         CheckConstraint("delegated_limit_pence >= 0", name="delegated_limit_not_negative"),
+        CheckConstraint("single_payment_below_pence >= 0", name="single_payment_below_not_negative"),
         CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
         CheckConstraint("financial_year >= 2000 AND financial_year <= 2100", name="year_range"),
         CheckConstraint("return_due_days >= 1 AND return_due_days <= 180", name="return_due_days_range"),
@@ -71,6 +72,9 @@ class Fund(Timestamped, Base):
     offer_valid_days: Mapped[int] = mapped_column(default=28)
     # Each monitoring return is due this many days after the quarter (or the project) it covers ends.
     return_due_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The default payment schedule: an award below this is paid whole when the offer is accepted; a
+    # larger one half then and half after the first accepted monitoring return.
+    single_payment_below_pence: Mapped[int] = mapped_column(default=100_000, server_default="100000")
 
     strategy_period = relationship("StrategyPeriod")
     priorities = relationship("Priority", secondary=fund_priorities, order_by="Priority.number")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import DateField, Form, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from grants_app.normalise import parse_id
 from grants_app.reports.period import Period, period_from
 
 FORMATS = {"pdf": "PDF", "csv": "CSV", "xlsx": "XLSX"}
@@ -12,7 +13,7 @@ FORMATS = {"pdf": "PDF", "csv": "CSV", "xlsx": "XLSX"}
 
 def _id_or_none(value) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(text)
 
 
 def _id_or_minus_one(value) -> int:

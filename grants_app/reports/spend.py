@@ -263,8 +263,8 @@ def method_notes() -> list[str]:
         "to 100% by the same largest-remainder rule.",
         "Spend by budget category compares accepted spend in the period with the budgets in the approved "
         "applications; a variance over 10% of the budget is marked.",
-        "The fund position is today's, as on the admin dashboard: committed is the sum of awards less money "
-        "recovered, and remaining is the budget less the committed sum.",
+        "The fund position is today's, as on the Fund position page: committed is the sum of the awards "
+        "that count against the budget, and remaining is the budget less the committed sum.",
     ]
 
 

@@ -110,6 +110,7 @@ class GrantStatement:
     accepted_at: datetime | None
     accepted_by: str
     repayment_demanded: int
+    written_off: int
     priorities: list[tuple[str, int]]
     paid: int
     pending: int
@@ -132,7 +133,7 @@ class GrantStatement:
 
     @property
     def still_owed(self) -> int:
-        return max(0, self.repayment_demanded - self.repaid)
+        return max(0, self.repayment_demanded - self.repaid - self.written_off)
 
 
 def build_statement(session: Session, reference: str, *, generated_by: str) -> GrantStatement:
@@ -253,7 +254,8 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
         offer_issued_at=award.offer_issued_at,
         accepted_at=award.accepted_at,
         accepted_by=award.accepted_by_name,
-        repayment_demanded=award.repayment_demanded_pence,
+        repayment_demanded=money.raised_pence,
+        written_off=money.written_off_pence,
         priorities=priorities,
         paid=money.paid_pence,
         pending=money.pending_pence,
@@ -278,6 +280,7 @@ def statement_tables(st: GrantStatement) -> list[Table]:
         ("Underspend", st.underspend),
         ("Asked to repay", st.repayment_demanded),
         ("Repaid", st.repaid),
+        ("Written off", st.written_off),
     ]
     return [
         Table("Summary", (Column("Figure", TEXT, 28), Column("Amount", MONEY)), summary),

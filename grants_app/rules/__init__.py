@@ -9,10 +9,11 @@ Where to find a rule by name:
   applications.py  fund open, application complete, question answered, screening notes
   meetings.py      the JAG meeting: started, minutes open, on the agenda, quorate, majority, agenda outcome
   budget.py        within the request, within the fund's budget, delegated limit, the award
-  offers.py        offer expiry, issue and acceptance
-  delivery.py      monitoring schedule and returns, final return, repayment, closure
+  offers.py        offer ready to issue, expiry, issue and acceptance (the signatory)
+  delivery.py      monitoring schedule and returns, the final return
   returns.py       a monitoring return's question and answer
-  payments.py      two-person authorisation, payments within the award
+  payments.py      two-person authorisation, payable grants, payments within the award (or accepted spend)
+  settlement.py    settling the grant on its final return, recoveries, closure
   emails.py        every email the workflows send, queued in the outbox
   written_procedures.py  deciding between meetings: deadline, members, quorum, majority, the outcome
 """
@@ -26,6 +27,7 @@ from grants_app.rules import (  # noqa: F401 - importing registers each module's
     offers,
     payments,
     returns,
+    settlement,
     written_procedures,
 )
 from grants_app.rules.registry import RULES

@@ -1,5 +1,5 @@
-"""Rules while a grant is delivered: the monitoring schedule, returns, the final return, money asked
-back and closure."""
+"""Rules while a grant is delivered: the monitoring schedule, returns and the final return. Money asked
+back, settlement and closure are in settlement.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from sqlalchemy import func, select
 
 from grants_app.lifecycle import PaymentTag, ReturnTag, payment_states, return_states
 from grants_app.models import MonitoringReturn, Payment
-from grants_app.money import format_pence
 from grants_app.rules.registry import effect, guard
-from grants_app.services import fund_budget
 from grants_app.services.monitoring import schedule_for_application
 from grants_app.services.return_checks import return_problems
 from grants_app.workflow import TransitionContext, get_engine
@@ -39,48 +37,6 @@ def no_payments_pending(ctx: TransitionContext) -> str | None:
         .where(Payment.application_id == ctx.obj.id, Payment.state.in_(payment_states(PaymentTag.PENDING)))
     ).scalar_one()
     return "Pay or cancel the payments still in progress first" if pending else None
-
-
-@guard("repayment_within_paid")
-def repayment_within_paid(ctx: TransitionContext) -> str | None:
-    """Money asked back (amount_pence, on top of earlier demands) is no more than was paid."""
-    money = fund_budget.application_money(ctx.session, ctx.obj.id)
-    award = ctx.obj.award
-    already = award.repayment_demanded_pence if award else 0
-    can_ask = money.paid_pence - already
-    if ctx.inputs["amount_pence"] > can_ask:
-        return f"You can ask for at most {format_pence(max(can_ask, 0))}: the grant paid out less than that"
-    return None
-
-
-@guard("nothing_owed")
-def nothing_owed(ctx: TransitionContext) -> str | None:
-    """Everything asked back has been repaid."""
-    money = fund_budget.application_money(ctx.session, ctx.obj.id)
-    award = ctx.obj.award
-    demanded = award.repayment_demanded_pence if award else 0
-    if demanded > money.repaid_pence:
-        return f"{format_pence(demanded - money.repaid_pence)} asked for back has not been repaid yet"
-    return None
-
-
-@guard("no_underspend_outstanding")
-def no_underspend_outstanding(ctx: TransitionContext) -> str | None:
-    """Paid minus accepted spend minus repaid is not above zero: an underspend is asked back first."""
-    money = fund_budget.application_money(ctx.session, ctx.obj.id)
-    underspend = money.underspend_pence
-    if underspend > 0:
-        return (
-            f"The accepted returns show an underspend of {format_pence(underspend)}: "
-            f"ask for it back before closing"
-        )
-    return None
-
-
-@effect("record_repayment_demand")
-def record_repayment_demand(ctx: TransitionContext) -> None:
-    """Add amount_pence to what the partnership has asked to be repaid."""
-    ctx.obj.award.repayment_demanded_pence += ctx.inputs["amount_pence"]
 
 
 @effect("schedule_monitoring_returns")

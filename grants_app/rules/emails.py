@@ -3,9 +3,14 @@ and sent after it commits, so a mail failure never loses a decision."""
 
 from __future__ import annotations
 
-from grants_app.models import Application
+from grants_app.models import Application, InstalmentTrigger
 from grants_app.rules.registry import effect
-from grants_app.services.notifications import application_recipients, email_context, return_link
+from grants_app.services.notifications import (
+    application_recipients,
+    email_context,
+    partnership_contact,
+    return_link,
+)
 from grants_app.services.outbox import queue_email
 from grants_app.workflow import TransitionContext
 
@@ -54,6 +59,7 @@ def email_offer(ctx: TransitionContext) -> None:
         amount=award.amount_pence,
         conditions=award.conditions,
         expires_on=award.offer_expires_on,
+        instalments=list(award.instalments),
     )
 
 
@@ -99,4 +105,34 @@ def email_payment_made(ctx: TransitionContext) -> None:
         amount=ctx.obj.amount_pence,
         paid_on=ctx.obj.paid_on,
         payment_reference=ctx.obj.payment_reference,
+    )
+
+
+@effect("email_offer_accepted")
+def email_offer_accepted(ctx: TransitionContext) -> None:
+    """Confirm the acceptance to the group: who accepted, when, and the first payment to expect."""
+    award = ctx.obj.award
+    first = next((i for i in award.instalments if i.due_trigger == InstalmentTrigger.ON_ACCEPTANCE), None)
+    _email(
+        ctx,
+        "offer_acceptance_confirmed",
+        amount=award.amount_pence,
+        accepted_by_name=award.accepted_by_name,
+        accepted_by_role=award.accepted_by_role,
+        accepted_at=award.accepted_at,
+        first_payment=first.amount_pence if first else None,
+    )
+
+
+@effect("email_recovery")
+def email_recovery(ctx: TransitionContext) -> None:
+    """Ask the group to return money: the amount, why, the date to pay by and how to reach us."""
+    recovery = ctx.obj.recoveries[-1]
+    _email(
+        ctx,
+        "recovery_raised",
+        amount=recovery.amount_pence,
+        reason=recovery.reason,
+        due_on=recovery.due_on,
+        contact=partnership_contact(ctx.session),
     )

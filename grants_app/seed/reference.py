@@ -105,6 +105,7 @@ def load_reference_data(session: Session, today: date, config_path: Path = DEFAU
         over_allocation_pct=f["over_allocation_pct"],
         delegated_limit_pence=f["delegated_limit_pounds"] * 100,
         offer_valid_days=f["offer_valid_days"],
+        single_payment_below_pence=f.get("single_payment_below_pounds", 1000) * 100,
         opens_on=date(year, 4, 1),
         closes_on=closes_on,
     )

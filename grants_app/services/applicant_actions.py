@@ -93,9 +93,20 @@ def answer_and_resubmit(session: Session, actor: User, application: Application,
     return fire(session, application, "resubmit", actor)
 
 
-def accept_offer(session: Session, actor: User, application: Application, name: str) -> AuditEvent:
-    """Accept the offer for the group, signed by `name` (fire accept_offer)."""
-    return fire(session, application, "accept_offer", actor, accepted_by_name=name)
+def accept_offer(
+    session: Session, actor: User, application: Application, *, name: str, role: str, confirmed: bool
+) -> AuditEvent:
+    """Accept the offer for the organisation: the authorised signatory's name and role, and their
+    confirmation that they may accept it (the workflow stamps the time)."""
+    return fire(
+        session,
+        application,
+        "accept_offer",
+        actor,
+        accepted_by_name=name,
+        accepted_by_role=role,
+        confirmed=confirmed,
+    )
 
 
 def decline_offer(session: Session, actor: User, application: Application, reason: str) -> AuditEvent:

@@ -224,6 +224,37 @@ def _line(event: AuditEvent, meetings: dict[int, str], who: str, show_scores: bo
                 place,
             )
         return HistoryLine(when, who, f"{who} voted {choice} {place}{changed}.", details)
+    if action in {"payment_requested", "payment_authorised", "payment_made", "money_received", "write_off"}:
+        amount = _value("amount_pence", data.get("amount_pence"), meetings)
+        if action == "payment_requested":
+            which = f" (instalment {data['instalment']})" if data.get("instalment") else ""
+            return HistoryLine(when, who, f"{who} requested a payment of {amount}{which}.")
+        if action == "payment_authorised":
+            return HistoryLine(when, who, f"{who} authorised the payment of {amount}.")
+        if action == "payment_made":
+            paid_on = _value("paid_on", data.get("paid_on"), meetings)
+            return HistoryLine(
+                when,
+                who,
+                f"{who} recorded the payment of {amount} as paid on {paid_on}, "
+                f"reference {data.get('reference') or 'none'}.",
+            )
+        if action == "money_received":
+            received = _value("received_on", data.get("received_on"), meetings)
+            owed = _value("still_owed_pence", data.get("still_owed_pence"), meetings)
+            return HistoryLine(
+                when,
+                who,
+                f"{who} recorded {amount} received back on {received}"
+                + (f", reference {data['reference']}" if data.get("reference") else "")
+                + f"; {owed} still owed.",
+            )
+        return HistoryLine(
+            when,
+            who,
+            f"{who} wrote off {amount} that cannot be recovered.",
+            [f"Reason: {event.reason}"] if event.reason else [],
+        )
     if action == "repayment":
         amount = _value("amount_pence", data.get("amount_pence"), meetings)
         received = _value("received_on", data.get("received_on"), meetings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from grants_app.money import format_pence
@@ -51,3 +51,19 @@ def applications_csv(applications: Iterable[Any], label_for) -> str:
             for a in applications
         ),
     )
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The CSV as text, one line per chunk (for a streamed response), every cell through safe_cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: Sequence[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe_cell(v) for v in values])
+        return buffer.getvalue()
+
+    yield line(header)
+    for row in rows:
+        yield line(row)

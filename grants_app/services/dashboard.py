@@ -13,6 +13,7 @@ from grants_app.lifecycle import (
     PaymentTag,
     ReturnTag,
     application_states,
+    has_tag,
     payment_states,
     return_states,
 )
@@ -34,7 +35,7 @@ from grants_app.models import (
     utcnow,
 )
 from grants_app.money import format_pence
-from grants_app.services import ballots, fund_budget
+from grants_app.services import ballots, fund_budget, payments
 from grants_app.text import plural
 
 
@@ -109,8 +110,7 @@ def overdue_returns(session: Session, today: date) -> list[MonitoringReturn]:
 
 def fund_positions(session: Session) -> list[tuple[Fund, fund_budget.FundPosition]]:
     """Each fund with its budget position, newest financial year first."""
-    funds = session.execute(select(Fund).order_by(Fund.financial_year.desc(), Fund.name)).scalars()
-    return [(fund, fund_budget.fund_position(session, fund)) for fund in funds]
+    return fund_budget.fund_positions(session)
 
 
 def jag_tasks(session: Session, user: User) -> list[Task]:
@@ -197,23 +197,43 @@ def officer_tasks(session: Session) -> list[Task]:
     return tasks
 
 
-def finance_tasks(session: Session, user: User) -> list[Task]:
-    """Payments waiting for this finance user's authorisation (never their own requests)."""
-    waiting = session.execute(
+def finance_tasks(session: Session, user: User, today: date) -> list[Task]:
+    """Payments another finance user requested (to authorise), authorised payments (to record as paid)
+    and instalments that are due (to request): three queries."""
+    pending = session.execute(
         select(Payment)
-        .where(
-            Payment.state.in_(payment_states(PaymentTag.AWAITING_AUTHORISATION)),
-            Payment.requested_by_id != user.id,
-        )
+        .options(joinedload(Payment.application))
+        .where(Payment.state.in_(payment_states(PaymentTag.PENDING)))
         .order_by(Payment.id)
+        .limit(100)
     ).scalars()
-    return [
-        Task(
-            f"Authorise the payment of {format_pence(p.amount_pence)} for {p.application}",
-            application_id=p.application_id,
+    tasks: list[Task] = []
+    for p in pending:
+        if has_tag(p, PaymentTag.AWAITING_AUTHORISATION):
+            if p.requested_by_id != user.id:
+                tasks.append(
+                    Task(
+                        f"Authorise the payment of {format_pence(p.amount_pence)} for {p.application}",
+                        application_id=p.application_id,
+                    )
+                )
+        else:
+            tasks.append(
+                Task(
+                    f"Record the payment of {format_pence(p.amount_pence)} for {p.application} as paid",
+                    application_id=p.application_id,
+                )
+            )
+    for instalment in payments.due_instalments(session, today):
+        application = instalment.award.application
+        tasks.append(
+            Task(
+                f"Request instalment {instalment.position} ({format_pence(instalment.amount_pence)}) "
+                f"for {application}",
+                application_id=application.id,
+            )
         )
-        for p in waiting
-    ]
+    return tasks
 
 
 def _tasks(voting: list[ballots.VotingTask]) -> list[Task]:
@@ -235,5 +255,5 @@ def build(session: Session, user: User, definition, today: date) -> Dashboard:
         dashboard.tasks += officer_tasks(session)
         dashboard.tasks += _tasks(ballots.officer_written_procedure_tasks(session))
     if user.has_role(Role.FINANCE):
-        dashboard.tasks += finance_tasks(session, user)
+        dashboard.tasks += finance_tasks(session, user, today)
     return dashboard

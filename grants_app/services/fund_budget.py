@@ -1,11 +1,27 @@
-"""How much of a fund is committed, paid and left: the figures behind the budget guard and dashboards."""
+"""Every money figure of a grant and of a fund: committed, paid, accepted spend, underspend, recovered,
+written off and remaining. The budget guard, the dashboards, the fund position page and the reports all
+read them from here, so a figure means the same everywhere.
+
+All amounts are integer pence. Per grant (GrantMoney):
+  underspend = paid - accepted spend           (negative when the group spent more than it was paid)
+  owed       = recoveries raised - money received - written off
+Per fund (FundPosition):
+  committed  = the awards of grants in a state tagged "committed" (approval until closure)
+  remaining  = budget - committed
+  paid, accepted spend, recovered, written off = sums over the fund's grants
+  underspend = the underspend of grants whose final return is accepted, where positive
+
+One query reads every grant's figures (correlated aggregates), so a page costs the same however many
+grants and payments there are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, literal, select
+from sqlalchemy.orm import Session, joinedload
 
 from grants_app.lifecycle import (
     ApplicationTag,
@@ -15,20 +31,178 @@ from grants_app.lifecycle import (
     payment_states,
     return_states,
 )
-from grants_app.models import Application, Award, Fund, MonitoringReturn, Payment, Repayment, SpendLine
+from grants_app.models import (
+    Application,
+    Award,
+    Fund,
+    MonitoringReturn,
+    Payment,
+    Recovery,
+    Repayment,
+    SpendLine,
+)
+
+
+@dataclass(frozen=True)
+class GrantMoney:
+    """One grant's money in pence."""
+
+    application_id: int
+    fund_id: int
+    state: str
+    award_pence: int
+    paid_pence: int
+    # Requested or authorised, not yet paid or cancelled.
+    pending_pence: int
+    # Spend lines of monitoring returns in a state tagged "spend_accepted".
+    spent_pence: int
+    raised_pence: int
+    received_pence: int
+    written_off_pence: int
+    # The grant's final monitoring return is accepted: its money is settled.
+    final_accepted: bool
+    committed: bool = False
+
+    @property
+    def underspend_pence(self) -> int:
+        """Paid minus accepted spend (negative: the group spent more than it has been paid)."""
+        return self.paid_pence - self.spent_pence
+
+    @property
+    def owed_pence(self) -> int:
+        """Asked back and not yet received or written off."""
+        return self.raised_pence - self.received_pence - self.written_off_pence
+
+    @property
+    def repaid_pence(self) -> int:
+        return self.received_pence
+
+    @property
+    def entitled_pence(self) -> int:
+        """What the group may be paid in all: the award, or once the final return is accepted, the
+        accepted spend up to the award."""
+        return min(self.spent_pence, self.award_pence) if self.final_accepted else self.award_pence
+
+    @property
+    def left_to_pay_pence(self) -> int:
+        """What can still be paid: entitled less paid and in progress (never below zero)."""
+        return max(0, self.entitled_pence - self.paid_pence - self.pending_pence)
+
+
+def _sum(column, *where):
+    return select(func.coalesce(func.sum(column), 0)).where(*where).correlate(Application).scalar_subquery()
+
+
+def _grant_money_query():
+    paid = _sum(
+        Payment.amount_pence,
+        Payment.application_id == Application.id,
+        Payment.state.in_(payment_states(PaymentTag.PAID_OUT)),
+    )
+    pending = _sum(
+        Payment.amount_pence,
+        Payment.application_id == Application.id,
+        Payment.state.in_(payment_states(PaymentTag.PENDING)),
+    )
+    spent = (
+        select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
+        .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
+        .where(
+            MonitoringReturn.application_id == Application.id,
+            MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_ACCEPTED)),
+        )
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    raised = _sum(Recovery.amount_pence, Recovery.application_id == Application.id)
+    written_off = _sum(Recovery.written_off_pence, Recovery.application_id == Application.id)
+    received = _sum(Repayment.amount_pence, Repayment.application_id == Application.id)
+    final = exists(
+        select(literal(1)).where(
+            MonitoringReturn.application_id == Application.id,
+            MonitoringReturn.is_final.is_(True),
+            MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_ACCEPTED)),
+        )
+    ).correlate(Application)
+    return select(
+        Application.id,
+        Application.fund_id,
+        Application.state,
+        Award.amount_pence,
+        paid,
+        pending,
+        spent,
+        raised,
+        received,
+        written_off,
+        final,
+    ).join(Award, Award.application_id == Application.id)
+
+
+def grant_money(
+    session: Session, *, fund_id: int | None = None, application_ids: Iterable[int] | None = None
+) -> list[GrantMoney]:
+    """The money of every grant (an application with an award), or of one fund's, or of the given
+    applications: one query, ordered by application id."""
+    stmt = _grant_money_query().order_by(Application.id)
+    if fund_id is not None:
+        stmt = stmt.where(Application.fund_id == fund_id)
+    if application_ids is not None:
+        stmt = stmt.where(Application.id.in_(list(application_ids)))
+    committed = set(application_states(ApplicationTag.COMMITTED))
+    return [
+        GrantMoney(
+            application_id=row[0],
+            fund_id=row[1],
+            state=row[2],
+            award_pence=int(row[3]),
+            paid_pence=int(row[4]),
+            pending_pence=int(row[5]),
+            spent_pence=int(row[6]),
+            raised_pence=int(row[7]),
+            received_pence=int(row[8]),
+            written_off_pence=int(row[9]),
+            final_accepted=bool(row[10]),
+            committed=row[2] in committed,
+        )
+        for row in session.execute(stmt)
+    ]
+
+
+def authorised_or_paid_pence(session: Session, application_id: int, *, excluding_payment_id: int) -> int:
+    """A grant's payments authorised or paid (tagged "counts_against_award"), less one payment: what a
+    payment being authorised or paid adds to (one query)."""
+    stmt = select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+        Payment.application_id == application_id,
+        Payment.state.in_(payment_states(PaymentTag.COUNTS_AGAINST_AWARD)),
+        Payment.id != excluding_payment_id,
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def application_money(session: Session, application_id: int) -> GrantMoney:
+    """One grant's money (one query). A grant without an award has nothing: all zero."""
+    rows = grant_money(session, application_ids=[application_id])
+    if rows:
+        return rows[0]
+    return GrantMoney(application_id, 0, "", 0, 0, 0, 0, 0, 0, 0, False)
 
 
 @dataclass(frozen=True)
 class FundPosition:
-    """One fund's money in pence: budget, ceiling (with the over-allocation allowance),
-    committed, paid and repaid."""
+    """One fund's figures in pence (see the module docstring for what each means)."""
 
     fund_id: int
     budget_pence: int
     ceiling_pence: int
-    committed_pence: int
-    paid_pence: int
-    repaid_pence: int
+    committed_pence: int = 0
+    paid_pence: int = 0
+    spent_pence: int = 0
+    underspend_pence: int = 0
+    raised_pence: int = 0
+    recovered_pence: int = 0
+    written_off_pence: int = 0
+    grants: int = 0
 
     @property
     def remaining_pence(self) -> int:
@@ -40,58 +214,100 @@ class FundPosition:
         return self.ceiling_pence - self.committed_pence
 
     @property
+    def outstanding_pence(self) -> int:
+        """Recoveries raised and neither received nor written off."""
+        return self.raised_pence - self.recovered_pence - self.written_off_pence
+
+    @property
+    def repaid_pence(self) -> int:
+        return self.recovered_pence
+
+    def percent_of_budget(self, pence: int) -> int:
+        """pence as a whole percentage of the budget, 0 to 100 (for a bar)."""
+        return 0 if not self.budget_pence else max(0, min(100, pence * 100 // self.budget_pence))
+
+    @property
     def committed_percent(self) -> int:
-        return 0 if not self.budget_pence else min(100, self.committed_pence * 100 // self.budget_pence)
+        return self.percent_of_budget(self.committed_pence)
 
     @property
     def paid_percent(self) -> int:
-        return 0 if not self.budget_pence else min(100, self.paid_pence * 100 // self.budget_pence)
+        return self.percent_of_budget(self.paid_pence)
 
 
-def _awarded(session: Session, fund_id: int) -> int:
-    stmt = (
-        select(func.coalesce(func.sum(Award.amount_pence), 0))
-        .join(Application, Application.id == Award.application_id)
-        .where(
-            Application.fund_id == fund_id,
-            # An award counts against the budget from approval until the grant is closed; money
-            # recovered later is released again.
-            Application.state.in_(application_states(ApplicationTag.COMMITTED)),
-        )
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-def _repaid(session: Session, fund_id: int) -> int:
-    stmt = (
-        select(func.coalesce(func.sum(Repayment.amount_pence), 0))
-        .join(Application, Application.id == Repayment.application_id)
-        .where(Application.fund_id == fund_id)
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-def _paid(session: Session, fund_id: int) -> int:
-    stmt = (
-        select(func.coalesce(func.sum(Payment.amount_pence), 0))
-        .join(Application, Application.id == Payment.application_id)
-        .where(Application.fund_id == fund_id, Payment.state.in_(payment_states(PaymentTag.PAID_OUT)))
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-def fund_position(session: Session, fund: Fund) -> FundPosition:
-    """Budget, ceiling, committed (awards in committed states less money repaid), paid and repaid, in
-    pence, for one fund: four aggregate queries."""
-    repaid = _repaid(session, fund.id)
+def position_from(fund: Fund, grants: Iterable[GrantMoney]) -> FundPosition:
+    """Add up a fund's grants into its position (no query)."""
+    committed = paid = spent = underspend = raised = received = written_off = count = 0
+    for g in grants:
+        count += 1
+        if g.committed:
+            committed += g.award_pence
+        paid += g.paid_pence
+        spent += g.spent_pence
+        if g.final_accepted and g.underspend_pence > 0:
+            underspend += g.underspend_pence
+        raised += g.raised_pence
+        received += g.received_pence
+        written_off += g.written_off_pence
     return FundPosition(
         fund_id=fund.id,
         budget_pence=fund.budget_pence,
         ceiling_pence=fund.allocation_ceiling_pence,
-        committed_pence=_awarded(session, fund.id) - repaid,
-        paid_pence=_paid(session, fund.id),
-        repaid_pence=repaid,
+        committed_pence=committed,
+        paid_pence=paid,
+        spent_pence=spent,
+        underspend_pence=underspend,
+        raised_pence=raised,
+        recovered_pence=received,
+        written_off_pence=written_off,
+        grants=count,
     )
+
+
+def fund_position(session: Session, fund: Fund) -> FundPosition:
+    """One fund's figures (one query)."""
+    return position_from(fund, grant_money(session, fund_id=fund.id))
+
+
+def fund_positions(session: Session) -> list[tuple[Fund, FundPosition]]:
+    """Every fund (newest year first) with its figures: two queries whatever the number of funds."""
+    funds = list(session.execute(select(Fund).order_by(Fund.financial_year.desc(), Fund.name)).scalars())
+    by_fund: dict[int, list[GrantMoney]] = {}
+    for g in grant_money(session):
+        by_fund.setdefault(g.fund_id, []).append(g)
+    return [(fund, position_from(fund, by_fund.get(fund.id, []))) for fund in funds]
+
+
+# The figures a finance user can drill into, with what puts a grant behind each.
+DRILLDOWN = {
+    "committed": ("Committed", lambda g: g.committed),
+    "paid_out": ("Paid", lambda g: g.paid_pence > 0),
+    "spent": ("Accepted spend", lambda g: g.spent_pence > 0),
+    "underspend": ("Underspend", lambda g: g.final_accepted and g.underspend_pence > 0),
+    "recovered": ("Recovered", lambda g: g.received_pence > 0),
+    "written_off": ("Written off", lambda g: g.written_off_pence > 0),
+    "outstanding": ("Still owed", lambda g: g.owed_pence > 0),
+}
+DRILLDOWN_LIMIT = 500
+
+
+def grants_behind(
+    session: Session, fund: Fund, figure: str, limit: int = DRILLDOWN_LIMIT
+) -> tuple[list[tuple[Application, GrantMoney]], int]:
+    """The grants behind one of a fund's figures (a DRILLDOWN key), each with its money, at most
+    `limit`, and how many there are in all: two queries. KeyError for an unknown figure."""
+    _label, behind = DRILLDOWN[figure]
+    chosen = [g for g in grant_money(session, fund_id=fund.id) if behind(g)]
+    shown = chosen[:limit]
+    apps = {
+        a.id: a
+        for a in session.execute(
+            select(Application)
+            .options(joinedload(Application.organisation))
+            .where(Application.id.in_([g.application_id for g in shown]))
+        ).scalars()
+    }
+    return [(apps[g.application_id], g) for g in shown], len(chosen)
 
 
 def lock_fund(session: Session, fund_id: int) -> Fund:
@@ -102,52 +318,11 @@ def lock_fund(session: Session, fund_id: int) -> Fund:
     return session.execute(stmt).scalar_one()
 
 
-@dataclass(frozen=True)
-class GrantMoney:
-    """One grant's money in pence: paid out, payments in progress (requested or authorised), money
-    received back, and spend in accepted monitoring returns."""
-
-    paid_pence: int
-    pending_pence: int
-    repaid_pence: int
-    spent_pence: int
-
-    @property
-    def underspend_pence(self) -> int:
-        """Paid but not shown as spent, less what has already come back."""
-        return self.paid_pence - self.spent_pence - self.repaid_pence
-
-
-def application_money(session: Session, application_id: int) -> GrantMoney:
-    """Paid, pending, repaid and accepted spend for one grant (four aggregate queries)."""
-
-    def total(stmt) -> int:
-        return int(session.execute(stmt).scalar_one())
-
-    return GrantMoney(
-        paid_pence=total(
-            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-                Payment.application_id == application_id,
-                Payment.state.in_(payment_states(PaymentTag.PAID_OUT)),
-            )
-        ),
-        pending_pence=total(
-            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-                Payment.application_id == application_id,
-                Payment.state.in_(payment_states(PaymentTag.PENDING)),
-            )
-        ),
-        repaid_pence=total(
-            select(func.coalesce(func.sum(Repayment.amount_pence), 0)).where(
-                Repayment.application_id == application_id
-            )
-        ),
-        spent_pence=total(
-            select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
-            .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
-            .where(
-                MonitoringReturn.application_id == application_id,
-                MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_ACCEPTED)),
-            )
-        ),
-    )
+def lock_application(session: Session, application_id: int) -> Application:
+    """Lock a grant's application row while its money changes (a payment requested, money received),
+    so two people cannot both take the same instalment or overpay a recovery. SQLite serialises
+    writers instead."""
+    stmt = select(Application).where(Application.id == application_id)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one()

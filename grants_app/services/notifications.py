@@ -28,6 +28,12 @@ def partnership_name(session: Session) -> str:
     return name or "The Community Safety Partnership"
 
 
+def partnership_contact(session: Session) -> str:
+    """How a group reaches the partnership: 'email, phone' from the Partnership row ('' if none)."""
+    row = session.execute(select(Partnership.contact_email, Partnership.contact_phone).limit(1)).first()
+    return ", ".join(part for part in (row or ()) if part)
+
+
 def applicant_link(settings: Any, application: Application) -> str:
     """The portal address of the application, from PUBLIC_BASE_URL."""
     base = getattr(settings, "public_base_url", "http://127.0.0.1:5000")

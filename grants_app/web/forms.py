@@ -497,6 +497,8 @@ class AnswerForm(FlaskForm):
 
 
 class AcceptOfferForm(FlaskForm):
+    """Accept (the authorised signatory's name and role, and their confirmation) or decline (why)."""
+
     decision = Radios(
         "Do you accept the offer?",
         choices=[
@@ -507,8 +509,14 @@ class AcceptOfferForm(FlaskForm):
         widget=GovRadioInput(),
     )
     # No Optional(): it would skip the checks below that depend on the decision.
-    name = Text("Your full name", validators=[Length(max=200)])
-    reason = LongText("Why are you declining? (if you decline)", validators=[Length(max=5000)])
+    name = Text("Full name of the person accepting", validators=[Length(max=200)])
+    role = Text("Their role in the organisation", validators=[Length(max=200)])
+    confirm = BooleanField(
+        "I confirm I am authorised to accept this offer for my organisation, and that it agrees to the "
+        "conditions and terms in the offer letter",
+        widget=GovCheckboxInput(),
+    )
+    reason = LongText("Why are you declining?", validators=[Length(max=5000)])
 
     def validate_decision(self, field):
         if field.data not in ("accept", "decline"):
@@ -516,7 +524,15 @@ class AcceptOfferForm(FlaskForm):
 
     def validate_name(self, field):
         if self.decision.data == "accept" and not field.data:
-            raise ValidationError("Enter your full name to accept the offer")
+            raise ValidationError("Enter the full name of the person accepting the offer")
+
+    def validate_role(self, field):
+        if self.decision.data == "accept" and not field.data:
+            raise ValidationError("Enter the role of the person accepting, for example Chair or Treasurer")
+
+    def validate_confirm(self, field):
+        if self.decision.data == "accept" and not field.data:
+            raise ValidationError("Confirm that you are authorised to accept the offer for your organisation")
 
     def validate_reason(self, field):
         if self.decision.data == "decline" and not field.data:

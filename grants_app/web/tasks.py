@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from grants_app.dates import format_date, london_today
 from grants_app.lifecycle import ApplicationTag, ReturnTag, has_tag
 from grants_app.models import Application
+from grants_app.money import format_pence
 from grants_app.services import application_checks as checks
 from grants_app.workflow import get_engine
 
@@ -127,7 +128,40 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
             )
         )
     elif application.award is not None and application.award.accepted_at is not None:
-        steps.append(NextStep("Accept your grant offer", COMPLETED, done=True))
+        award = application.award
+        role = f" ({award.accepted_by_role})" if award.accepted_by_role else ""
+        steps.append(
+            NextStep(
+                "Accept your grant offer",
+                COMPLETED,
+                f"Accepted by {award.accepted_by_name}{role} on {format_date(award.accepted_at)}",
+                done=True,
+            )
+        )
+        steps.append(
+            NextStep(
+                "Your offer letter (PDF)",
+                "Available",
+                "Keep it with your records: it sets out the conditions, payments, monitoring and terms",
+                url_for("portal.offer_letter", reference=ref),
+                done=True,
+            )
+        )
+    for recovery in application.recoveries:
+        owed = (
+            recovery.amount_pence
+            - sum(r.amount_pence for r in recovery.receipts)
+            - recovery.written_off_pence
+        )
+        if owed > 0:
+            steps.append(
+                NextStep(
+                    f"Return {format_pence(owed)} of your grant",
+                    "To do",
+                    f"By {format_date(recovery.due_on)}. {recovery.reason}. We have emailed you how to pay; "
+                    f"quote {ref}",
+                )
+            )
     engine = get_engine()
     today = london_today()
     for ret in application.monitoring_returns:

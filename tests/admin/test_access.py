@@ -13,6 +13,8 @@ MEETING_VIEWERS = {Role.OFFICER, Role.JAG_MEMBER, Role.ADMIN, Role.RAG_VIEWER}
 RECORD_VIEWERS = {Role.OFFICER, Role.ADMIN}
 ADMIN_ONLY = {Role.ADMIN}
 OFFICER_ONLY = {Role.OFFICER}
+MONEY_VIEWERS = {Role.FINANCE, Role.OFFICER, Role.ADMIN}
+FINANCE_ONLY = {Role.FINANCE}
 REFERENCE_VIEWS = (
     "funds",
     "strategy_periods",
@@ -46,6 +48,15 @@ SPECIAL = {
     "application.written_vote": {Role.OFFICER, Role.JAG_MEMBER},
     "application.start_written_procedure": OFFICER_ONLY,
     "application.stop_written_procedure": OFFICER_ONLY,
+    # Money: finance requests, authorises, records payments and money received; the officer prepares
+    # offers and writes off what cannot be recovered.
+    "payment.request_payment": FINANCE_ONLY,
+    "payment.authorise": FINANCE_ONLY,
+    "payment.pay": FINANCE_ONLY,
+    "payment.cancel": FINANCE_ONLY,
+    "payment.money_received": FINANCE_ONLY,
+    "payment.write_off": OFFICER_ONLY,
+    "offer.prepare": OFFICER_ONLY,
 }
 
 
@@ -63,6 +74,8 @@ def allowed_roles(endpoint: str) -> set[Role]:
         return APPLICATION_VIEWERS
     if view in {"audit", "outbox"}:
         return RECORD_VIEWERS
+    if view in {"payment", "offer", "fund_position"}:
+        return MONEY_VIEWERS
     if view == "workflows":
         return ALL_STAFF
     if view == "reports":
@@ -91,6 +104,11 @@ def admin_routes(app, application_id: int, meeting_id: int) -> list[tuple[str, s
             "trigger": "pass_screening",
             "export_type": "csv",
             "return_id": application_id,
+            "instalment_id": 1,
+            "payment_id": 1,
+            "recovery_id": 1,
+            "fund_id": 1,
+            "figure": "paid_out",
         }
         url = rule.rule
         for arg in rule.arguments:

@@ -318,9 +318,9 @@ def test_declaration_is_recorded_once(make, session, staff_client):
 def test_finance_dashboard_lists_payments_to_authorise_by_someone_else(make, session, staff_client):
     from grants_app.services.payments import request_payment
 
-    app, _officer = make.in_delivery()
+    app, _officer = make.in_delivery(amount_pence=100_000)
     requester = make.finance()
-    request_payment(session, requester, app, amount_pence=50_000, description="First half")
+    request_payment(session, requester, app.award.instalments[0])
     session.commit()
     other, _ = staff_client(Role.FINANCE)
     assert f"Authorise the payment of £500.00 for {app.reference}" in other.get("/admin/").get_data(

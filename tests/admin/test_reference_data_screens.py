@@ -49,6 +49,7 @@ def test_fund_money_is_edited_in_pounds_and_audited_in_pence(make, session, staf
         "opens_on": fund.opens_on.isoformat(),
         "closes_on": fund.closes_on.isoformat(),
         "offer_valid_days": "28",
+        "single_payment_below_pence": "1,500",
         "priorities": [str(p.id) for p in fund.priorities],
         "budget_categories": [str(c.id) for c in fund.budget_categories],
     }
@@ -60,6 +61,7 @@ def test_fund_money_is_edited_in_pounds_and_audited_in_pence(make, session, staf
     diff = _events(session, "funds", "update")[0].data
     assert diff["budget_pence"] == {"from": 5_000_000, "to": 6_000_000}
     assert diff["over_allocation_pct"] == {"from": 0, "to": 10}
+    assert diff["single_payment_below_pence"] == {"from": 100_000, "to": 150_000}
     # A bad amount is refused and changes nothing.
     bad = client.post(f"/admin/funds/edit/?id={fund.id}", data={**form, "budget_pence": "lots"})
     assert bad.status_code == 200 and "Enter an amount in pounds" in bad.get_data(as_text=True)

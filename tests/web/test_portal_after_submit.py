@@ -62,11 +62,19 @@ def test_applicant_accepts_an_offer(client, mailer, make, session):
     page = client.get(f"/applications/{app.reference}").text
     assert "Accept or decline your grant offer" in page
     r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": ""})
-    assert "Enter your full name to accept the offer" in r.text and "There is a problem" in r.text
-    r = client.post(f"/applications/{app.reference}/offer", data={"decision": "accept", "name": "Pat Chair"})
+    assert (
+        "Enter the full name of the person accepting the offer" in r.text and "There is a problem" in r.text
+    )
+    assert "Enter the role of the person accepting" in r.text
+    assert "Confirm that you are authorised to accept" in r.text
+    r = client.post(
+        f"/applications/{app.reference}/offer",
+        data={"decision": "accept", "name": "Pat Chair", "role": "Chair", "confirm": "y"},
+    )
     assert r.status_code == 302
     session.expire_all()
     assert app.state == "offer_accepted" and app.award.accepted_by_name == "Pat Chair"
+    assert app.award.accepted_by_role == "Chair" and app.award.accepted_at is not None
 
 
 def test_applicant_declines_an_offer(client, mailer, make, session):

@@ -38,11 +38,15 @@ SPEC: dict[str, tuple[list[str], set[str]]] = {
     "decline_offer": (["offer_issued"], {"applicant"}),
     "lapse_offer": (["offer_issued"], {"officer", "system"}),
     "start_delivery": (["offer_accepted"], {"officer", "finance"}),
-    "suspend": (["in_delivery"], {"officer"}),
+    "suspend": (["offer_accepted", "in_delivery"], {"officer"}),
     "reinstate": (["suspended"], {"officer"}),
-    "accept_final_return": (["in_delivery"], {"officer"}),
-    "demand_repayment": (["final_return_accepted", "suspended"], {"officer", "finance"}),
-    "close": (["final_return_accepted", "repayment_due"], {"officer", "finance"}),
+    # Only the monitoring return workflow settles a grant (settle_grant_if_final), as the system.
+    "accept_final_return": (["offer_accepted", "in_delivery"], {"system"}),
+    "demand_repayment": (
+        ["final_return_accepted", "suspended", "repayment_due"],
+        {"officer", "finance", "system"},
+    ),
+    "close": (["final_return_accepted", "repayment_due", "suspended"], {"officer", "finance"}),
     "withdraw": (PRE_FUNDING + ["in_written_procedure"], {"applicant", "officer"}),
     # Written procedure: the officer circulates it; only the system's close decides or refers it.
     "put_to_written_procedure": (["eligible"], {"officer"}),

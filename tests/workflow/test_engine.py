@@ -292,7 +292,7 @@ def test_lost_race_without_effects_leaves_nothing_behind(make, session, monkeypa
 
     app, _officer = make.in_delivery()
     finance = make.finance()
-    payment = request_payment(session, finance, app, amount_pence=1_000)
+    payment = request_payment(session, finance, app.award.instalments[0])
     session.commit()
     assert not registry_effects_of("payment", "cancel")
     assert payment.state == "requested"

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants_app import clock
+from grants_app.dates import london_today
 from grants_app.models import Fund, Role, VoteChoice
 from grants_app.refusals import Refusal
 from grants_app.services import declarations, fund_budget, scoring
 from grants_app.services import payments as payment_service
-from grants_app.services.monitoring import SpendLineInput, save_return
 from grants_app.workflow import GuardFailed, fire
 
 
@@ -110,7 +110,15 @@ def test_offer_expiry(make, session):
     with clock.pinned(later):
         applicant = make.applicant_of(app)
         with pytest.raises(GuardFailed, match="This offer expired on"):
-            fire(session, app, "accept_offer", applicant, accepted_by_name="Pat")
+            fire(
+                session,
+                app,
+                "accept_offer",
+                applicant,
+                accepted_by_name="Pat",
+                accepted_by_role="Chair",
+                confirmed=True,
+            )
         fire(session, app, "lapse_offer", officer)
     assert app.state == "offer_lapsed"
 
@@ -118,52 +126,47 @@ def test_offer_expiry(make, session):
 def test_payments_need_two_people_and_stay_within_the_award(make, session):
     app, officer = make.in_delivery(amount_pence=100_000)
     finance_a, finance_b = make.finance(), make.finance()
-    payment = payment_service.request_payment(session, finance_a, app, amount_pence=60_000)
+    first = app.award.instalments[0]
+    payment = payment_service.request_payment(session, finance_a, first)
+    assert payment.amount_pence == first.amount_pence == 50_000
     with pytest.raises(GuardFailed, match="different finance user"):
         fire(session, payment, "authorise", finance_a)
     fire(session, payment, "authorise", finance_b)
-    with pytest.raises(Refusal, match="more than the award"):
-        payment_service.request_payment(session, finance_a, app, amount_pence=40_001)
-    fire(session, payment, "pay", finance_a, paid_on="2026-06-01", payment_reference="BACS-1")
-    assert payment.state == "paid" and str(payment.paid_on) == "2026-06-01"
+    with pytest.raises(Refusal, match="already has a payment"):
+        payment_service.request_payment(session, finance_a, first)
+    with pytest.raises(Refusal, match="cannot be paid yet: No monitoring return accepted yet"):
+        payment_service.request_payment(session, finance_a, app.award.instalments[1])
+    fire(session, payment, "pay", finance_a, paid_on=london_today(), payment_reference="BACS-1")
+    assert payment.state == "paid"
 
 
-def test_closing_needs_the_final_return_and_underspend_back(make, session):
+def test_closing_needs_the_final_return_and_the_underspend_back(make, session):
     app, officer = make.in_delivery(amount_pence=100_000)
     finance_a, finance_b = make.finance(), make.finance()
-    payment = payment_service.request_payment(session, finance_a, app, amount_pence=100_000)
-    fire(session, payment, "authorise", finance_b)
-    fire(session, payment, "pay", finance_a, paid_on="2026-06-01", payment_reference="BACS-1")
-    with pytest.raises(GuardFailed, match="Accept the final monitoring return first"):
-        fire(session, app, "accept_final_return", officer)
-    applicant = make.applicant_of(app)
-    final = next(r for r in app.monitoring_returns if r.is_final)
-    split = app.priority_splits[0]
-    save_return(
+    make.pay(app, 1, (finance_a, finance_b))
+    # The officer accepts a final return showing £400 of the £500 paid spent: the grant settles.
+    make.final_return(app, 40_000, officer)
+    assert app.state == "repayment_due"
+    recovery = app.recoveries[0]
+    assert recovery.amount_pence == 10_000 and recovery.kind.value == "underspend"
+    with pytest.raises(GuardFailed, match="£100.00 asked back has not been received"):
+        fire(session, app, "close", officer)
+    with pytest.raises(GuardFailed, match="at most £400.00"):
+        fire(session, app, "demand_repayment", officer, amount_pence=40_001, reason="too much")
+    from grants_app.services import recoveries
+
+    recoveries.record_money_received(
         session,
-        applicant,
-        final,
-        progress_narrative="Done",
-        outcomes="Good",
-        beneficiaries_reached=30,
-        spend_lines=[SpendLineInput(split.priority_id, app.budget_lines[0].category_id, "Coaches", 90_000)],
-    )
-    fire(session, final, "submit", applicant)
-    fire(session, final, "accept", officer)
-    fire(session, app, "accept_final_return", officer)
-    with pytest.raises(GuardFailed, match="underspend of £100.00"):
-        fire(session, app, "close", officer)
-    with pytest.raises(GuardFailed, match="at most £1,000.00"):
-        fire(session, app, "demand_repayment", officer, amount_pence=100_001, reason="too much")
-    fire(session, app, "demand_repayment", finance_a, amount_pence=10_000, reason="Underspend")
-    with pytest.raises(GuardFailed, match="£100.00 asked for back has not been repaid"):
-        fire(session, app, "close", officer)
-    payment_service.record_repayment(
-        session, finance_a, app, amount_pence=10_000, received_on=datetime.now(UTC).date()
+        finance_a,
+        recovery,
+        amount_pence=10_000,
+        received_on=london_today(),
+        reference="BACS IN 1",
     )
     fire(session, app, "close", finance_a)
     assert app.state == "closed"
-    assert fund_budget.fund_position(session, app.fund).committed_pence == 90_000
+    position = fund_budget.fund_position(session, app.fund)
+    assert position.committed_pence == 100_000 and position.recovered_pence == 10_000
 
 
 def test_submission_is_refused_when_the_fund_is_closed(make, session, ref):

@@ -6,6 +6,7 @@ from flask_admin import Admin
 
 from grants_app.admin.views.applications import ApplicationView
 from grants_app.admin.views.meetings import MeetingView
+from grants_app.admin.views.money import FundPositionView, OfferView, PaymentView
 from grants_app.admin.views.records import AuditTrailView, OutboxView, WorkflowView
 from grants_app.admin.views.reference import (
     AgencyView,
@@ -26,6 +27,9 @@ def register_views(admin: Admin) -> None:
     """Add every admin screen, in menu order."""
     admin.add_view(ApplicationView(name="Applications", endpoint="application"))
     admin.add_view(MeetingView(name="Meetings", endpoint="meeting"))
+    admin.add_view(PaymentView(name="Payments", endpoint="payment"))
+    admin.add_view(FundPositionView(name="Fund position", endpoint="fund_position"))
+    admin.add_view(OfferView(name="Offer", endpoint="offer"))
     admin.add_view(ReturnView(name="Monitoring returns", endpoint="returns"))
     admin.add_view(ReportsView(name="Reports", endpoint="reports", url="/admin/reports"))
     admin.add_view(AuditTrailView(name="Audit trail", endpoint="audit", category="Records"))

@@ -35,7 +35,14 @@ from grants_app.transaction import commit
 # Flask-Admin's bundled select2 (v3) draws unlabelled "remove" links; plain selects are accessible.
 PLAIN = {"data-role": "plain-select"}
 
-PENCE_COLUMNS = ("budget_pence", "min_award_pence", "max_award_pence", "delegated_limit_pence")
+DEFAULT_SINGLE_PAYMENT_BELOW_PENCE = 100_000
+PENCE_COLUMNS = (
+    "budget_pence",
+    "min_award_pence",
+    "max_award_pence",
+    "delegated_limit_pence",
+    "single_payment_below_pence",
+)
 
 
 def _ids(raw) -> list[int]:
@@ -52,6 +59,7 @@ class FundView(AuditedModelView):
         "over_allocation_pct": "Over-allocation allowance (%)",
         "financial_year": "Financial year (starting April)",
         "return_due_days": "Monitoring returns due (days after each quarter)",
+        "single_payment_below_pence": "Paid in one instalment below (£)",
     }
     column_formatters = {name: pence_formatter for name in PENCE_COLUMNS} | {
         "opens_on": date_formatter,
@@ -73,10 +81,18 @@ class FundView(AuditedModelView):
         "closes_on",
         "offer_valid_days",
         "return_due_days",
+        "single_payment_below_pence",
         "priorities",
         "budget_categories",
     ]
     form_overrides = {name: PenceField for name in PENCE_COLUMNS}
+    form_args = {
+        "single_payment_below_pence": {
+            "default": DEFAULT_SINGLE_PAYMENT_BELOW_PENCE,
+            "description": "Smaller awards are paid in full on acceptance; larger ones half on acceptance and "
+            "half after the first accepted monitoring return. Left empty: £1,000",
+        }
+    }
     form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
     form_args = {
         "return_due_days": {
@@ -91,6 +107,8 @@ class FundView(AuditedModelView):
         super().__init__(Fund, db, *args, **kwargs)
 
     def on_model_change(self, form, model, is_created):
+        if model.single_payment_below_pence is None:
+            model.single_payment_below_pence = DEFAULT_SINGLE_PAYMENT_BELOW_PENCE
         super().on_model_change(form, model, is_created)
         if is_created:
             reference_data.add_default_criteria(db.session, staff_user(), model)

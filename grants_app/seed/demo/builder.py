@@ -28,13 +28,13 @@ from grants_app.models import (
     VoteChoice,
 )
 from grants_app.passwords import hash_password
+from grants_app.seed.demo import money
 from grants_app.seed.demo import returns as demo_returns
 from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS
 from grants_app.seed.demo.projects import Project
 from grants_app.seed.reference import ReferenceData
 from grants_app.services import decisions, declarations, quorum, scoring, votes
 from grants_app.services import meetings as meeting_service
-from grants_app.services import payments as payment_service
 from grants_app.services.applications import start_application
 from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
@@ -127,22 +127,32 @@ class DemoBuilder:
         self.session.flush()
 
     def create_meetings(self) -> None:
-        # JAG meets every four weeks on a Wednesday; the next meeting is one to two weeks away.
-        next_meeting = self.today + timedelta(days=(2 - self.today.weekday()) % 7 + 7)
-        dates = [next_meeting - timedelta(days=28 * k) for k in range(6, -1, -1)]
-        dates = [d for d in dates if d > self.ref.fund.opens_on + timedelta(days=20)] or [next_meeting]
-        for when in dates:
+        """JAG meets every four weeks. The demo's current meeting is under way today (it started this
+        morning, or yesterday afternoon when the demo is loaded early), so members can vote at it and the
+        officer can record its decisions; the earlier ones are held and minuted, and the next one is four
+        weeks on."""
+        now = clock.now()
+        morning = datetime.combine(self.today, time(9, 30), tzinfo=LONDON).astimezone(UTC)
+        current = (
+            morning if morning <= now - timedelta(minutes=45) else _at(self.today - timedelta(days=1), 14)
+        )
+        self.current_meeting_starts_at = current
+        held = [current - timedelta(days=28 * k) for k in range(6, 0, -1)]
+        held = [d for d in held if d.date() > self.ref.fund.opens_on + timedelta(days=20)]
+        for when in [*held, current, current + timedelta(days=28)]:
+            day = when.astimezone(LONDON).date()
             meeting = self.on(
-                min(when, self.today) - timedelta(days=21),
-                lambda when=when: meeting_service.create_meeting(
+                min(day, self.today) - timedelta(days=21),
+                lambda when=when, day=day: meeting_service.create_meeting(
                     self.session,
                     self.officer,
-                    title=f"JAG meeting {when.day} {when:%B %Y}",
-                    starts_at=_at(when, 14),
+                    title=f"JAG meeting {day.day} {day:%B %Y}",
+                    starts_at=when,
                     location="Daneshill House, Committee Room 2",
                 ),
             )
             self.meetings.append(meeting)
+        self.current_meeting, self.next_meeting = self.meetings[-2], self.meetings[-1]
 
     # -- one application ------------------------------------------------------------------------
     def member_of(self, org: Organisation) -> User:
@@ -303,35 +313,11 @@ class DemoBuilder:
         if scored:
             self.score_and_declare(app, submitted + timedelta(days=9), meeting)
 
-    def deliver(self, app: Application, meeting: Meeting, *, paid_fraction: float = 1.0) -> date:
+    def deliver(self, app: Application, meeting: Meeting) -> date:
+        """The offer prepared, issued and accepted after the meeting, delivery started and the first
+        instalment requested, authorised and paid (see money.py). Returns the meeting's date."""
         met = meeting.starts_at.astimezone(LONDON).date()
-        applicant = self.member_of(app.organisation)
-        self.on(met + timedelta(days=2), lambda: fire(self.session, app, "issue_offer", self.officer))
-        self.on(
-            met + timedelta(days=6),
-            lambda: fire(self.session, app, "accept_offer", applicant, accepted_by_name=applicant.full_name),
-        )
-        self.on(met + timedelta(days=8), lambda: fire(self.session, app, "start_delivery", self.officer))
-        finance, finance2 = self.user("finance@sosafe.example"), self.user("finance2@sosafe.example")
-        amount = int(app.award.amount_pence * paid_fraction)
-        payment = self.on(
-            met + timedelta(days=9),
-            lambda: payment_service.request_payment(
-                self.session, finance, app, amount_pence=amount, description="Grant payment"
-            ),
-        )
-        self.on(met + timedelta(days=10), lambda: fire(self.session, payment, "authorise", finance2))
-        self.on(
-            met + timedelta(days=12),
-            lambda: fire(
-                self.session,
-                payment,
-                "pay",
-                finance,
-                paid_on=met + timedelta(days=12),
-                payment_reference=f"BACS-{app.id:05d}",
-            ),
-        )
+        money.deliver(self, app, met)
         return met
 
     def file_returns(self, app: Application, *, spend_fraction: float = 1.0, final: bool = False) -> None:

@@ -6,18 +6,18 @@ from datetime import timedelta
 
 from grants_app.dates import LONDON
 from grants_app.models import Meeting
+from grants_app.seed.demo import money
 from grants_app.seed.demo import returns as demo_returns
 from grants_app.seed.demo.builder import DemoBuilder
 from grants_app.seed.demo.projects import PROJECTS
 from grants_app.seed.demo.voting import tell_voting
-from grants_app.services import payments as payment_service
 from grants_app.workflow import SYSTEM, fire
 
 
 def tell(b: DemoBuilder) -> int:
     """Run every story; returns the number of applications made."""
-    past = [m for m in b.meetings if m.starts_at.astimezone(LONDON).date() < b.today]
-    upcoming = b.meetings[-1]
+    past = b.meetings[:-2]  # held and minuted; the current meeting is under way, the last is four weeks on
+    upcoming = b.current_meeting
     for meeting in past:
         b.hold(meeting)
 
@@ -37,43 +37,9 @@ def tell(b: DemoBuilder) -> int:
             b.to_meeting(app, meeting, met - timedelta(days=30))
             b.decide(app, meeting, "approve", amount_pence=app.amount_requested_pence, conditions="")
             b.deliver(app, meeting)
-            underspend = target == "repayment_due" or index % 2 == 1
-            b.file_returns(app, spend_fraction=0.9 if underspend else 1.0, final=True)
-            b.on(
-                b.today - timedelta(days=3),
-                lambda app=app: fire(b.session, app, "accept_final_return", b.officer),
-            )
-            if target == "repayment_due" or (target == "closed" and underspend):
-                owed = app.award.amount_pence - int(app.award.amount_pence * 0.9)
-                b.on(
-                    b.today - timedelta(days=2),
-                    lambda app=app, owed=owed: fire(
-                        b.session,
-                        app,
-                        "demand_repayment",
-                        b.user("finance@sosafe.example"),
-                        amount_pence=owed,
-                        reason="Underspend shown in the final return",
-                    ),
-                )
-                if target == "closed":
-                    b.on(
-                        b.today - timedelta(days=1),
-                        lambda app=app, owed=owed: payment_service.record_repayment(
-                            b.session,
-                            b.user("finance@sosafe.example"),
-                            app,
-                            amount_pence=owed,
-                            received_on=b.today - timedelta(days=1),
-                            reference="Returned underspend",
-                        ),
-                    )
-            if target == "closed":
-                b.on(
-                    b.today - timedelta(days=1),
-                    lambda app=app: fire(b.session, app, "close", b.officer),
-                    hour=16,
-                )
+            # The final return accepted settles the grant: an underspend becomes a recovery.
+            b.file_returns(app, spend_fraction=1.0 if target == "final_return_accepted" else 0.9, final=True)
+            money.end_of_grant(b, app, target, index)
             continue
 
         if target == "draft":
@@ -170,9 +136,11 @@ def tell(b: DemoBuilder) -> int:
         if target == "approved":
             continue
         applicant = b.member_of(app.organisation)
-        b.on(met + timedelta(days=2), lambda app=app: fire(b.session, app, "issue_offer", b.officer))
         if target == "offer_issued":
+            # Issued recently, so the group still has time to accept it in the demo.
+            money.issue_offer(b, app, b.today - timedelta(days=3))
             continue
+        money.issue_offer(b, app, met + timedelta(days=2))
         if target == "offer_declined":
             b.on(
                 met + timedelta(days=9),
@@ -187,51 +155,17 @@ def tell(b: DemoBuilder) -> int:
                 lambda app=app: fire(b.session, app, "lapse_offer", SYSTEM),
             )
             continue
-        b.on(
-            met + timedelta(days=6),
-            lambda app=app, a=applicant: fire(
-                b.session, app, "accept_offer", a, accepted_by_name=a.full_name
-            ),
-        )
+        money.accept_offer(b, app, met + timedelta(days=6))
         if target == "offer_accepted":
             continue
         b.on(
             met + timedelta(days=8),
             lambda app=app: fire(b.session, app, "start_delivery", b.officer),
         )
-        finance, finance2 = b.user("finance@sosafe.example"), b.user("finance2@sosafe.example")
-        half = app.award.amount_pence // 2
-        p1 = b.on(
-            met + timedelta(days=9),
-            lambda app=app: payment_service.request_payment(
-                b.session, finance, app, amount_pence=half, description="First instalment"
-            ),
-        )
-        b.on(met + timedelta(days=10), lambda p1=p1: fire(b.session, p1, "authorise", finance2))
-        b.on(
-            met + timedelta(days=12),
-            lambda p1=p1, app=app: fire(
-                b.session,
-                p1,
-                "pay",
-                finance,
-                paid_on=met + timedelta(days=12),
-                payment_reference=f"BACS-{app.id:05d}-1",
-            ),
-        )
+        money.pay_instalment(b, app, 1, met + timedelta(days=9))
         if target != "suspended":  # the suspended project stopped sending returns: they are overdue
             b.file_returns(app, spend_fraction=0.8)
-        if index % 2 == 0:
-            b.on(
-                b.today - timedelta(days=4),
-                lambda app=app: payment_service.request_payment(
-                    b.session,
-                    finance,
-                    app,
-                    amount_pence=app.award.amount_pence - half,
-                    description="Second instalment",
-                ),
-            )
+            money.in_delivery_payments(b, app, index)
         if target == "suspended":
             b.on(
                 b.today - timedelta(days=6),

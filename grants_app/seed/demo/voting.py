@@ -85,7 +85,7 @@ def _own_votes_at_the_next_meeting(b: DemoBuilder, meeting: Meeting) -> None:
     )
     if item is None:
         return
-    start = meeting.starts_at
+    start = b.current_meeting_starts_at
 
     def attend() -> None:
         for member in jag:

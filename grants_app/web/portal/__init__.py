@@ -5,7 +5,8 @@ render. Split by what the applicant is doing:
   sign_in.py       signing in by email link, and out
   applications.py  the list of applications, starting one, an application's page, documents
   sections.py      the task list's sections of a draft
-  decisions.py     check answers and send, withdraw, answer a question, accept or decline an offer
+  decisions.py     check answers and send, withdraw, answer a question
+  offers.py        the grant offer: read it and its letter, accept or decline
   organisation.py  inviting and removing colleagues
   returns.py       monitoring returns: spending, receipts, progress, outcomes, check and send
 """
@@ -13,6 +14,7 @@ render. Split by what the applicant is doing:
 from grants_app.web.portal import (  # noqa: F401 - importing registers each module's routes
     applications,
     decisions,
+    offers,
     organisation,
     pages,
     returns,

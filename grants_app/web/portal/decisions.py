@@ -1,5 +1,5 @@
-"""What the applicant decides about a sent application: send it, withdraw it, answer our question,
-accept or decline the offer. Every one goes through the workflow."""
+"""What the applicant decides about a sent application: send it, withdraw it, answer our question.
+Every one goes through the workflow. (The offer is in offers.py.)"""
 
 from __future__ import annotations
 
@@ -117,34 +117,3 @@ def answer(reference: str):
     return render_template(
         "portal/answer.html", form=form, errors=errors, application=app_, question=question
     )
-
-
-@bp.route("/applications/<reference>/offer", methods=["GET", "POST"])
-@applicant_required
-def offer(reference: str):
-    app_ = load_application(reference)
-    if not has_tag(app_, ApplicationTag.OFFER_OPEN) or app_.award is None:
-        return redirect(url_for("portal.application", reference=app_.reference))
-    form = f.AcceptOfferForm()
-    errors: list[dict[str, str]] = []
-    if form.validate_on_submit():
-        accepting = form.decision.data == "accept"
-        outcome = attempt(
-            lambda: (
-                actions.accept_offer(db.session, current_user, app_, form.name.data)
-                if accepting
-                else actions.decline_offer(db.session, current_user, app_, form.reason.data)
-            )
-        )
-        if outcome.ok:
-            flash(
-                "You have accepted the offer. We will be in touch about your first payment."
-                if accepting
-                else "You have declined the offer."
-            )
-            return redirect(url_for("portal.application", reference=app_.reference))
-        errors = summary(outcome.refusal)
-        app_ = load_application(reference)
-    else:
-        errors = error_list(form)
-    return render_template("portal/offer.html", form=form, errors=errors, application=app_)

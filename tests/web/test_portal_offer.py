@@ -1,0 +1,115 @@
+"""The offer in the portal: the group reads it (schedules, conditions, the letter), accepts it as its
+authorised signatory (name, role, confirmation) or declines with a reason; another organisation's
+offer and letter are a 404; garbage never gives a 500 or accepts anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants_app.models import AuditEvent
+from grants_app.workflow import fire
+from tests.web.conftest import sign_in
+
+
+@pytest.fixture
+def offered(client, mailer, make, session):
+    app, _meeting, officer = make.approved(amount_pence=245_050)
+    app.award.conditions = "Send photographs with each return."
+    fire(session, app, "issue_offer", officer)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    return app
+
+
+def test_the_offer_page_shows_the_award_schedules_and_the_letter(client, offered):
+    page = client.get(f"/applications/{offered.reference}/offer").text
+    assert "£2,450.50" in page and "Two thousand four hundred and fifty pounds and fifty pence" in page
+    assert "Send photographs with each return." in page
+    assert "When the offer is accepted" in page and "£1,225.25" in page  # the payment schedule
+    assert "(final)" in page  # the monitoring schedule
+    assert f"/applications/{offered.reference}/offer-letter.pdf" in page
+    letter = client.get(f"/applications/{offered.reference}/offer-letter.pdf")
+    assert (
+        letter.status_code == 200 and letter.mimetype == "application/pdf" and letter.data.startswith(b"%PDF")
+    )
+    assert letter.headers["Cache-Control"] == "private, no-store"
+
+
+def test_another_organisations_offer_and_letter_are_not_found(client, mailer, make, session, offered):
+    stranger = make.user("applicant", email="stranger@elsewhere.example")
+    make.organisation(stranger)
+    session.commit()
+    client.post("/sign-out")
+    sign_in(client, mailer, stranger.email)
+    assert client.get(f"/applications/{offered.reference}/offer").status_code == 404
+    assert client.get(f"/applications/{offered.reference}/offer-letter.pdf").status_code == 404
+    response = client.post(
+        f"/applications/{offered.reference}/offer",
+        data={"decision": "accept", "name": "Mallory", "role": "Chair", "confirm": "y"},
+    )
+    assert response.status_code == 404
+    session.expire_all()
+    assert offered.state == "offer_issued"
+
+
+def test_there_is_no_letter_before_the_offer_is_issued(client, mailer, make, session):
+    app, _meeting, _officer = make.approved()
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    assert client.get(f"/applications/{app.reference}/offer-letter.pdf").status_code == 404
+    assert client.get("/applications/SOS-1999-9999/offer-letter.pdf").status_code == 404
+
+
+def test_accepting_records_the_signatory_and_confirms_by_email(client, mailer, session, offered):
+    response = client.post(
+        f"/applications/{offered.reference}/offer",
+        data={"decision": "accept", "name": "Pat Okoro", "role": "Treasurer", "confirm": "y"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    award = offered.award
+    assert offered.state == "offer_accepted"
+    assert (award.accepted_by_name, award.accepted_by_role) == ("Pat Okoro", "Treasurer")
+    assert award.accepted_at is not None
+    event = session.query(AuditEvent).filter_by(entity_id=offered.id, trigger="accept_offer").one()
+    assert event.data["inputs"]["accepted_by_role"] == "Treasurer"
+    page = client.get(f"/applications/{offered.reference}").text
+    assert "Accepted by Pat Okoro (Treasurer) on" in page and "offer-letter.pdf" in page
+    subjects = [subject for _to, subject, _body in mailer.sent]
+    assert f"You have accepted the grant offer for {offered.reference}" in subjects
+    body = next(b for _t, s, b in mailer.sent if s.startswith("You have accepted"))
+    assert "Pat Okoro (Treasurer)" in body and "first payment of £1,225.25" in body
+
+
+def test_declining_needs_a_reason(client, session, offered):
+    r = client.post(f"/applications/{offered.reference}/offer", data={"decision": "decline"})
+    assert "Tell us why you are declining the offer" in r.text
+    r = client.post(
+        f"/applications/{offered.reference}/offer",
+        data={"decision": "decline", "reason": "Venue fell through"},
+    )
+    assert r.status_code == 302
+    session.expire_all()
+    assert offered.state == "offer_declined"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"decision": "maybe"},
+        {"decision": "accept", "name": "Pat", "role": "Chair"},  # not confirmed
+        {"decision": "accept", "name": "x" * 201, "role": "Chair", "confirm": "y"},
+        {"decision": "accept", "name": "Pat\x00", "role": "Chair", "confirm": "y"},
+        {"decision": "accept", "name": "<script>alert(1)</script>", "role": "", "confirm": "y"},
+        {"decision": "accept", "name": "Pat", "role": "\x07Chair", "confirm": "y"},
+        {"decision": ["accept", "decline"], "name": "Pat", "role": "Chair"},
+        {"decision": "decline", "reason": "x" * 5001},
+    ],
+)
+def test_garbage_accepts_nothing_and_never_fails(client, session, offered, data):
+    response = client.post(f"/applications/{offered.reference}/offer", data=data)
+    assert response.status_code in (200, 400, 422)
+    assert "<script>alert(1)</script>" not in response.text
+    session.expire_all()
+    assert offered.state == "offer_issued" and offered.award.accepted_at is None
