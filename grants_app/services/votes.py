@@ -122,13 +122,39 @@ def cast_vote(
     vote.cast_by_id = actor.id
     vote.cast_at = utcnow()
     session.flush()
-    data = {
-        "member": member.audit_label,
-        "member_id": member.id,
-        "choice": choice.value,
-        "meeting_id": locked.meeting_id,
-        "agenda_item_id": locked.id,
-    }
+    record_vote_event(
+        session,
+        actor,
+        member,
+        locked.application_id,
+        "vote",
+        choice=choice,
+        previous=previous,
+        comment=comment,
+        on_behalf=on_behalf,
+        where={"meeting_id": locked.meeting_id, "agenda_item_id": locked.id},
+    )
+    return vote
+
+
+def record_vote_event(
+    session: Session,
+    actor: User,
+    member: User,
+    application_id: int,
+    action: str,
+    *,
+    choice: VoteChoice,
+    previous: VoteChoice | None,
+    comment: str,
+    on_behalf: bool,
+    where: dict,
+) -> None:
+    """The audit event of a vote on an application, by the person who cast it: `action` ("vote" or
+    "written_vote"; "_changed" is added when it replaces an earlier choice), the member's choice, the
+    earlier one, the comment, whether the officer recorded it for the member, and `where` (meeting and
+    agenda item, or written procedure)."""
+    data = {"member": member.audit_label, "member_id": member.id, "choice": choice.value, **where}
     if previous is not None:
         data["previous_choice"] = previous.value
     if comment:
@@ -139,11 +165,10 @@ def cast_vote(
         session,
         actor,
         "application",
-        locked.application_id,
-        "vote" if previous is None else "vote_changed",
+        application_id,
+        action if previous is None else f"{action}_changed",
         data=data,
     )
-    return vote
 
 
 def _existing(session: Session, item_id: int, member_id: int) -> Vote | None:

@@ -51,6 +51,7 @@ from grants_app.services.quorum import VoteCount, tally
 from grants_app.services.votes import (
     clean_comment,
     parse_choice,
+    record_vote_event,
     require_may_vote_for,
     require_no_interest_for,
 )
@@ -360,25 +361,17 @@ def cast_written_vote(
     response.cast_at = now
     response.cast_by_id = actor.id
     session.flush()
-    data = {
-        "member": member.audit_label,
-        "member_id": member.id,
-        "choice": choice.value,
-        "written_procedure_id": locked.id,
-    }
-    if previous is not None:
-        data["previous_choice"] = previous.value
-    if comment:
-        data["comment"] = comment
-    if on_behalf:
-        data["recorded_for"] = member.audit_label
-    audit.record(
+    record_vote_event(
         session,
         actor,
-        "application",
+        member,
         locked.application_id,
-        "written_vote" if previous is None else "written_vote_changed",
-        data=data,
+        "written_vote",
+        choice=choice,
+        previous=previous,
+        comment=comment,
+        on_behalf=on_behalf,
+        where={"written_procedure_id": locked.id},
     )
     if count_procedure(session, locked).everyone_responded:
         try:  # the last awaited response closes it at once; if that is refused, the job closes it later

@@ -57,6 +57,26 @@ def _after_save(ret: MonitoringReturn, default: str | None = None) -> str:
     return default or _return_page(ret)
 
 
+def _save(ret: MonitoringReturn, work, form, *, message: str = "", then=None):
+    """Save one page of the return as one unit of work. On success: flash `message` (if any) and go on
+    (`then(value)` gives the address, else back to the check page or the return's page). If the return
+    stopped being editable meanwhile (sent in another tab), to its page. Otherwise None: the form shows
+    the refusal."""
+    outcome = attempt(work, form)
+    if outcome.ok:
+        if message:
+            flash(message)
+        return redirect(then(outcome.value) if then else _after_save(ret))
+    return _not_editable(db.session.get(MonitoringReturn, ret.id))
+
+
+def _spending_page(app_: Application, ret: MonitoringReturn):
+    """After a spend line or its receipt: back to the check page, or the list of spending."""
+    return lambda _value: _after_save(
+        ret, url_for("portal.return_spending", reference=app_.reference, return_id=ret.id)
+    )
+
+
 def _priorities(app_: Application):
     return sorted(app_.priority_splits, key=lambda s: s.priority.number)
 
@@ -180,25 +200,23 @@ def add_spend_line(reference: str, return_id: int):
         if len(splits) == 1:
             form.priority_id.data = str(splits[0].priority_id)
     if form.validate_on_submit():
-        outcome = attempt(
+        saved = _save(
+            ret,
             lambda: return_form.add_spend_line(
                 db.session, current_user, ret, _line_input(form), token=form.token.data or ""
             ),
             form,
+            message="Spending added. You can upload a receipt for it now.",
+            then=lambda added: url_for(
+                "portal.spend_line_receipt",
+                reference=app_.reference,
+                return_id=ret.id,
+                line_id=added.id,
+                **({"from": "check"} if request.args.get("from") == "check" else {}),
+            ),
         )
-        if outcome.ok:
-            flash("Spending added. You can upload a receipt for it now.")
-            return redirect(
-                url_for(
-                    "portal.spend_line_receipt",
-                    reference=app_.reference,
-                    return_id=ret.id,
-                    line_id=outcome.value.id,
-                    **({"from": "check"} if request.args.get("from") == "check" else {}),
-                )
-            )
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
     return render_template(
         "portal/returns/spend_line.html",
         application=app_,
@@ -226,19 +244,15 @@ def change_spend_line(reference: str, return_id: int, line_id: int):
         form.priority_id.data = str(line.priority_id)
         form.amount.data = f"{line.amount_pence // 100}.{line.amount_pence % 100:02d}"
     if form.validate_on_submit():
-        outcome = attempt(
+        saved = _save(
+            ret,
             lambda: return_form.change_spend_line(db.session, current_user, ret, line_id, _line_input(form)),
             form,
+            message="Spending changed.",
+            then=_spending_page(app_, ret),
         )
-        if outcome.ok:
-            flash("Spending changed.")
-            return redirect(
-                _after_save(
-                    ret, url_for("portal.return_spending", reference=app_.reference, return_id=ret.id)
-                )
-            )
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
     return render_template(
         "portal/returns/spend_line.html",
         application=app_,
@@ -276,7 +290,8 @@ def spend_line_receipt(reference: str, return_id: int, line_id: int):
         upload = form.file.data
         # One byte past the limit, so an oversize file is recognised without reading all of it.
         content = upload.stream.read(settings().max_upload_mb * 1024 * 1024 + 1)
-        outcome = attempt(
+        saved = _save(
+            ret,
             lambda: return_form.attach_receipt(
                 db.session,
                 current_user,
@@ -287,16 +302,11 @@ def spend_line_receipt(reference: str, return_id: int, line_id: int):
                 content=content,
             ),
             form,
+            message="Receipt uploaded.",
+            then=_spending_page(app_, ret),
         )
-        if outcome.ok:
-            flash("Receipt uploaded.")
-            return redirect(
-                _after_save(
-                    ret, url_for("portal.return_spending", reference=app_.reference, return_id=ret.id)
-                )
-            )
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
         line = next((x for x in ret.spend_lines if x.id == line_id), line)
     return render_template(
         "portal/returns/receipt.html",
@@ -305,7 +315,7 @@ def spend_line_receipt(reference: str, return_id: int, line_id: int):
         line=line,
         form=form,
         errors=error_list(form),
-        back=_after_save(ret, url_for("portal.return_spending", reference=app_.reference, return_id=ret.id)),
+        back=_spending_page(app_, ret)(None),
     )
 
 
@@ -320,14 +330,13 @@ def return_progress(reference: str, return_id: int):
     if request.method == "GET":
         form.progress_narrative.data = ret.progress_narrative
     if form.validate_on_submit():
-        outcome = attempt(
+        saved = _save(
+            ret,
             lambda: return_form.save_progress(db.session, current_user, ret, form.progress_narrative.data),
             form,
         )
-        if outcome.ok:
-            return redirect(_after_save(ret))
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
     return render_template(
         "portal/returns/progress.html", application=app_, ret=ret, form=form, errors=error_list(form)
     )
@@ -348,7 +357,8 @@ def return_outcome(reference: str, return_id: int, priority_id: int):
         form.people_reached.data = str(saved.people_reached)
         form.what_changed.data = saved.what_changed
     if form.validate_on_submit():
-        outcome = attempt(
+        saved = _save(
+            ret,
             lambda: return_form.save_outcome(
                 db.session,
                 current_user,
@@ -359,10 +369,8 @@ def return_outcome(reference: str, return_id: int, priority_id: int):
             ),
             form,
         )
-        if outcome.ok:
-            return redirect(_after_save(ret))
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
     return render_template(
         "portal/returns/outcome.html",
         application=app_,
@@ -386,13 +394,11 @@ def answer_return_query(reference: str, return_id: int):
     if request.method == "GET":
         form.answer.data = query.answer
     if form.validate_on_submit():
-        outcome = attempt(
-            lambda: return_form.save_answer(db.session, current_user, ret, form.answer.data), form
+        saved = _save(
+            ret, lambda: return_form.save_answer(db.session, current_user, ret, form.answer.data), form
         )
-        if outcome.ok:
-            return redirect(_after_save(ret))
-        if (r := _not_editable(db.session.get(MonitoringReturn, return_id))) is not None:
-            return r
+        if saved is not None:
+            return saved
     return render_template(
         "portal/returns/answer.html",
         application=app_,
