@@ -1,6 +1,6 @@
 """The 360Giving export: awarded grants as open data, a JSON package and the same as a CSV.
 
-Field names and rules are the 360Giving Data Standard's (schema 1.4, shipped in ../shared/360giving/ and
+Field names and rules are the 360Giving Data Standard's (schema 1.4, copied in tests/data/360giving/ and
 validated in tests): https://standard.threesixtygiving.org. Identifiers follow org-id.guide: GB-CHC- with
 a charity number, GB-COH- with a company number, else the publisher's registered 360G- prefix
 (OPEN_DATA_PREFIX). Award date is the decision date; grant programme is the fund; beneficiary location is

@@ -1,4 +1,4 @@
-"""The 360Giving export validates against the official schema shipped in ../shared/360giving/."""
+"""The 360Giving export validates against the official schema (tests/data/360giving/, CC BY 4.0)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ from grants_app.reports import outputs
 from grants_app.reports.open_data import build_open_data, org_identifier
 from tests.reports.conftest import csv_rows
 
-SCHEMAS = PROJECT_ROOT.parent.parent / "shared" / "360giving"
-if not SCHEMAS.is_dir():  # a clone beside shared/ (CI) rather than a worktree
-    SCHEMAS = PROJECT_ROOT.parent / "shared" / "360giving"
+SCHEMAS = PROJECT_ROOT / "tests" / "data" / "360giving"
 
 
 def validator() -> Draft202012Validator:
