@@ -181,6 +181,16 @@ def lapse_offers() -> None:
     click.echo(f"Lapsed {plural(len(report.lapsed), 'offer')}.")
 
 
+@jobs_cli.command("start-delivery")
+def start_delivery() -> None:
+    """Start delivery, as the system, of every grant whose offer is accepted and whose project start date
+    has come (run daily; the next page anyone loads also does it)."""
+    report = _run(lambda: offers.start_due_deliveries(db.session, SYSTEM, london_today()))
+    for reference, why in report.refused:
+        click.echo(f"{reference}: {why}", err=True)
+    click.echo(f"Started delivery of {plural(len(report.started), 'grant')}.")
+
+
 @click.command("send-reminders")
 def send_reminders_command() -> None:
     """Email groups about monitoring returns due in 14 days or overdue, and officers a digest of overdue

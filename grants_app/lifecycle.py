@@ -40,6 +40,8 @@ class ApplicationTag(enum.StrEnum):
     COMMITTED = "committed"
     # Payments may be made.
     PAYABLE = "payable"
+    # The offer is accepted; delivery starts on the project's start date (or earlier, by staff).
+    AWAITING_DELIVERY = "awaiting_delivery"
     # The grant is on hold (suspended): no payments; a grant at risk in the RAG report.
     ON_HOLD = "on_hold"
     TERMINAL = "terminal"

@@ -8,6 +8,7 @@ from grants_app.dates import london_today
 from grants_app.models import Application, MonitoringReturn, User
 from grants_app.services import return_form
 from grants_app.services.return_checks import SpendLineInput
+from tests.factories import end_period_by_today
 
 
 @dataclass
@@ -24,9 +25,11 @@ class Grant:
 
 
 def grant(make, **kwargs) -> Grant:
-    """A grant in delivery (award £2,000 unless told) and its first monitoring return."""
+    """A grant in delivery (award £2,000 unless told) and its first monitoring return, whose period
+    ends today so that it can be sent."""
     app, officer = make.in_delivery(**kwargs)
     ret = sorted(app.monitoring_returns, key=lambda r: r.due_on)[0]
+    end_period_by_today(ret)
     return Grant(app, ret, make.applicant_of(app), officer)
 
 
@@ -54,6 +57,7 @@ def fill(session, g: Grant, amount_pence: int = 50_000) -> None:
 
 def sent(session, g: Grant, amount_pence: int = 50_000) -> Grant:
     fill(session, g, amount_pence)
+    end_period_by_today(g.ret)
     return_form.send_return(session, g.applicant, g.ret)
     return g
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from grants_app.dates import format_date
 from grants_app.lifecycle import PaymentTag, ReturnTag, payment_states, return_states
 from grants_app.models import MonitoringReturn, Payment
 from grants_app.rules.registry import effect, guard
 from grants_app.services.monitoring import schedule_for_application
-from grants_app.services.return_checks import return_problems
-from grants_app.workflow import TransitionContext, get_engine
+from grants_app.services.return_checks import not_sendable_yet, return_problems
+from grants_app.workflow import SystemActor, TransitionContext, get_engine
 
 
 @guard("final_return_is_accepted")
@@ -39,6 +40,16 @@ def no_payments_pending(ctx: TransitionContext) -> str | None:
     return "Pay or cancel the payments still in progress first" if pending else None
 
 
+@guard("project_started_if_system")
+def project_started_if_system(ctx: TransitionContext) -> str | None:
+    """The scheduled job starts delivery on the project's start date (Europe/London), never before it;
+    the officer or finance may start it earlier (a project that begins ahead of plan)."""
+    starts_on = ctx.obj.start_date
+    if not isinstance(ctx.actor, SystemActor) or starts_on is None or starts_on <= ctx.today:
+        return None
+    return f"The project starts on {format_date(starts_on)}; delivery starts then"
+
+
 @effect("schedule_monitoring_returns")
 def schedule_monitoring_returns(ctx: TransitionContext) -> None:
     """A return for each financial quarter the project runs in, the last one final, each due the fund's
@@ -59,6 +70,13 @@ def schedule_monitoring_returns(ctx: TransitionContext) -> None:
         )
         engine.start(ret)
         app.monitoring_returns.append(ret)
+
+
+@guard("return_period_ended")
+def return_period_ended(ctx: TransitionContext) -> str | None:
+    """A return is sent from its period's last day (Europe/London), not before (see
+    services.return_checks.sendable_from)."""
+    return not_sendable_yet(ctx.obj, ctx.today)
 
 
 @guard("return_complete")

@@ -268,6 +268,47 @@ class LapseReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
 
 
+@dataclass
+class DeliveryStartReport:
+    """What the start-delivery job did: the references it started and those refused, with why."""
+
+    started: list[str] = field(default_factory=list)  # references
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
+
+
+def _accepted_and_started(today: date):
+    return Application.state.in_(application_states(ApplicationTag.AWAITING_DELIVERY)) & (
+        (Application.start_date.is_(None)) | (Application.start_date <= today)
+    )
+
+
+def deliveries_due_to_start(session: Session, today: date, limit: int | None = None) -> list[Application]:
+    """Grants whose offer is accepted and whose project start date (Europe/London) is today or past,
+    oldest first; at most `limit` (one indexed query)."""
+    query = select(Application).where(_accepted_and_started(today)).order_by(Application.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def start_due_deliveries(session: Session, actor, today: date) -> DeliveryStartReport:
+    """Fire `start_delivery` on every grant whose offer is accepted and whose project has started
+    (`today`, Europe/London): the daily job and the next page anyone loads run it as the system.
+
+    Each start is its own savepoint, so one refusal (reported, not raised) does not undo the others.
+    """
+    report = DeliveryStartReport()
+    for app in deliveries_due_to_start(session, today):
+        try:
+            with session.begin_nested():
+                fire(session, app, "start_delivery", actor)
+        except Refusal as refusal:
+            report.refused.append((app.reference, str(refusal)))
+        else:
+            report.started.append(app.reference)
+    return report
+
+
 def lapse_expired_offers(session: Session, actor, today: date) -> LapseReport:
     """Fire `lapse_offer` on every open offer whose expiry date is before `today` (Europe/London).
 

@@ -125,6 +125,25 @@ def return_problems(ret: MonitoringReturn) -> list[Problem]:
     return problems
 
 
+def sendable_from(ret: MonitoringReturn, today: date) -> date | None:
+    """The day (Europe/London) from which the return can be sent, when that is after `today`; None when
+    it can be sent now. A return reports on its whole period, so it is sent from the period's last day:
+    an early return would leave out the rest of the period's spending."""
+    ends_on = ret.period_ends_on
+    return ends_on if ends_on is not None and ends_on > today else None
+
+
+def not_sendable_yet(ret: MonitoringReturn, today: date) -> str | None:
+    """The sentence a group sees when it tries to send a return before its period's last day, or None."""
+    from_day = sendable_from(ret, today)
+    if from_day is None:
+        return None
+    return (
+        f"You can send this return from {format_date(from_day)}, the last day of the period it covers. "
+        "Until then you can keep adding to it; it is saved as you go"
+    )
+
+
 def query_unanswered(ret: MonitoringReturn) -> bool:
     """The officer asked a question that the group has not yet answered."""
     query = ret.open_query

@@ -341,3 +341,29 @@ def test_lines_are_changed_and_removed(client, session, signed_in_grant):
     assert r.status_code == 302
     r = client.post(f"{g.base}/spending/{added.id}/remove")
     assert r.status_code == 302 and _lines(session) == 0
+
+
+def test_a_return_is_sent_from_the_last_day_of_its_period_and_not_before(client, session, signed_in_grant):
+    g = signed_in_grant
+    fill(session, g)
+    g.ret.period_ends_on = london_today() + timedelta(days=20)
+    session.commit()
+    when = g.ret.period_ends_on.strftime("%-d %B %Y")
+
+    page = client.get(g.base).text
+    assert f"You can send this return from {when}, the last day of the period it covers" in page
+    check = client.get(g.base + "/check").text
+    assert f"You can send this return from {when}" in check and "Send the return" not in check
+
+    response = client.post(g.base + "/send", data={"expected_version": str(g.ret.version)})
+    assert response.status_code == 422 and f"from {when}" in response.text
+    session.expire_all()
+    assert session.get(MonitoringReturn, g.ret.id).submitted_at is None
+
+    # On the period's last day it goes.
+    g.ret = session.get(MonitoringReturn, g.ret.id)
+    g.ret.period_ends_on = london_today()
+    session.commit()
+    assert "Send the return" in client.get(g.base + "/check").text
+    response = client.post(g.base + "/send", data={"expected_version": str(g.ret.version)})
+    assert response.status_code == 302

@@ -37,7 +37,7 @@ SPEC: dict[str, tuple[list[str], set[str]]] = {
     "accept_offer": (["offer_issued"], {"applicant"}),
     "decline_offer": (["offer_issued"], {"applicant"}),
     "lapse_offer": (["offer_issued"], {"officer", "system"}),
-    "start_delivery": (["offer_accepted"], {"officer", "finance"}),
+    "start_delivery": (["offer_accepted"], {"officer", "finance", "system"}),
     "suspend": (["offer_accepted", "in_delivery"], {"officer"}),
     "reinstate": (["suspended"], {"officer"}),
     # Only the monitoring return workflow settles a grant (settle_grant_if_final), as the system.

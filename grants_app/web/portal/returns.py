@@ -16,7 +16,12 @@ from grants_app.lifecycle import ReturnTag, has_tag
 from grants_app.models import Application, MonitoringReturn
 from grants_app.refusals import NotFound
 from grants_app.services import return_form
-from grants_app.services.return_checks import SpendLineInput, query_unanswered, return_problems
+from grants_app.services.return_checks import (
+    SpendLineInput,
+    not_sendable_yet,
+    query_unanswered,
+    return_problems,
+)
 from grants_app.web import return_forms as rf
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -150,6 +155,7 @@ def monitoring_return(reference: str, return_id: int):
         ret=ret,
         items=tasks(ret),
         ready=ready,
+        not_yet=not_sendable_yet(ret, london_today()),
         overdue=has_tag(ret, ReturnTag.OUTSTANDING) and ret.due_on < london_today(),
     )
 
@@ -420,6 +426,7 @@ def _check_page(app_: Application, ret: MonitoringReturn, errors: list[dict[str,
         priorities=_priorities(app_),
         outcomes={o.priority_id: o for o in ret.priority_outcomes},
         form=rf.SendReturnForm(expected_version=str(ret.version)),
+        not_yet=not_sendable_yet(ret, london_today()),
         errors=errors,
     )
 
