@@ -12,7 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_datetime
-from grants_app.models import Application, Attendance, Award, DecisionRoute, Meeting, Role, User, utcnow
+from grants_app.models import (
+    AgendaItem,
+    Application,
+    Attendance,
+    Award,
+    DecisionRoute,
+    Meeting,
+    Role,
+    User,
+    utcnow,
+)
 from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.permissions import require_role
@@ -151,7 +161,8 @@ def note_delegated_decisions(session: Session, actor: User, meeting: Meeting) ->
 def save_minutes(
     session: Session, actor: User, meeting: Meeting, *, minutes: str, approve: bool = False
 ) -> None:
-    """Save the minutes (up to 50,000 characters); approving them locks the meeting's record."""
+    """Save the minutes (up to 50,000 characters); approving them locks the meeting's record, so it is
+    refused (Refusal) while an item on the agenda has no outcome: decide, defer or take it off first."""
     require_role(actor, Role.OFFICER)
     if meeting.minutes_approved_at is not None:
         raise Refusal("These minutes are approved and can no longer be changed")
@@ -160,6 +171,23 @@ def save_minutes(
         raise Refusal("Keep the minutes to 50,000 characters or fewer", field="minutes")
     if approve and not minutes:
         raise Refusal("Write the minutes before approving them", field="minutes")
+    if approve:
+        undecided = (
+            session.execute(
+                select(Application.reference)
+                .join(AgendaItem, AgendaItem.application_id == Application.id)
+                .where(AgendaItem.meeting_id == meeting.id, AgendaItem.outcome.is_(None))
+                .order_by(AgendaItem.position, AgendaItem.id)
+            )
+            .scalars()
+            .all()
+        )
+        if undecided:
+            raise Refusal(
+                "The minutes cannot be approved while an item has no outcome: decide, defer or take "
+                f"off the agenda {', '.join(undecided)} first",
+                field="minutes",
+            )
     old = meeting.minutes
     meeting.minutes = minutes
     if approve:

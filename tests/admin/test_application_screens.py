@@ -359,3 +359,17 @@ def test_an_empty_score_form_shows_each_error_by_its_field_with_a_summary_linkin
     assert f'<a href="#score_{last.id}">' in page and f'<a href="#justification_{last.id}">' not in page
     session.expire_all()
     assert session.query(Score).filter_by(user_id=member.id).count() == 0
+
+
+def test_the_offer_is_issued_only_through_its_preparation_page(make, session, staff_client):
+    app, _meeting, _officer = make.approved()
+    session.commit()
+    client, _user = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/application/details/?id={app.id}").text
+    assert "Prepare and issue the offer" in page
+    assert f"/admin/application/{app.id}/fire/issue_offer" not in page
+    # A forged post to the bare action is refused in words and issues nothing.
+    client.post(f"/admin/application/{app.id}/fire/issue_offer", data={})
+    assert any("Use the form for this" in m for m in flashes(client))
+    session.expire_all()
+    assert session.get(Application, app.id).award.offer_issued_at is None

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from grants_app.models import AgendaOutcome, Application, Attendance, AuditEvent, Award, Meeting, Role, Vote
+from grants_app.models import (
+    AgendaOutcome,
+    Application,
+    Attendance,
+    AuditEvent,
+    Award,
+    Meeting,
+    Role,
+    Vote,
+    utcnow,
+)
 from grants_app.services import declarations
-from grants_app.services import meetings as meeting_service
 from tests.admin.conftest import flashes
 from tests.conftest import count_queries
 
@@ -232,18 +241,27 @@ def test_officer_adds_screened_applications_from_the_meeting_page(make, session,
     assert [i.application_id for i in session.get(Meeting, meeting.id).agenda_items] == [ready.id]
 
 
-def test_no_decisions_after_the_minutes_are_approved(make, session, staff_client):
+def test_minutes_wait_for_every_item_then_lock_the_decisions(make, session, staff_client):
     officer, jag, meeting, app = _setup(make, session)
     client, _ = staff_client(user=officer)
     _present(client, meeting, jag)
     client.post(
         f"/admin/meeting/record/minutes?id={meeting.id}", data={"minutes": "Closed early.", "approve": "y"}
     )
-    _decide(client, meeting, app, outcome="approve", amount="1500", **_votes(jag))
-    assert "approved" in " ".join(flashes(client)) and "no longer change" in " ".join(flashes(client))
+    refused = " ".join(flashes(client))
+    assert "cannot be approved while an item has no outcome" in refused and app.reference in refused
     session.expire_all()
-    assert session.get(Application, app.id).state == "on_agenda"
-    assert session.query(Vote).count() == 0
+    fresh = session.get(Meeting, meeting.id)
+    assert fresh.minutes_approved_at is None and fresh.minutes == ""
+
+    _decide(client, meeting, app, outcome="approve", amount="1500", **_votes(jag))
+    session.expire_all()
+    assert session.get(Application, app.id).state == "approved"
+    client.post(
+        f"/admin/meeting/record/minutes?id={meeting.id}", data={"minutes": "Approved 1.", "approve": "y"}
+    )
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).minutes_approved_at is not None
 
 
 def test_no_path_can_decide_after_the_minutes_are_approved(make, session, staff_client):
@@ -253,7 +271,9 @@ def test_no_path_can_decide_after_the_minutes_are_approved(make, session, staff_
     meeting = make.meeting(officer, members=members)
     app = make.on_agenda(meeting, officer)
     make.votes(app, meeting, officer, members)
-    meeting_service.save_minutes(session, officer, meeting, minutes="Approved as a record.", approve=True)
+    # The minutes service refuses to approve minutes with an item undecided; the guard is the second
+    # line, for records approved before that rule (or edited in the database).
+    meeting.minutes, meeting.minutes_approved_at = "Approved as a record.", utcnow()
     session.commit()
     client, _user = staff_client(user=officer)
     response = client.post(

@@ -114,7 +114,10 @@ def test_no_vote_before_the_meeting_starts_or_after_the_item_or_minutes_close(ma
 
 def test_no_vote_once_the_minutes_are_approved(sitting, session):
     officer, members, meeting, _app, item = sitting
-    meeting_service.save_minutes(session, officer, meeting, minutes="Adjourned.", approve=True)
+    with pytest.raises(Refusal, match="while an item has no outcome"):
+        meeting_service.save_minutes(session, officer, meeting, minutes="Adjourned.", approve=True)
+    # Minutes approved before that rule (or edited in the database) still stop the vote.
+    meeting.minutes_approved_at = utcnow()
     with pytest.raises(Refusal, match="minutes of this meeting are approved"):
         votes.cast_vote(session, members[0], item, members[0], "for")
 

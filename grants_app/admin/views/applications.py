@@ -70,8 +70,10 @@ from grants_app.workflow import InvalidInput, available_triggers, get_engine
 # The written-procedure form field each circulate guard's refusal is about.
 GUARD_FIELDS = {"deadline_far_enough": "deadline_date", "recommendation_within_request": "amount"}
 # Triggers with a form of their own on the page (or fired only by the written procedure's close).
+# Actions with their own form on the page (screening, written procedure, the offer's preparation page):
+# never offered, nor carried out, as a bare button, so nothing skips what those forms ask for.
 OWN_FORMS = frozenset(
-    {"pass_screening", "fail_screening", "put_to_written_procedure", "leave_written_procedure"}
+    {"pass_screening", "fail_screening", "put_to_written_procedure", "leave_written_procedure", "issue_offer"}
 )
 
 
@@ -542,6 +544,9 @@ class ApplicationView(StaffModelView):
         transition = next((t for t in available_triggers(app, user) if t.trigger == trigger), None)
         if transition is None:
             flash("That action is not available to you on this application now. Reload the page.", "error")
+            return self._back(app.id)
+        if trigger in OWN_FORMS:
+            flash(f"Use the form for this on the application's page: {transition.label}.", "error")
             return self._back(app.id)
         return self._carry_out(
             app.id,
