@@ -55,7 +55,8 @@ def check_spend_line(
     description, category_id, priority_id, amount), in the order the form shows them.
 
     The date must fall in the grant period (the project's start and end dates) and not after today; the
-    category must be one of the fund's budget categories; the priority one the application serves; the
+    category must be one of the application's budget lines (spending outside the approved budget is
+    agreed with the officer first, who changes the budget); the priority one the application serves; the
     amount (pence) more than zero and no more than the award."""
     errors: dict[str, str] = {}
     if line.spent_on is None:
@@ -78,8 +79,11 @@ def check_spend_line(
     )
     if problem:
         errors["description"] = problem
-    if line.category_id not in {c.id for c in application.fund.budget_categories}:
-        errors["category_id"] = "Select a budget category from the list"
+    if line.category_id not in budget_category_ids(application):
+        errors["category_id"] = (
+            "Select a category from your budget. To spend the grant on something your budget did not "
+            "include, ask us first"
+        )
     if line.priority_id not in {s.priority_id for s in application.priority_splits}:
         errors["priority_id"] = "Select one of the priorities your project serves"
     award = application.award.amount_pence if application.award is not None else MAX_LINE_PENCE
@@ -95,6 +99,22 @@ def check_spend_line(
     if errors:
         raise Refusal(errors=errors)
     return replace(line, description=description)
+
+
+def budget_category_ids(application: Application) -> set[int]:
+    """The budget categories the application's approved budget has lines in."""
+    return {line.category_id for line in application.budget_lines}
+
+
+def outside_period(ret: MonitoringReturn) -> list:
+    """The return's spend lines dated outside the period it covers (allowed, as the grant period allows
+    them, but the officer looks at why: spending reported late, or ahead)."""
+    start, end = ret.period_starts_on, ret.period_ends_on
+    return [
+        line
+        for line in ret.spend_lines
+        if line.spent_on is not None and ((start and line.spent_on < start) or (end and line.spent_on > end))
+    ]
 
 
 @dataclass(frozen=True)

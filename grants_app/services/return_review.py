@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from grants_app.lifecycle import ReturnTag, has_tag, return_states
 from grants_app.models import AuditEvent, BudgetCategory, MonitoringReturn, SpendLine, User
 from grants_app.refusals import NotFound, Refusal
+from grants_app.services.return_checks import outside_period
 from grants_app.services.text_checks import normalise, text_problem
 from grants_app.workflow import fire
 
@@ -88,8 +89,17 @@ class ReturnReview:
         return self.budget_total_pence != self.award_pence and self.budget_total_pence > 0
 
     @property
+    def outside_period(self) -> set[int]:
+        """Ids of this return's spend lines dated outside the period it covers (each one flagged)."""
+        return {line.id for line in outside_period(self.ret)}
+
+    @property
     def flagged(self) -> int:
-        return sum(1 for row in self.categories if row.flag) + sum(1 for row in self.priorities if row.flag)
+        return (
+            sum(1 for row in self.categories if row.flag)
+            + sum(1 for row in self.priorities if row.flag)
+            + len(self.outside_period)
+        )
 
 
 def load_return(session: Session, return_id: int) -> MonitoringReturn:

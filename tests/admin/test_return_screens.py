@@ -223,3 +223,16 @@ def test_the_officers_dashboard_lists_returns_to_review(staff_client, make, sess
     client, _officer = staff_client(Role.OFFICER)
     page = client.get("/admin/").text
     assert f"Review the monitoring return {g.ret.period_label} for {g.app.reference}" in page
+
+
+def test_the_review_page_flags_a_line_dated_outside_the_returns_period(staff_client, make, session):
+    g = grant(make)
+    g.app.start_date = g.app.start_date - timedelta(days=40)
+    return_form.add_spend_line(
+        session, g.applicant, g.ret, line(g, 20_000, "Kit bought early", spent_on=g.app.start_date)
+    )
+    sent(session, g)
+    session.commit()
+    client, _user = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/returns/details/?id={g.ret.id}").text
+    assert "Outside this return&#39;s period" in page or "Outside this return's period" in page

@@ -64,7 +64,7 @@ def test_a_double_clicked_add_records_the_line_once(make, session):
         ({"description": "<script>alert(1)</script>"}, "description", "HTML tags"),
         ({"description": "Gloves <b>red</b>"}, "description", "HTML tags"),
         ({"spent_on": None}, "spent_on", "Enter the date"),
-        ({"category_id": 999_999}, "category_id", "budget category"),
+        ({"category_id": 999_999}, "category_id", "from your budget"),
         ({"priority_id": 999_999}, "priority_id", "priorities your project serves"),
     ],
 )
@@ -91,13 +91,17 @@ def test_dates_outside_the_grant_period_or_in_the_future_are_refused(make, sessi
     assert _lines(session) == 0
 
 
-def test_a_category_the_fund_does_not_have_is_refused(make, session):
+def test_a_category_outside_the_applications_budget_is_refused(make, session):
     g = grant(make)
     elsewhere = BudgetCategory(name="Capital works")
     session.add(elsewhere)
     session.flush()
-    with pytest.raises(Refusal, match="budget category"):
-        return_form.add_spend_line(session, g.applicant, g.ret, line(g, category_id=elsewhere.id))
+    in_budget = {b.category_id for b in g.app.budget_lines}
+    fund_only = next(c for c in make.ref.categories if c.id not in in_budget)
+    for category in (elsewhere, fund_only):
+        with pytest.raises(Refusal, match="Select a category from your budget.*ask us first"):
+            return_form.add_spend_line(session, g.applicant, g.ret, line(g, category_id=category.id))
+    assert g.ret.spend_lines == []
 
 
 def test_several_problems_are_reported_together_in_form_order(make, session):

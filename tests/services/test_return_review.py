@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from grants_app.dates import london_today
-from grants_app.models import BudgetLine, OutboxEmail
+from grants_app.models import BudgetLine, OutboxEmail, SpendLine
 from grants_app.refusals import Refusal
 from grants_app.services import return_form
 from grants_app.services.return_review import (
@@ -92,7 +92,18 @@ def test_the_final_return_flags_underspend_and_categories_outside_the_budget(mak
     final = next(r for r in g.app.monitoring_returns if r.is_final)
     venue = make.ref.categories[2]
     return_form.add_spend_line(session, g.applicant, final, line(g, 150_000, category_id=staff.id))
-    return_form.add_spend_line(session, g.applicant, final, line(g, 10_000, "Hall", category_id=venue.id))
+    # The form refuses a category outside the budget; a line can still be there from before the budget
+    # was changed, and the review says so.
+    final.spend_lines.append(
+        SpendLine(
+            spent_on=london_today(),
+            description="Hall",
+            category_id=venue.id,
+            priority_id=g.app.priority_splits[0].priority_id,
+            amount_pence=10_000,
+        )
+    )
+    session.flush()
     flags = {r.name: r.flag for r in review_of(session, final).categories}
     assert flags == {
         "Staff": "",
@@ -163,3 +174,17 @@ def test_a_return_not_complete_cannot_be_sent_even_by_fire(make, session):
     g = grant(make)
     with pytest.raises(GuardFailed, match="what the project did"):
         return_form.send_return(session, g.applicant, g.ret)
+
+
+def test_a_line_dated_outside_the_returns_period_is_flagged_for_the_officer(make, session):
+    g = grant(make)
+    inside = return_form.add_spend_line(session, g.applicant, g.ret, line(g))
+    # Spending from the grant period but before this return's period (reported late).
+    g.ret.period_starts_on = london_today()
+    g.app.start_date = london_today() - timedelta(days=40)
+    late = return_form.add_spend_line(
+        session, g.applicant, g.ret, line(g, 20_000, "Kit", spent_on=london_today() - timedelta(days=35))
+    )
+    review = review_of(session, g.ret)
+    assert review.outside_period == {late.id} and inside.id not in review.outside_period
+    assert review.flagged >= 1

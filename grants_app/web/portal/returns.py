@@ -175,7 +175,8 @@ def return_spending(reference: str, return_id: int):
 def _spend_form(app_: Application) -> rf.SpendLineForm:
     form = rf.SpendLineForm()
     form.category_id.choices = [("", "Select a category")] + [
-        (str(c.id), c.name) for c in app_.fund.budget_categories
+        (str(c.id), c.name)
+        for c in sorted({line.category for line in app_.budget_lines}, key=lambda c: c.name)
     ]
     form.priority_id.choices = [
         (str(s.priority_id), f"{s.priority.number}. {s.priority.title}") for s in _priorities(app_)
