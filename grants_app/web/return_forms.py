@@ -9,6 +9,7 @@ from wtforms import FileField, HiddenField
 from wtforms.validators import Length, ValidationError
 
 from grants_app.money import parse_pounds
+from grants_app.normalise import compact
 from grants_app.services.return_checks import MAX_ANSWER, MAX_DESCRIPTION, MAX_NARRATIVE, MAX_PEOPLE
 from grants_app.web.forms import GovDateField, LongText, Radios, Select, Text, required
 
@@ -99,7 +100,8 @@ class OutcomeForm(FlaskForm):
     )
 
     def validate_people_reached(self, field):
-        value = field.data.replace(",", "")
+        # "1 200", "1,200", a no-break space from Word, fullwidth digits: all the number 1200.
+        value = compact(field.data).replace(",", "")
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ValidationError("Enter the number of people as a whole number, like 25")
         self.people = int(value)

@@ -367,3 +367,15 @@ def test_a_return_is_sent_from_the_last_day_of_its_period_and_not_before(client,
     assert "Send the return" in client.get(g.base + "/check").text
     response = client.post(g.base + "/send", data={"expected_version": str(g.ret.version)})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "typed", ["1 200", "1,200", "1\u00a0200", "1\u202f200", "\uff11\uff12\uff10\uff10", " 1200 "]
+)
+def test_people_reached_is_taken_as_people_type_it(client, session, signed_in_grant, typed):
+    g = signed_in_grant
+    pid = g.app.priority_splits[0].priority_id
+    r = client.post(f"{g.base}/outcomes/{pid}", data={"people_reached": typed, "what_changed": "Safer"})
+    assert r.status_code == 302, r.text
+    session.expire_all()
+    assert [o.people_reached for o in session.get(MonitoringReturn, g.ret.id).priority_outcomes] == [1200]
