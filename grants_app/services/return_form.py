@@ -76,6 +76,17 @@ def _line(ret: MonitoringReturn, line_id: int) -> SpendLine:
     return line
 
 
+def _facts(line: SpendLine) -> dict:
+    """What the audit trail keeps of a spend line: everything the group can change on it."""
+    return {
+        "description": line.description,
+        "amount_pence": line.amount_pence,
+        "spent_on": line.spent_on,
+        "category_id": line.category_id,
+        "priority_id": line.priority_id,
+    }
+
+
 def _record(session: Session, actor: User, ret: MonitoringReturn, action: str, **data) -> AuditEvent:
     return audit.record(session, actor, "monitoring_return", ret.id, action, data=data)
 
@@ -111,9 +122,7 @@ def add_spend_line(
         ret,
         "spend_line_added",
         line_id=added.id,
-        description=added.description,
-        amount_pence=added.amount_pence,
-        spent_on=added.spent_on,
+        **_facts(added),
     )
     return added
 
@@ -126,7 +135,7 @@ def change_spend_line(
     _lock(session, actor, ret)
     existing = _line(ret, line_id)
     checked = check_spend_line(ret.application, line)
-    before = {"description": existing.description, "amount_pence": existing.amount_pence}
+    before = _facts(existing)
     existing.priority_id = checked.priority_id
     existing.category_id = checked.category_id
     existing.description = checked.description
@@ -140,8 +149,7 @@ def change_spend_line(
         "spend_line_changed",
         line_id=existing.id,
         before=before,
-        description=existing.description,
-        amount_pence=existing.amount_pence,
+        **_facts(existing),
     )
     return existing
 
@@ -160,8 +168,7 @@ def remove_spend_line(session: Session, actor: User, ret: MonitoringReturn, line
         ret,
         "spend_line_removed",
         line_id=line_id,
-        description=line.description,
-        amount_pence=line.amount_pence,
+        **_facts(line),
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grants_app.dates import london_today
-from grants_app.models import AuditEvent, BudgetCategory, Document, SpendLine
+from grants_app.models import AuditEvent, BudgetCategory, BudgetLine, Document, SpendLine
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
@@ -242,3 +242,22 @@ def test_the_whole_return_service_still_takes_whole_project_answers(make, sessio
     assert g.ret.state == "submitted"
     with pytest.raises(ReturnNotEditable):
         save_return(session, g.applicant, g.ret, progress_narrative="x", spend_lines=[])
+
+
+def test_a_changed_line_records_its_category_and_priority_before_and_after(make, session):
+    g = grant(make, priorities=[(1, 50), (2, 50)])
+    staff = g.app.budget_lines[0].category_id
+    other = make.ref.categories[1]
+    session.add(BudgetLine(application=g.app, category_id=other.id, description="Kit", amount_pence=1))
+    session.flush()
+    p1, p2 = (s.priority_id for s in sorted(g.app.priority_splits, key=lambda s: s.priority.number))
+    added = return_form.add_spend_line(
+        session, g.applicant, g.ret, line(g, category_id=staff, priority_id=p1)
+    )
+    return_form.change_spend_line(
+        session, g.applicant, g.ret, added.id, line(g, category_id=other.id, priority_id=p2)
+    )
+    event = session.execute(select(AuditEvent).where(AuditEvent.action == "spend_line_changed")).scalar_one()
+    assert (event.data["before"]["category_id"], event.data["category_id"]) == (staff, other.id)
+    assert (event.data["before"]["priority_id"], event.data["priority_id"]) == (p1, p2)
+    assert event.data["before"]["spent_on"] == london_today().isoformat()
