@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from grants_app.models import AuditEvent, BudgetCategory, Fund, PartnerAgency, Role, User, Ward
@@ -302,3 +304,71 @@ def test_reference_data_has_no_bulk_delete_and_deletes_one_unused_row_at_a_time(
     assert session.get(Ward, spare_id) is None
     (event,) = _events(session, "wards", "delete")
     assert event.entity_id == spare_id and event.data["name"] == "Typo Ward"
+
+
+def _fund_form(fund, **changes) -> dict:
+    form = {
+        "name": fund.name,
+        "slug": fund.slug,
+        "financial_year": str(fund.financial_year),
+        "strategy_period": str(fund.strategy_period_id),
+        "budget_pence": "50000",
+        "min_award_pence": "250",
+        "max_award_pence": "5000",
+        "over_allocation_pct": "0",
+        "delegated_limit_pence": "1000",
+        "opens_on": fund.opens_on.isoformat(),
+        "closes_on": fund.closes_on.isoformat(),
+        "offer_valid_days": "28",
+        "return_due_days": "30",
+        "single_payment_below_pence": "1000",
+        "priorities": [str(p.id) for p in fund.priorities],
+        "budget_categories": [str(c.id) for c in fund.budget_categories],
+    }
+    return form | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"budget_pence": "0"}, "The budget must be more than £0"),
+        ({"budget_pence": "100000001"}, "no more than £100,000,000.00"),
+        ({"budget_pence": "99999999999"}, "The amount is too large"),
+        ({"min_award_pence": "6000"}, "The largest award must be at least the smallest award (£6,000.00)"),
+        ({"max_award_pence": "60000"}, "The largest award cannot be more than the budget (£50,000.00)"),
+        ({"delegated_limit_pence": "9000"}, "The delegated limit cannot be more than the largest award"),
+        ({"over_allocation_pct": "500"}, "between 0 and 50%"),
+        ({"financial_year": "1899"}, "between 2000 and 2100"),
+        ({"offer_valid_days": "0"}, "Offers must be open for between 1 and 180 days"),
+        ({"min_award_pence": "0"}, "The smallest award must be more than £0"),
+        ({"min_award_pence": "-5"}, "Enter an amount in pounds"),
+    ],
+)
+def test_fund_settings_that_do_not_fit_are_refused_against_their_field(
+    make, session, staff_client, changes, message
+):
+    client, _admin = staff_client(Role.ADMIN)
+    fund = make.ref.fund
+    session.commit()
+    form = _fund_form(fund, **changes)
+    form["closes_on"] = fund.closes_on.isoformat()
+    response = client.post(f"/admin/funds/edit/?id={fund.id}", data=form)
+    assert response.status_code == 200 and message in response.text, response.text[-3000:]
+    session.expire_all()
+    assert session.get(Fund, fund.id).budget_pence == 5_000_000
+
+
+def test_closing_before_opening_and_a_budget_below_what_is_committed_are_refused(make, session, staff_client):
+    client, _admin = staff_client(Role.ADMIN)
+    make.approved(amount_pence=400_000)
+    fund = make.ref.fund
+    session.commit()
+    early = _fund_form(fund, closes_on=(fund.opens_on - timedelta(days=1)).isoformat())
+    response = client.post(f"/admin/funds/edit/?id={fund.id}", data=early)
+    assert "The closing date must be the same as or after the opening date" in response.text
+    response = client.post(
+        f"/admin/funds/edit/?id={fund.id}", data=_fund_form(fund, budget_pence="3000", max_award_pence="3000")
+    )
+    assert "cannot be less than the £4,000.00 already committed" in response.text
+    session.expire_all()
+    assert session.get(Fund, fund.id).budget_pence == 5_000_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, request
 from flask_admin.actions import action
 from sqlalchemy import inspect, select
 from wtforms import PasswordField, SelectMultipleField
@@ -28,7 +28,7 @@ from grants_app.models import (
 )
 from grants_app.params import parse_id
 from grants_app.passwords import hash_password
-from grants_app.services import reference_data, staff_auth
+from grants_app.services import fund_settings, reference_data, staff_auth
 from grants_app.services.sign_out import end_all_sessions
 from grants_app.transaction import commit
 
@@ -91,20 +91,35 @@ class FundView(AuditedModelView):
             "default": DEFAULT_SINGLE_PAYMENT_BELOW_PENCE,
             "description": "Smaller awards are paid in full on acceptance; larger ones half on acceptance and "
             "half after the first accepted monitoring return. Left empty: £1,000",
-        }
-    }
-    form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
-    form_args = {
+        },
         "return_due_days": {
             "validators": [
                 NumberRange(1, 180, "Returns must be due between 1 and 180 days after the quarter")
             ]
-        }
+        },
     }
+    form_widget_args = {"strategy_period": PLAIN, "priorities": PLAIN, "budget_categories": PLAIN}
     column_searchable_list = ["name"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(Fund, db, *args, **kwargs)
+
+    def validate_form(self, form) -> bool:
+        """The form's own field checks, then how the settings fit together (services.fund_settings),
+        each problem shown against its field; nothing is saved while any remain."""
+        if not super().validate_form(form):
+            return False
+        fund_id = parse_id(request.args.get("id"))
+        fund = db.session.get(Fund, fund_id) if fund_id is not None else None
+        problems = fund_settings.fund_problems(
+            db.session, fund, {name: field.data for name, field in form._fields.items()}
+        )
+        for name, message in problems.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+            else:
+                flash(message, "error")
+        return not problems
 
     def on_model_change(self, form, model, is_created):
         if model.single_payment_below_pence is None:
