@@ -24,7 +24,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
-from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.admin.views.base import (
+    StaffModelView,
+    csv_response,
+    date_formatter,
+    link,
+    pence_formatter,
+)
 from grants_app.dates import LONDON, london_now, parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -340,12 +346,8 @@ class ApplicationView(StaffModelView):
             Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER
         ):
             abort(403)
-        apps = db.session.execute(select(Application).order_by(Application.id)).scalars()
-        body = csv_export.applications_csv(apps, get_engine().staff_label)
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=applications.csv"},
+        return csv_response(
+            "applications.csv", csv_export.APPLICATIONS_HEADER, csv_export.application_rows(db.session)
         )
 
     # -- the detail page -------------------------------------------------------------------------

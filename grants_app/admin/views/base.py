@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, request
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import Response, flash, request, stream_with_context
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +18,7 @@ from grants_app.extensions import db
 from grants_app.models import Role
 from grants_app.money import format_pence
 from grants_app.params import parse_id, parse_page
-from grants_app.services import reference_data
+from grants_app.services import csv_export, reference_data
 
 
 def pence_formatter(view, context, model, name):
@@ -93,3 +96,13 @@ def edited_fields(form) -> list[str]:
 
 def link(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download streamed as its rows are read (UTF-8 with a byte order mark, one charset in the
+    Content-Type), each cell neutralised against spreadsheet formulas."""
+    return Response(
+        stream_with_context(csv_export.csv_chunks(header, rows)),
+        content_type=csv_export.CONTENT_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
