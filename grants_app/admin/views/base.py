@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,6 +49,18 @@ class StaffModelView(RoleRequired, ModelView):
         anything that is not a row id: quotes, emoji, a right-to-left mark, a number too large."""
         key = parse_id(id)
         return db.session.get(self.model, key) if key is not None else None
+
+    # Filter options (funds, wards, meetings...) are read from the database at most this often per
+    # process, not on every list request; a new fund or meeting appears in them within this time.
+    filter_options_seconds = 30.0
+    _filters_read_at = float("-inf")
+
+    def refresh_filter_options(self) -> None:
+        """Re-read the filters' options when they are older than filter_options_seconds."""
+        now = time.monotonic()
+        if now - self._filters_read_at >= self.filter_options_seconds:
+            self._refresh_filters_cache()
+            self._filters_read_at = now
 
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()

@@ -280,7 +280,7 @@ class PaymentView(StaffModelView):
 
     @expose("/")
     def index_view(self):
-        self._refresh_filters_cache()
+        self.refresh_filter_options()
         return super().index_view()
 
     # -- CSV: the list as filtered, streamed row by row -----------------------------------------
