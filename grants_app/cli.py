@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 
 import click
 from flask import Flask, current_app
@@ -18,6 +19,7 @@ from grants_app.outbox_sender import send_all_due, work
 from grants_app.report_commands import report_cli
 from grants_app.seed.demo import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from grants_app.seed.reference import already_seeded
+from grants_app.seed.scale import SCALE_PASSWORD, SCALE_STAFF, seed_scale
 from grants_app.services import offers, reminders, users, written_procedures
 from grants_app.text import plural
 from grants_app.transaction import run
@@ -121,6 +123,29 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo(f"\nApplicant (signs in by email link printed in this console): {DEMO_APPLICANT[0]}")
     base = settings.public_base_url
     click.echo(f"\nThe portal is at {base}/ and the staff admin at {base}/admin")
+
+
+@click.command("seed-scale")
+@click.option("--applications", default=100_000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--force", is_flag=True, help="Add to a database that already has data (not recommended).")
+def seed_scale_command(applications: int, force: bool) -> None:
+    """Load a large data set (bulk inserts) for measuring the staff pages at scale."""
+    settings = current_app.config["SOSAFE"]
+    if settings.env == "production":
+        raise click.ClickException("seed-scale writes invented data: it does not run in production")
+    if already_seeded(db.session) and not force:
+        raise click.ClickException(
+            "The database already has data: seed-scale runs on an empty database (--force to add anyway)"
+        )
+    started = time.monotonic()
+    result = seed_scale(db.session, london_today(), applications, progress=click.echo)
+    db.session.commit()
+    click.echo(
+        f"Loaded {result.applications:,} applications and {result.audit_events:,} audit events "
+        f"in {time.monotonic() - started:.0f} s. Staff sign in with password {SCALE_PASSWORD}:"
+    )
+    for email, _name, roles in SCALE_STAFF:
+        click.echo(f"  {email:34} {', '.join(r.label for r in roles)}")
 
 
 @click.command("create-user")
@@ -237,6 +262,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(report_cli)
     app.cli.add_command(send_reminders_command)

@@ -116,3 +116,6 @@ WORKFLOW_MODELS = {
     "payment": Payment,
     "written_procedure": WrittenProcedure,
 }
+
+# Last: it indexes columns of the models above.
+from grants_app.models import scale_indexes  # noqa: E402, F401, I001 - registers the indexes

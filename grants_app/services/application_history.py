@@ -6,7 +6,8 @@ screening to Screening passed"), keeps the reason or notes as its detail, folds 
 (or an officer's run of votes) into one line, and never shows a dictionary, an id or a file hash.
 Events other modules add later still read as "Name: what happened" with labelled details.
 
-Two queries whatever the history's length: the events, and the titles of the meetings they mention.
+Two queries whatever the history's length: the events (the latest page of them on a long history),
+and the titles of the meetings they mention.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_date
@@ -303,18 +304,31 @@ def _combined(group: list[HistoryLine]) -> HistoryLine:
     return HistoryLine(first.when, first.who, sentence, details, first.kind)
 
 
+def _events_of(application_id: int):
+    return (AuditEvent.entity_type == "application", AuditEvent.entity_id == application_id)
+
+
+def history_count(session: Session, application: Application) -> int:
+    """How many audit events the application's history has (one query)."""
+    return session.execute(
+        select(func.count()).select_from(AuditEvent).where(*_events_of(application.id))
+    ).scalar_one()
+
+
 def history_for(
-    session: Session, application: Application, definition, *, show_scores: bool
+    session: Session, application: Application, definition, *, show_scores: bool, limit: int | None = None
 ) -> list[HistoryLine]:
-    """The application's history, oldest first, as sentences. Scores are described without their
-    values when `show_scores` is false (a member with an interest must not learn them here)."""
-    events = list(
-        session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == "application", AuditEvent.entity_id == application.id)
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    """The application's history, oldest first, as sentences: its latest `limit` events (all when
+    None). Scores are described without their values when `show_scores` is false (a member with an
+    interest must not learn them here)."""
+    stmt = select(AuditEvent).where(*_events_of(application.id))
+    if limit is None:
+        events = list(session.execute(stmt.order_by(AuditEvent.occurred_at, AuditEvent.id)).scalars())
+    else:
+        newest = session.execute(
+            stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
         ).scalars()
-    )
+        events = list(reversed(list(newest)))
     meeting_ids = set()
     for event in events:
         data = event.data or {}

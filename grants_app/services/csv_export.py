@@ -7,7 +7,12 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants_app.models import Application, Award, Fund, Organisation
 from grants_app.money import format_pence
+from grants_app.workflow import get_engine
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,38 +37,83 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def applications_csv(applications: Iterable[Any], label_for) -> str:
-    """The applications list as CSV: reference, organisation, title, fund, state label,
-    amounts (pounds), dates."""
-    return to_csv(
-        ["Reference", "Organisation", "Title", "Fund", "State", "Requested", "Awarded", "Submitted"],
-        (
-            [
-                a.reference,
-                a.organisation.name if a.organisation else "",
-                a.title,
-                str(a.fund),
-                label_for(a),
-                format_pence(a.amount_requested_pence),
-                format_pence(a.award.amount_pence) if a.award else "",
-                a.submitted_at.date().isoformat() if a.submitted_at else "",
-            ]
-            for a in applications
-        ),
+APPLICATIONS_HEADER = (
+    "Reference",
+    "Organisation",
+    "Title",
+    "Fund",
+    "State",
+    "Requested",
+    "Awarded",
+    "Submitted",
+)
+# Rows fetched from the database at a time, and rows written per chunk of the response.
+BATCH = 1000
+# Excel reads a CSV as UTF-8 only when it starts with a byte order mark: written once, first.
+BOM = "\ufeff"
+CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def application_rows(session: Session) -> Iterator[list[str]]:
+    """Every application as a CSV row (APPLICATIONS_HEADER: reference, organisation, title, fund, state
+    label, amounts in pounds, submitted date), oldest first: one joined query read in batches of BATCH,
+    so memory stays flat and the query count is one (plus the funds) however many there are."""
+    engine = get_engine()
+    funds = {fund.id: str(fund) for fund in session.execute(select(Fund)).scalars()}
+    stmt = (
+        select(
+            Application.reference,
+            Organisation.name,
+            Application.title,
+            Application.fund_id,
+            Application.workflow_name,
+            Application.state,
+            Application.amount_requested_pence,
+            Award.amount_pence,
+            Application.submitted_at,
+        )
+        .outerjoin(Organisation, Organisation.id == Application.organisation_id)
+        .outerjoin(Award, Award.application_id == Application.id)
+        .order_by(Application.id)
+        .execution_options(yield_per=BATCH)
     )
+    for (
+        reference,
+        organisation,
+        title,
+        fund_id,
+        workflow,
+        state,
+        requested,
+        awarded,
+        submitted,
+    ) in session.execute(stmt):
+        yield [
+            reference,
+            organisation or "",
+            title,
+            funds.get(fund_id, ""),
+            engine.definition(workflow).staff_label(state),
+            format_pence(requested),
+            format_pence(awarded) if awarded is not None else "",
+            submitted.date().isoformat() if submitted else "",
+        ]
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """The CSV as text, one line per chunk (for a streamed response), every cell through safe_cell."""
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], rows_per_chunk: int = BATCH
+) -> Iterator[bytes]:
+    """A CSV as UTF-8 bytes for a streamed response: the byte order mark once, then the header and the
+    rows, `rows_per_chunk` lines a chunk, every cell through safe_cell. Rows are read as they are
+    written, so a generator of rows is never held whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def line(values: Sequence[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([safe_cell(v) for v in values])
-        return buffer.getvalue()
-
-    yield line(header)
-    for row in rows:
-        yield line(row)
+    buffer.write(BOM)
+    writer.writerow([safe_cell(h) for h in header])
+    for n, row in enumerate(rows, 1):
+        writer.writerow([safe_cell(v) for v in row])
+        if n % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

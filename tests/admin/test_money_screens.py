@@ -283,8 +283,10 @@ def test_payments_csv_is_streamed_filtered_and_cannot_carry_formulas(make, sessi
     session.commit()
     client, _ = staff_client(Role.FINANCE)
     response = client.get("/admin/payment/export.csv")
-    assert response.is_streamed and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert response.is_streamed and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and body.count(b"\xef\xbb\xbf") == 1  # Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Grant", "Organisation", "Fund", "Instalment", "Amount (£)"]
     assert {r[0] for r in rows[1:]} == {g.reference for g in grants}
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -20,11 +20,18 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm, DeclarationForm
 from grants_app.admin.security import staff_user
-from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.admin.views.base import (
+    StaffModelView,
+    csv_response,
+    date_formatter,
+    link,
+    pence_formatter,
+)
 from grants_app.dates import LONDON, london_now, parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -45,11 +52,12 @@ from grants_app.models import (
 )
 from grants_app.money import parse_pounds
 from grants_app.normalise import parse_id
-from grants_app.params import MAX_ID
+from grants_app.params import MAX_ID, parse_page
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import (
     application_checks,
     application_history,
+    application_search,
     application_summary,
     ballots,
     csv_export,
@@ -75,6 +83,11 @@ GUARD_FIELDS = {"deadline_far_enough": "deadline_date", "recommendation_within_r
 OWN_FORMS = frozenset(
     {"pass_screening", "fail_screening", "put_to_written_procedure", "leave_written_procedure", "issue_offer"}
 )
+
+
+# Audit events of the history shown at first, and at most (a page more each time "show older" is used).
+HISTORY_PAGE = 50
+MAX_HISTORY = 5_000
 
 
 def _int(value) -> int | None:
@@ -115,7 +128,8 @@ class StateFilter(BaseSQLAFilter):
 def _options(model, label=str, order=None):
     def load():
         # Flask-Admin reads options when the view is built (no request, maybe no tables yet) and again
-        # on each list request (see index_view), so new funds and meetings appear without a restart.
+        # from a list request now and then (see refresh_filter_options), so new funds and meetings
+        # appear without a restart.
         if not has_app_context():
             return []
         try:
@@ -228,6 +242,26 @@ def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, st
     }
 
 
+class _CappedCount:
+    """Stands for Flask-Admin's count query: filters and joins narrow a query of ids, and scalar()
+    counts no further than application_search.COUNT_CAP + 1 rows."""
+
+    def __init__(self, query) -> None:
+        self.query = query
+
+    def filter(self, *conditions):
+        return _CappedCount(self.query.filter(*conditions))
+
+    def join(self, *args, **kwargs):
+        return _CappedCount(self.query.join(*args, **kwargs))
+
+    def outerjoin(self, *args, **kwargs):
+        return _CappedCount(self.query.outerjoin(*args, **kwargs))
+
+    def scalar(self) -> int:
+        return application_search.capped_count(db.session, self.query.statement)
+
+
 def open_meetings() -> list[Meeting]:
     return list(
         db.session.execute(
@@ -267,6 +301,7 @@ class ApplicationView(StaffModelView):
         ("fund", "fund.name"),
     ]
     column_default_sort = ("id", True)
+    count_cap = application_search.COUNT_CAP
     column_formatters = {
         "amount_requested_pence": pence_formatter,
         "submitted_at": date_formatter,
@@ -288,8 +323,22 @@ class ApplicationView(StaffModelView):
 
     @expose("/")
     def index_view(self):
-        self._refresh_filters_cache()
+        self.refresh_filter_options()
         return super().index_view()
+
+    # -- at scale: each row's organisation and fund in the page's query, an indexed search, a count
+    # that stops at application_search.COUNT_CAP ------------------------------------------------------
+    def get_query(self):
+        return super().get_query().options(joinedload(Application.organisation), joinedload(Application.fund))
+
+    def get_count_query(self):
+        return _CappedCount(db.session.query(Application.id))
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        if not search.strip():
+            return query, count_query, joins, count_joins
+        condition = application_search.matches(search, db.session.get_bind().dialect.name)
+        return query.filter(condition), count_query.filter(condition), joins, count_joins
 
     def is_action_allowed(self, name: str) -> bool:
         if name == "agenda":
@@ -342,12 +391,8 @@ class ApplicationView(StaffModelView):
             Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER
         ):
             abort(403)
-        apps = db.session.execute(select(Application).order_by(Application.id)).scalars()
-        body = csv_export.applications_csv(apps, get_engine().staff_label)
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=applications.csv"},
+        return csv_response(
+            "applications.csv", csv_export.APPLICATIONS_HEADER, csv_export.application_rows(db.session)
         )
 
     # -- the detail page -------------------------------------------------------------------------
@@ -413,6 +458,9 @@ class ApplicationView(StaffModelView):
         procedures = written_procedures.procedures_for(db.session, app.id)
         current = next((p for p in procedures if not has_tag(p, "terminal")), None)
         settings = current_app.config["SOSAFE"]
+        # A long history opens at its latest HISTORY_PAGE events; "show older" asks for a page more.
+        history_total = application_history.history_count(db.session, app)
+        history_shown = min((parse_page(request.args.get("history")) + 1) * HISTORY_PAGE, MAX_HISTORY)
         return self.render(
             "admin/application_details.html",
             app=app,
@@ -436,7 +484,12 @@ class ApplicationView(StaffModelView):
             eligibility=application_summary.eligibility_rows(
                 app, partnership.area_name if partnership else "the area"
             ),
-            history=application_history.history_for(db.session, app, definition, show_scores=show_scores),
+            history=application_history.history_for(
+                db.session, app, definition, show_scores=show_scores, limit=history_shown
+            ),
+            history_total=history_total,
+            history_shown=history_shown,
+            history_next_page=history_shown // HISTORY_PAGE,
             diagram=render_svg(definition, app.state, window=4),
             form=ConfirmForm(),
             is_jag=is_jag,

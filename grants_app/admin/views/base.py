@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, request
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import Response, flash, request, stream_with_context
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +19,7 @@ from grants_app.extensions import db
 from grants_app.models import Role
 from grants_app.money import format_pence
 from grants_app.params import parse_id, parse_page
-from grants_app.services import reference_data
+from grants_app.services import csv_export, reference_data
 
 
 def pence_formatter(view, context, model, name):
@@ -45,6 +49,18 @@ class StaffModelView(RoleRequired, ModelView):
         anything that is not a row id: quotes, emoji, a right-to-left mark, a number too large."""
         key = parse_id(id)
         return db.session.get(self.model, key) if key is not None else None
+
+    # Filter options (funds, wards, meetings...) are read from the database at most this often per
+    # process, not on every list request; a new fund or meeting appears in them within this time.
+    filter_options_seconds = 30.0
+    _filters_read_at = float("-inf")
+
+    def refresh_filter_options(self) -> None:
+        """Re-read the filters' options when they are older than filter_options_seconds."""
+        now = time.monotonic()
+        if now - self._filters_read_at >= self.filter_options_seconds:
+            self._refresh_filters_cache()
+            self._filters_read_at = now
 
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
@@ -93,3 +109,13 @@ def edited_fields(form) -> list[str]:
 
 def link(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download streamed as its rows are read (UTF-8 with a byte order mark, one charset in the
+    Content-Type), each cell neutralised against spreadsheet formulas."""
+    return Response(
+        stream_with_context(csv_export.csv_chunks(header, rows)),
+        content_type=csv_export.CONTENT_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -15,7 +15,6 @@ from flask import (
     has_app_context,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_admin import BaseView, expose
@@ -27,7 +26,13 @@ from sqlalchemy.orm import joinedload
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm
 from grants_app.admin.security import RoleRequired, staff_user
-from grants_app.admin.views.base import StaffModelView, date_formatter, link, pence_formatter
+from grants_app.admin.views.base import (
+    StaffModelView,
+    csv_response,
+    date_formatter,
+    link,
+    pence_formatter,
+)
 from grants_app.dates import LONDON, format_date, london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import PaymentTag, has_tag
@@ -46,8 +51,7 @@ from grants_app.money import format_pence, parse_pounds
 from grants_app.normalise import parse_id
 from grants_app.refusals import NotFound
 from grants_app.reports.offer_letter import offer_letter_pdf
-from grants_app.services import fund_budget, offers, payments, recoveries
-from grants_app.services.csv_export import csv_lines
+from grants_app.services import csv_export, fund_budget, offers, payments, recoveries
 from grants_app.transaction import run
 from grants_app.workflow import get_engine
 
@@ -276,7 +280,7 @@ class PaymentView(StaffModelView):
 
     @expose("/")
     def index_view(self):
-        self._refresh_filters_cache()
+        self.refresh_filter_options()
         return super().index_view()
 
     # -- CSV: the list as filtered, streamed row by row -----------------------------------------
@@ -296,7 +300,7 @@ class PaymentView(StaffModelView):
         label = get_engine().staff_label
 
         def rows():
-            for p in query.yield_per(200):
+            for p in query.yield_per(csv_export.BATCH):
                 yield [
                     p.application.reference,
                     p.application.organisation.name,
@@ -311,11 +315,7 @@ class PaymentView(StaffModelView):
                     p.payment_reference,
                 ]
 
-        return Response(
-            stream_with_context(csv_lines(self.EXPORT_HEADER, rows())),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=payments.csv"},
-        )
+        return csv_response("payments.csv", self.EXPORT_HEADER, rows())
 
     # -- the actions of an application's money section ------------------------------------------
     def _payment(self, payment_id: int) -> Payment:

@@ -145,7 +145,7 @@ class ReturnView(StaffModelView):
 
     @expose("/")
     def index_view(self):
-        self._refresh_filters_cache()
+        self.refresh_filter_options()
         self._template_args["counts"] = return_review.return_counts(db.session, london_today())
         return super().index_view()
 

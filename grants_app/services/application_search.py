@@ -1,0 +1,48 @@
+"""The application list's search: one condition on reference, title and organisation name that an index
+serves (grants_app.models.scale_indexes), and a count that stops early on a long list."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from grants_app.models import Application, Organisation
+
+# Longer search text is cut to this many characters (the searched columns are at most 200).
+MAX_TERM = 100
+# Lists count their rows up to this many; above it the list says "more than" this.
+COUNT_CAP = 10_000
+
+
+def _escaped(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def matches(term: str, dialect: str) -> ColumnElement[bool]:
+    """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
+    case-insensitive, trigram indexes) or starts with it (SQLite, case-insensitive for ASCII, NOCASE
+    indexes). The term is matched as typed: % and _ are not wildcards."""
+    text = _escaped(" ".join(term.split())[:MAX_TERM])
+    if dialect == "postgresql":
+        pattern = f"%{text}%"
+
+        def like(column):
+            return column.ilike(pattern, escape="\\")
+    else:
+        pattern = f"{text}%"
+
+        def like(column):
+            return column.like(pattern, escape="\\")
+
+    organisations = select(Organisation.id).where(like(Organisation.name))
+    return or_(
+        like(Application.reference),
+        like(Application.title),
+        Application.organisation_id.in_(organisations),
+    )
+
+
+def capped_count(session: Session, ids, cap: int = COUNT_CAP) -> int:
+    """How many rows the select `ids` returns, counting no further than cap + 1 (one query): a number
+    above `cap` means "more than cap"."""
+    return session.execute(select(func.count()).select_from(ids.limit(cap + 1).subquery())).scalar_one()

@@ -1,0 +1,102 @@
+"""At scale every staff page and export costs the same number of queries however much data there is:
+each page is counted on a data set, then on the same data doubled (the same mix of work again)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from grants_app.models import Application, Role
+from tests.conftest import count_queries
+
+SCREENING = 12  # more than a dashboard list shows, so its "see all" link is there
+
+
+def _add_work(make, session) -> None:
+    """Applications to screen, grants in delivery with a payment, one awaiting its offer."""
+    for n in range(SCREENING):
+        make.submitted(title=f"Youth boxing sessions {n}")
+    for _ in range(2):
+        app, _officer = make.in_delivery(amount_pence=300_000)
+        make.pay(app)
+    make.approved()
+    session.commit()
+
+
+def _pages(app_id: int) -> dict[str, tuple[Role, str]]:
+    return {
+        "officer dashboard": (Role.OFFICER, "/admin/"),
+        "finance dashboard": (Role.FINANCE, "/admin/"),
+        "JAG dashboard": (Role.JAG_MEMBER, "/admin/"),
+        "RAG dashboard": (Role.RAG_VIEWER, "/admin/"),
+        "application list": (Role.OFFICER, "/admin/application/"),
+        "application search": (Role.OFFICER, "/admin/application/?search=Youth"),
+        "application filter": (Role.OFFICER, "/admin/application/?flt0_amount_requested_pence_at_least=100"),
+        "application detail": (Role.OFFICER, f"/admin/application/details/?id={app_id}"),
+        "applications CSV": (Role.OFFICER, "/admin/application/export.csv"),
+        "payments CSV": (Role.FINANCE, "/admin/payment/export.csv"),
+        "payments list": (Role.FINANCE, "/admin/payment/"),
+    }
+
+
+def _counts(app, clients, pages) -> dict[str, int]:
+    counts = {}
+    for name, (role, url) in pages.items():
+        client = clients[role]
+        client.get(url)  # warm: filter options, workflow caches
+        with count_queries(app) as statements:
+            response = client.get(url)
+            response.get_data()
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(statements)
+    return counts
+
+
+def test_every_staff_page_and_export_costs_the_same_queries_when_the_data_doubles(
+    app, make, session, staff_client
+):
+    clients = {
+        role: staff_client(role)[0] for role in (Role.OFFICER, Role.FINANCE, Role.JAG_MEMBER, Role.RAG_VIEWER)
+    }
+    _add_work(make, session)
+    first = session.query(Application).order_by(Application.id).first()
+    pages = _pages(first.id)
+    before = _counts(app, clients, pages)
+    _add_work(make, session)
+    after = _counts(app, clients, pages)
+    assert after == before, (before, after)
+    officer_page = clients[Role.OFFICER].get("/admin/").get_data(as_text=True)
+    assert f"See all {2 * SCREENING:,} applications to screen" in officer_page
+
+
+def test_the_streamed_csv_has_every_application_once(make, session, staff_client):
+    made = [make.submitted(title=f"Project {n}") for n in range(25)]
+    made[3].title = "=cmd|' /C calc'!A0"
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    response = client.get("/admin/application/export.csv")
+    assert response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode()) and body.count("\ufeff".encode()) == 1
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Reference"
+    assert sorted(r[0] for r in rows[1:]) == sorted(a.reference for a in made)
+    assert "'=cmd|' /C calc'!A0" in {r[2] for r in rows[1:]}
+
+
+@pytest.mark.parametrize("term", ["SOS", "Youth", "100%", "_"])
+def test_search_finds_by_the_start_of_reference_title_or_organisation(make, session, staff_client, term):
+    youth = make.submitted(title="Youth boxing sessions")
+    other = make.submitted(title="Garden project")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/application/?search={term}").get_data(as_text=True)
+    if term == "Youth":
+        assert youth.reference in page and other.reference not in page
+    elif term == "SOS":
+        assert youth.reference in page and other.reference in page
+    else:  # % and _ are matched as typed, not as wildcards
+        assert youth.reference not in page and other.reference not in page
