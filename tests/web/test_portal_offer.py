@@ -14,7 +14,7 @@ from tests.web.conftest import sign_in
 @pytest.fixture
 def offered(client, mailer, make, session):
     app, _meeting, officer = make.approved(amount_pence=245_050)
-    app.award.conditions = "Send photographs with each return."
+    app.award.conditions = "Send photographs with each return.\nCredit SoSafe on your leaflets."
     fire(session, app, "issue_offer", officer)
     session.commit()
     sign_in(client, mailer, make.applicant_of(app).email)
@@ -24,7 +24,9 @@ def offered(client, mailer, make, session):
 def test_the_offer_page_shows_the_award_schedules_and_the_letter(client, offered):
     page = client.get(f"/applications/{offered.reference}/offer").text
     assert "£2,450.50" in page and "Two thousand four hundred and fifty pounds and fifty pence" in page
-    assert "Send photographs with each return." in page
+    # Each condition the officer wrote on its own line is its own paragraph.
+    assert '<p class="govuk-body">Send photographs with each return.</p>' in page
+    assert '<p class="govuk-body">Credit SoSafe on your leaflets.</p>' in page
     assert "When the offer is accepted" in page and "£1,225.25" in page  # the payment schedule
     assert "(final)" in page  # the monitoring schedule
     assert f"/applications/{offered.reference}/offer-letter.pdf" in page
