@@ -84,8 +84,14 @@ class ProcedureCount:
     interest_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
+    def responses_needed(self) -> int:
+        """At least one response, the quorum's share of the members, and one from each agency needed:
+        three agencies cannot answer with fewer than three responses."""
+        return max(self.required_responses, self.required_agencies, 1)
+
+    @property
     def is_quorate(self) -> bool:
-        return self.responded >= max(self.required_responses, 1) and self.agencies >= self.required_agencies
+        return self.responded >= self.responses_needed and self.agencies >= self.required_agencies
 
     @property
     def carried(self) -> bool:
@@ -96,7 +102,7 @@ class ProcedureCount:
         return (
             f"Not quorate: {plural(self.responded, 'member')} of {self.members} without an interest "
             f"responded, from {plural(self.agencies, 'partner agency', 'partner agencies')}; at least "
-            f"{plural(max(self.required_responses, 1), 'response')} from "
+            f"{plural(self.responses_needed, 'response')} from "
             f"{plural(self.required_agencies, 'agency', 'agencies')} are needed"
         )
 

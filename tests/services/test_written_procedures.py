@@ -24,6 +24,7 @@ from grants_app.models import (
 from grants_app.refusals import Refusal
 from grants_app.services import declarations, meeting_record, written_procedures
 from grants_app.services import meetings as meeting_service
+from grants_app.services.quorum import VoteCount
 from grants_app.workflow import SYSTEM
 
 
@@ -369,3 +370,17 @@ def test_only_the_engine_writes_a_written_procedures_state(circulated, session):
     with pytest.raises(IllegalStateWrite, match="WrittenProcedure.state may only be changed"):
         session.flush()
     session.rollback()
+
+
+def test_the_quorum_never_asks_for_fewer_responses_than_agencies():
+    count = written_procedures.ProcedureCount(
+        members=4,
+        responded=2,
+        agencies=2,
+        required_responses=2,
+        required_agencies=3,
+        count=VoteCount(2, 0, 0),
+        everyone_responded=False,
+    )
+    assert count.responses_needed == 3 and not count.is_quorate
+    assert "at least 3 responses from 3 agencies are needed" in count.explain()
