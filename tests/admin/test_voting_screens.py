@@ -308,6 +308,13 @@ def test_the_officer_circulates_members_vote_and_see_the_count(urgent, session, 
     client, _ = staff_client(user=officer)
     page = client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True)
     assert 'id="action-put_to_written_procedure"' in page and "Circulate to the JAG members" in page
+    # The officer makes the recommendation: neither answer is chosen for them.
+    assert 'id="rec-approve" value="approve" checked' not in page
+    assert 'id="rec-decline" value="decline" checked' not in page
+    refused = client.post(
+        f"/admin/application/{app.id}/written-procedure", data=_start_form(recommendation="")
+    )
+    assert "Choose whether you recommend approving or declining" in refused.get_data(as_text=True)
     response = client.post(f"/admin/application/{app.id}/written-procedure", data=_start_form())
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert "circulated to the JAG members" in " ".join(flashes(client))

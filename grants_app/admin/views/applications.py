@@ -235,7 +235,8 @@ def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, st
         "deadline_date": day.isoformat(),
         "deadline_time": "17:00",
         "summary": app.summary,
-        "recommendation": "approve",
+        # The officer chooses; nothing is pre-selected (GOV.UK: radios start unselected).
+        "recommendation": "",
         "amount": f"{pence // 100}.{pence % 100:02d}",
         "conditions": "",
         "reason": "",
