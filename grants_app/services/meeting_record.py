@@ -73,6 +73,11 @@ class ItemRecord:
     def is_open(self) -> bool:
         return self.item.outcome is None
 
+    @property
+    def outcome_text(self) -> str:
+        """The decision in words, with the amount when approved: "Approved (£1,500.00)"; "" if open."""
+        return decision_words(self.item)
+
     def lines_with(self, status: str) -> list[TallyLine]:
         return [line for line in self.lines if line.status == status]
 
@@ -250,6 +255,17 @@ def outcome_words(outcome: AgendaOutcome) -> str:
     return _OUTCOME_WORDS[outcome]
 
 
+def decision_words(item: AgendaItem) -> str:
+    """An agenda item's outcome in words, with the award when approved; "" while it is open."""
+    if item.outcome is None:
+        return ""
+    words = outcome_words(item.outcome)
+    award = item.application.award
+    if item.outcome == AgendaOutcome.APPROVED and award is not None:
+        words += f" ({format_pence(award.amount_pence)})"
+    return words
+
+
 def draft_minutes(record: MeetingRecord) -> str:
     """A first draft of the minutes from the record, so the officer edits rather than retypes."""
     meeting = record.meeting
@@ -297,9 +313,7 @@ def draft_minutes(record: MeetingRecord) -> str:
         if item.outcome is None:
             lines.append("   Not yet decided.")
         else:
-            outcome = outcome_words(item.outcome)
-            if item.outcome == AgendaOutcome.APPROVED and app.award is not None:
-                outcome += f" ({format_pence(app.award.amount_pence)})"
+            outcome = decision_words(item)
             lines.append(
                 f"   Decision: {outcome}." + (f" {item.outcome_notes}" if item.outcome_notes else "")
             )

@@ -84,7 +84,7 @@ def test_approval_at_a_quorate_meeting_with_a_majority(make, session, staff_clie
     assert fresh.award.amount_pence == 150_000 and fresh.award.meeting_id == meeting.id
     assert session.query(Vote).count() == 3
     page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
-    assert "Outcome: Approved" in page
+    assert "Outcome: Approved (£1,500.00)</strong>: Report quarterly" in page
     assert "Votes: 3 for, 0 against, 0 abstained." in page  # in the drafted minutes
     assert "Decision: Approved (£1,500.00). Report quarterly" in page
 
