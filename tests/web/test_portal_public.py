@@ -67,3 +67,11 @@ def test_names_and_contacts_come_from_the_partnership_configuration(client, ref,
     assert "Stevenage" not in page
     assert "live, work or study in Anytown" in client.get("/eligibility/stevenage").text
     assert "Anytown CSP" in client.get("/no-such-page").text
+
+
+def test_page_titles_name_the_page_then_the_service_once(client, ref):
+    def title(url: str) -> str:
+        return re.search(r"<title[^>]*>(.*?)</title>", client.get(url).text, re.S).group(1).strip()
+
+    assert title("/") == "Apply for a community safety grant - SoSafe"
+    assert title("/sign-in") == "Sign in - Apply for a community safety grant - SoSafe"
