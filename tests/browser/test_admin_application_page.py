@@ -62,3 +62,20 @@ def test_an_empty_score_form_links_each_error_to_its_field(page, axe, make, sess
     assert page.evaluate("document.activeElement.id") == f"score_{first}"
     violations = axe_violations(axe, page)
     assert not violations, describe(violations)
+
+
+def test_list_checkboxes_are_labelled_by_their_row(page, axe, make, session):
+    officer = make.officer()
+    application = make.submitted()
+    session.commit()
+    reference, email = application.reference, officer.email
+    sign_in(page, axe, [], email)
+    page.goto("/admin/application/")
+    box = page.locator("input.action-checkbox").first
+    assert box.get_attribute("aria-label") == f"Select {reference}"
+    assert (
+        page.locator("input.action-rowtoggle").get_attribute("aria-label")
+        == "Select all records on this page"
+    )
+    result = axe.run(page, options={"runOnly": {"type": "rule", "values": ["label-title-only", "label"]}})
+    assert not result.response["violations"], describe(result.response["violations"])
