@@ -274,7 +274,7 @@ def test_a_locked_sqlite_database_asks_the_person_to_try_again(client, ref, monk
     assert response.status_code == 503
     assert (
         "Sorry, the service is busy" in response.text
-        and "Nothing you entered has been changed" in response.text
+        and "what you last sent was not saved" in response.text
     )
 
 
