@@ -30,7 +30,7 @@ from grants_app.models import (
 from grants_app.passwords import hash_password
 from grants_app.seed.demo import money
 from grants_app.seed.demo import returns as demo_returns
-from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS
+from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_STAFF, ORGANISATIONS, SECRETARIES
 from grants_app.seed.demo.projects import Project
 from grants_app.seed.reference import ReferenceData
 from grants_app.services import decisions, declarations, quorum, scoring, votes
@@ -107,15 +107,13 @@ class DemoBuilder:
                 address_line_1=address,
                 town="Stevenage",
                 postcode=postcode,
-                contact_name=DEMO_APPLICANT[1] if i == 0 else f"Secretary, {name}",
+                contact_name=DEMO_APPLICANT[1] if i == 0 else SECRETARIES[i - 1],
                 contact_email=DEMO_APPLICANT[0] if i == 0 else f"secretary@{slug}.example",
                 contact_phone="01438 000" + f"{i:03d}",
             )
             self.session.add(org)
             self.orgs.append(org)
-            email, full_name = (
-                DEMO_APPLICANT if i == 0 else (f"secretary@{slug}.example", f"Secretary of {name}")
-            )
+            email, full_name = DEMO_APPLICANT if i == 0 else (f"secretary@{slug}.example", SECRETARIES[i - 1])
             member = User(email=email, full_name=full_name)
             member.grant(Role.APPLICANT)
             self.session.add(member)

@@ -21,6 +21,26 @@ DEMO_STAFF = [
 ]
 DEMO_APPLICANT = ("applicant@community.example", "Kelly Morgan")
 
+# The volunteer secretaries of the demo groups (the groups' contacts and portal users).
+SECRETARIES = [
+    "Aisha Rahman",
+    "Tom Okafor",
+    "Gwen Prosser",
+    "Ravi Chandran",
+    "Bernadette Doyle",
+    "Marek Nowak",
+    "Sian Hughes",
+    "Femi Adeyemi",
+    "Claire Whitlock",
+    "Yusuf Demir",
+    "Hannah Price",
+    "Dylan Mercer",
+    "Grace Obi",
+    "Lena Fischer",
+    "Owen Kavanagh",
+    "Priya Nair",
+]
+
 ORGANISATIONS = [
     (
         "Bedwell Youth Boxing Club",

@@ -140,6 +140,10 @@ def tell(b: DemoBuilder) -> int:
             # Issued recently, so the group still has time to accept it in the demo.
             money.issue_offer(b, app, b.today - timedelta(days=3))
             continue
+        if target == "offer_accepted":
+            # Its project starts next month, so it waits at "Offer accepted" (delivery starts by itself
+            # on the start date) with its first instalment authorised for finance@ to record as paid.
+            app.start_date = (b.today.replace(day=1) + timedelta(days=32)).replace(day=1)
         money.issue_offer(b, app, met + timedelta(days=2))
         if target == "offer_declined":
             b.on(
@@ -157,6 +161,7 @@ def tell(b: DemoBuilder) -> int:
             continue
         money.accept_offer(b, app, met + timedelta(days=6))
         if target == "offer_accepted":
+            money.pay_instalment(b, app, 1, b.today - timedelta(days=1), pay=False)
             continue
         b.on(
             met + timedelta(days=8),
