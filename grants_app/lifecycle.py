@@ -42,6 +42,8 @@ class ApplicationTag(enum.StrEnum):
     PAYABLE = "payable"
     # The offer is accepted; delivery starts on the project's start date (or earlier, by staff).
     AWAITING_DELIVERY = "awaiting_delivery"
+    # The final return is accepted: the officer closes the grant once nothing is owed either way.
+    TO_CLOSE = "to_close"
     # The grant is on hold (suspended): no payments; a grant at risk in the RAG report.
     ON_HOLD = "on_hold"
     TERMINAL = "terminal"

@@ -228,9 +228,9 @@ def meeting_under_way(session: Session) -> Meeting | None:
 
 
 def officer_tasks(session: Session, limit: int = TASK_LIMIT) -> list[Task]:
-    """The officer's to-do list: the meeting under way, screening, offers to issue, returns to review
-    (each the first `limit` with a link to the rest), delegated decisions to report, emails that could
-    not be sent. Six queries whatever the numbers."""
+    """The officer's to-do list: the meeting under way, screening, offers to issue, grants to close,
+    returns to review (each the first `limit` with a link to the rest), delegated decisions to report,
+    emails that could not be sent. Seven queries whatever the numbers."""
     tasks: list[Task] = []
     meeting = meeting_under_way(session)
     if meeting is not None:
@@ -257,6 +257,19 @@ def officer_tasks(session: Session, limit: int = TASK_LIMIT) -> list[Task]:
         "offers to issue",
         "application.index_view",
         _state_args(awaiting_offer),
+    )
+    to_close = application_states(ApplicationTag.TO_CLOSE)
+    rows = _applications_in(session, to_close, limit)
+    tasks += [
+        Task(f"Close the grant {_name(ref, title)}: its final return is accepted", application_id=app_id)
+        for app_id, ref, title, _n in rows
+    ]
+    tasks += _see_all(
+        len(rows),
+        rows[0][-1] if rows else 0,
+        "grants to close",
+        "application.index_view",
+        _state_args(to_close),
     )
     to_review = session.execute(
         select(

@@ -11,7 +11,7 @@ import pytest
 from grants_app.dates import london_today
 from grants_app.models import AuditEvent, OutboxEmail, Recovery
 from grants_app.refusals import Refusal
-from grants_app.services import fund_budget, payments, recoveries
+from grants_app.services import dashboard, fund_budget, payments, recoveries
 from grants_app.workflow import GuardFailed, InvalidTransition, PermissionDenied, fire
 from tests.services.test_payments import delivering
 
@@ -156,8 +156,12 @@ def test_a_final_return_that_matches_what_was_paid_owes_nothing_and_can_close(ma
     assert app.state == "final_return_accepted" and app.recoveries == []
     # The second instalment is not needed: the accepted spend is paid.
     assert [s.status for s in payments.schedule_status(session, app)] == ["Paid", "Not needed"]
+    # The officer's dashboard asks for the grant to be closed, until it is.
+    close_task = f"Close the grant {app.reference}"
+    assert any(t.text.startswith(close_task) for t in dashboard.officer_tasks(session))
     fire(session, app, "close", officer)
     assert app.state == "closed"
+    assert not any(t.text.startswith(close_task) for t in dashboard.officer_tasks(session))
 
 
 def test_spend_above_what_was_paid_is_made_up_to_the_spend_and_no_more(make, session):

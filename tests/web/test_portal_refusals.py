@@ -273,8 +273,7 @@ def test_a_locked_sqlite_database_asks_the_person_to_try_again(client, ref, monk
     response = client.get("/")
     assert response.status_code == 503
     assert (
-        "Sorry, the service is busy" in response.text
-        and "what you last sent was not saved" in response.text
+        "Sorry, the service is busy" in response.text and "what you last sent was not saved" in response.text
     )
 
 
