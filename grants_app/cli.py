@@ -203,7 +203,7 @@ def lapse_offers() -> None:
     report = _run(lambda: offers.lapse_expired_offers(db.session, SYSTEM, london_today()))
     for reference, why in report.refused:
         click.echo(f"{reference}: {why}", err=True)
-    click.echo(f"Lapsed {plural(len(report.lapsed), 'offer')}.")
+    click.echo(f"Lapsed {plural(len(report.done), 'offer')}.")
 
 
 @jobs_cli.command("start-delivery")
@@ -213,7 +213,7 @@ def start_delivery() -> None:
     report = _run(lambda: offers.start_due_deliveries(db.session, SYSTEM, london_today()))
     for reference, why in report.refused:
         click.echo(f"{reference}: {why}", err=True)
-    click.echo(f"Started delivery of {plural(len(report.started), 'grant')}.")
+    click.echo(f"Started delivery of {plural(len(report.done), 'grant')}.")
 
 
 @click.command("send-reminders")

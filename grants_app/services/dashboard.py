@@ -235,42 +235,20 @@ def officer_tasks(session: Session, limit: int = TASK_LIMIT) -> list[Task]:
     meeting = meeting_under_way(session)
     if meeting is not None:
         tasks.append(Task(f"Meeting under way: {meeting.title}", meeting_id=meeting.id))
-    screening = application_states(ApplicationTag.AWAITING_SCREENING)
-    rows = _applications_in(session, screening, limit)
-    tasks += [Task(f"Screen {_name(ref, title)}", application_id=app_id) for app_id, ref, title, _n in rows]
-    tasks += _see_all(
-        len(rows),
-        rows[0][-1] if rows else 0,
-        "applications to screen",
-        "application.index_view",
-        _state_args(screening),
-    )
-    awaiting_offer = application_states(ApplicationTag.AWAITING_OFFER)
-    rows = _applications_in(session, awaiting_offer, limit)
-    tasks += [
-        Task(f"Issue the offer for {_name(ref, title)}", application_id=app_id)
-        for app_id, ref, title, _n in rows
-    ]
-    tasks += _see_all(
-        len(rows),
-        rows[0][-1] if rows else 0,
-        "offers to issue",
-        "application.index_view",
-        _state_args(awaiting_offer),
-    )
-    to_close = application_states(ApplicationTag.TO_CLOSE)
-    rows = _applications_in(session, to_close, limit)
-    tasks += [
-        Task(f"Close the grant {_name(ref, title)}: its final return is accepted", application_id=app_id)
-        for app_id, ref, title, _n in rows
-    ]
-    tasks += _see_all(
-        len(rows),
-        rows[0][-1] if rows else 0,
-        "grants to close",
-        "application.index_view",
-        _state_args(to_close),
-    )
+    for tag, task_text, see_all_text in (
+        (ApplicationTag.AWAITING_SCREENING, "Screen {}", "applications to screen"),
+        (ApplicationTag.AWAITING_OFFER, "Issue the offer for {}", "offers to issue"),
+        (ApplicationTag.TO_CLOSE, "Close the grant {}: its final return is accepted", "grants to close"),
+    ):
+        states = application_states(tag)
+        rows = _applications_in(session, states, limit)
+        tasks += [
+            Task(task_text.format(_name(ref, title)), application_id=app_id)
+            for app_id, ref, title, _n in rows
+        ]
+        tasks += _see_all(
+            len(rows), rows[0][-1] if rows else 0, see_all_text, "application.index_view", _state_args(states)
+        )
     to_review = session.execute(
         select(
             MonitoringReturn.application_id,

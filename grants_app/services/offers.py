@@ -261,19 +261,26 @@ def issue_offer(session: Session, actor: User, application: Application, expecte
 
 
 @dataclass
-class LapseReport:
-    """What the lapse job did: the references it lapsed and those refused, with why."""
+class JobReport:
+    """What a daily job did: the references it moved on (`done`) and those refused, with why."""
 
-    lapsed: list[str] = field(default_factory=list)  # references
+    done: list[str] = field(default_factory=list)  # references
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
 
 
-@dataclass
-class DeliveryStartReport:
-    """What the start-delivery job did: the references it started and those refused, with why."""
-
-    started: list[str] = field(default_factory=list)  # references
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
+def _fire_each(session: Session, apps: list[Application], trigger: str, actor) -> JobReport:
+    """Fire `trigger` on each application, each in its own savepoint inside the caller's transaction, so
+    one refusal (reported, not raised) does not undo the others."""
+    report = JobReport()
+    for app in apps:
+        try:
+            with session.begin_nested():
+                fire(session, app, trigger, actor)
+        except Refusal as refusal:
+            report.refused.append((app.reference, str(refusal)))
+        else:
+            report.done.append(app.reference)
+    return report
 
 
 def _accepted_and_started(today: date):
@@ -291,31 +298,19 @@ def deliveries_due_to_start(session: Session, today: date, limit: int | None = N
     return list(session.execute(query).scalars())
 
 
-def start_due_deliveries(session: Session, actor, today: date) -> DeliveryStartReport:
+def start_due_deliveries(session: Session, actor, today: date) -> JobReport:
     """Fire `start_delivery` on every grant whose offer is accepted and whose project has started
-    (`today`, Europe/London): the daily job and the next page anyone loads run it as the system.
-
-    Each start is its own savepoint, so one refusal (reported, not raised) does not undo the others.
-    """
-    report = DeliveryStartReport()
-    for app in deliveries_due_to_start(session, today):
-        try:
-            with session.begin_nested():
-                fire(session, app, "start_delivery", actor)
-        except Refusal as refusal:
-            report.refused.append((app.reference, str(refusal)))
-        else:
-            report.started.append(app.reference)
-    return report
+    (`today`, Europe/London): the daily job and the next page anyone loads run it as the system. Each
+    start is its own savepoint; refusals are reported, not raised."""
+    return _fire_each(session, deliveries_due_to_start(session, today), "start_delivery", actor)
 
 
-def lapse_expired_offers(session: Session, actor, today: date) -> LapseReport:
+def lapse_expired_offers(session: Session, actor, today: date) -> JobReport:
     """Fire `lapse_offer` on every open offer whose expiry date is before `today` (Europe/London).
 
     Each lapse is its own savepoint inside the caller's transaction, so one refusal (reported, not
     raised) does not undo the others; the workflow emails each group.
     """
-    report = LapseReport()
     apps = (
         session.execute(
             select(Application)
@@ -329,12 +324,4 @@ def lapse_expired_offers(session: Session, actor, today: date) -> LapseReport:
         .scalars()
         .all()
     )
-    for app in apps:
-        try:
-            with session.begin_nested():
-                fire(session, app, "lapse_offer", actor)
-        except Refusal as refusal:
-            report.refused.append((app.reference, str(refusal)))
-        else:
-            report.lapsed.append(app.reference)
-    return report
+    return _fire_each(session, list(apps), "lapse_offer", actor)

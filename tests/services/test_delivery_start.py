@@ -43,7 +43,7 @@ def test_the_job_starts_delivery_on_the_start_date_and_not_before(make, session)
 
     report = offers.start_due_deliveries(session, SYSTEM, today)
 
-    assert report.started == [starting.reference] and not report.refused
+    assert report.done == [starting.reference] and not report.refused
     assert not has_tag(starting, ApplicationTag.AWAITING_DELIVERY)
     assert has_tag(starting, ApplicationTag.PAYABLE)
     # Starting delivery keeps the returns scheduled at acceptance (no duplicates).
@@ -52,7 +52,7 @@ def test_the_job_starts_delivery_on_the_start_date_and_not_before(make, session)
     assert has_tag(later, ApplicationTag.AWAITING_DELIVERY)
     # Three days on, the later one starts too.
     with pinned(clock.now() + timedelta(days=3)):
-        assert offers.start_due_deliveries(session, SYSTEM, london_today()).started == [later.reference]
+        assert offers.start_due_deliveries(session, SYSTEM, london_today()).done == [later.reference]
 
 
 def test_the_system_may_not_start_a_project_early_but_the_officer_may(make, session):
