@@ -102,6 +102,7 @@ def test_a_member_votes_on_a_written_procedure_from_their_tasks(page, axe, make,
     page.goto(f"/admin/application/details/?id={app_id}")
     check(axe, page, visited)
     page.fill("#wp-summary", "The event is before the next JAG meeting.")
+    page.check("#rec-approve")  # nothing is chosen for the officer
     page.click("button:has-text('Circulate to the JAG members')")
     page.wait_for_selector("text=circulated to the JAG members")
     check(axe, page, visited)
