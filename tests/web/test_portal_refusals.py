@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from grants_app.models import Application, Document
 from grants_app.services.documents import MAX_BYTES
-from tests.web.conftest import docx, pdf, png, upload
+from grants_app.workflow import fire
+from tests.web.conftest import docx, pdf, png, sign_in, upload
 from tests.web.test_portal_journey import ORG, project_data
 
 
@@ -292,3 +293,20 @@ def test_other_database_errors_are_the_problem_page_not_busy(client, ref, monkey
     assert response.status_code == 503
     assert "Sorry, there is a problem with the service" in response.text
     assert "busy" not in response.text
+
+
+def test_a_refusal_after_a_redirect_is_not_shown_as_a_success(client, mailer, make, session):
+    app = make.submitted()
+    officer = make.officer()
+    fire(session, app, "fail_screening", officer, reason="Outside Stevenage")
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    response = client.post(
+        f"/applications/{app.reference}/withdraw", data={"reason": "No longer needed"}, follow_redirects=True
+    )
+    page = response.text
+    assert "This application can no longer be withdrawn." in page
+    banner = page[
+        page.index("govuk-notification-banner") : page.index("This application can no longer be withdrawn.")
+    ]
+    assert "Important" in banner and "Success" not in banner

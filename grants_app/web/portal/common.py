@@ -80,7 +80,7 @@ def attempt(work: Callable[[], T], form=None) -> Outcome[T]:
 def editable_or_redirect(application: Application):
     """A redirect to the application's page if the applicant can no longer change it, else None."""
     if not has_tag(application, ApplicationTag.EDITABLE_BY_APPLICANT):
-        flash("You have sent this application, so it can no longer be changed.")
+        flash("You have sent this application, so it can no longer be changed.", "info")
         return redirect(url_for("portal.application", reference=application.reference))
     return None
 

@@ -77,7 +77,7 @@ def confirmation(reference: str):
 def withdraw(reference: str):
     app_ = load_application(reference)
     if not actions.can(app_, current_user, "withdraw"):
-        flash("This application can no longer be withdrawn.")
+        flash("This application can no longer be withdrawn.", "info")
         return redirect(url_for("portal.application", reference=app_.reference))
     form = f.ReasonForm()
     errors: list[dict[str, str]] = []

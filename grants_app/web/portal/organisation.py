@@ -32,10 +32,10 @@ def invite_to_only_organisation():
     """The invitation page of someone who works for one organisation (older links lead here)."""
     organisations = form_service.organisations_of(db.session, current_user)
     if not organisations:
-        flash("Start an application first: it asks for your organisation's details.")
+        flash("Start an application first: it asks for your organisation's details.", "info")
         return redirect(url_for("portal.dashboard"))
     if len(organisations) > 1:
-        flash("Choose which organisation to invite your colleague to.")
+        flash("Choose which organisation to invite your colleague to.", "info")
         return redirect(url_for("portal.dashboard"))
     return invite(organisations[0].id)
 
@@ -84,7 +84,7 @@ def withdraw_invitation(organisation_id: int, invitation_id: int):
     if outcome.ok:
         flash(f"You have withdrawn the invitation to {outcome.value.email}. Its link no longer works.")
     else:
-        flash(str(outcome.refusal))
+        flash(str(outcome.refusal), "info")
     return redirect(url_for("portal.dashboard"))
 
 
@@ -99,11 +99,10 @@ def remove_member(member_id: int):
         abort(400)
     name = member.user.full_name
     outcome = attempt(lambda: invitations.remove_colleague(db.session, current_user, organisation, member_id))
-    flash(
-        f"{name} can no longer work on {possessive(organisation.name)} applications."
-        if outcome.ok
-        else str(outcome.refusal)
-    )
+    if outcome.ok:
+        flash(f"{name} can no longer work on {possessive(organisation.name)} applications.")
+    else:
+        flash(str(outcome.refusal), "info")
     return redirect(url_for("portal.dashboard"))
 
 

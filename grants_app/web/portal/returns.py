@@ -51,7 +51,8 @@ def _not_editable(ret: MonitoringReturn):
     flash(
         "This return has been accepted, so it can no longer be changed."
         if has_tag(ret, ReturnTag.SPEND_ACCEPTED)
-        else "You have sent this return, so it can no longer be changed."
+        else "You have sent this return, so it can no longer be changed.",
+        "info",
     )
     return redirect(_return_page(ret))
 
@@ -279,7 +280,10 @@ def remove_spend_line(reference: str, return_id: int, line_id: int):
     if not rf.SendReturnForm().validate_on_submit():
         abort(400)
     outcome = attempt(lambda: return_form.remove_spend_line(db.session, current_user, ret, line_id))
-    flash("Spending removed." if outcome.ok else str(outcome.refusal))
+    if outcome.ok:
+        flash("Spending removed.")
+    else:
+        flash(str(outcome.refusal), "info")
     return redirect(url_for("portal.return_spending", reference=app_.reference, return_id=return_id))
 
 

@@ -165,7 +165,10 @@ def _remove_item(reference: str, remove, item_id: int, message: str, back_to: st
     if (r := editable_or_redirect(app_)) is not None:
         return r
     outcome = attempt(lambda: remove(db.session, current_user, app_, item_id))
-    flash(message if outcome.ok else str(outcome.refusal))
+    if outcome.ok:
+        flash(message)
+    else:
+        flash(str(outcome.refusal), "info")
     return redirect(url_for(back_to, reference=app_.reference))
 
 
