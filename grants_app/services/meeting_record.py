@@ -210,7 +210,8 @@ def build(session: Session, meeting: Meeting) -> MeetingRecord:
         declared = declarations[item.application_id]
         interests = [d for d in declared.values() if d.has_interest]
         conflicted = frozenset(d.user_id for d in interests)
-        status = quorum.status_from(meeting, voters, conflicted)
+        cleared = frozenset(d.user_id for d in declared.values() if not d.has_interest)
+        status = quorum.status_from(meeting, voters, conflicted, cleared)
         votes = [(v.user_id, v.choice) for v in item.votes]
         by_member = {v.user_id: v for v in item.votes}
         records.append(

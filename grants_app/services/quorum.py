@@ -1,9 +1,11 @@
-"""Quorum and majority at a JAG meeting, for one agenda item (members with an interest do not count).
+"""Quorum and majority at a JAG meeting, for one agenda item.
 
 The rule: at least the meeting's quorum_min_members voting members present, from at least its
-quorum_min_agencies statutory partner agencies, not counting anyone who declared an interest in the
-item; a motion carries with more votes for than against among those members (abstentions count for
-neither). The agency is the one recorded on the attendance at the time.
+quorum_min_agencies statutory partner agencies, who have declared that they have no interest in the
+item (a member who declared an interest may not take part, and one who has not declared yet cannot
+vote, so neither makes the item quorate); a motion carries with more votes for than against among
+those members (abstentions count for neither). The agency is the one recorded on the attendance at the
+time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class QuorumStatus:
     conflicted_member_ids: frozenset[int]
     required_members: int
     required_agencies: int
+    # Present voting members who have not yet declared on this item (so cannot vote yet).
+    undeclared_member_ids: frozenset[int] = frozenset()
 
     @property
     def is_quorate(self) -> bool:
@@ -47,38 +51,60 @@ class QuorumStatus:
         """Why the meeting is not quorate for this item, in a sentence."""
         members = plural(len(self.voting_member_ids), "voting member")
         agencies = plural(len(self.agency_ids), "partner agency", "partner agencies")
+        waiting = (
+            f" ({plural(len(self.undeclared_member_ids), 'member')} present "
+            f"{'has' if len(self.undeclared_member_ids) == 1 else 'have'} not declared on this item yet)"
+            if self.undeclared_member_ids
+            else ""
+        )
         return (
-            f"The meeting is not quorate for this item: {members} from {agencies} without an interest "
-            f"{'is' if len(self.voting_member_ids) == 1 else 'are'} present; at least "
+            f"The meeting is not quorate for this item: {members} from {agencies} present "
+            f"{'has' if len(self.voting_member_ids) == 1 else 'have'} declared no interest; at least "
             f"{plural(self.required_members, 'member')} from "
-            f"{plural(self.required_agencies, 'agency', 'agencies')} are needed"
+            f"{plural(self.required_agencies, 'agency', 'agencies')} are needed{waiting}"
         )
 
 
 def status_from(
-    meeting: Meeting, voters: Iterable[tuple[int, int]], conflicted: frozenset[int]
+    meeting: Meeting,
+    voters: Iterable[tuple[int, int]],
+    conflicted: frozenset[int],
+    cleared: frozenset[int] | None = None,
 ) -> QuorumStatus:
     """The quorum for one item from the present voting members [(user_id, agency_id)] of statutory
-    partner agencies, leaving out `conflicted` (members who declared an interest in the item)."""
-    counted = [(user_id, agency_id) for user_id, agency_id in voters if user_id not in conflicted]
+    partner agencies: those in `cleared` (declared no interest in the item) count; `conflicted`
+    (declared an interest) and the rest (not declared yet) do not. `cleared` None counts everyone
+    without an interest (the meeting as a whole, no item)."""
+    voters = list(voters)
+    counted = [
+        (user_id, agency_id)
+        for user_id, agency_id in voters
+        if user_id not in conflicted and (cleared is None or user_id in cleared)
+    ]
+    counted_ids = frozenset(u for u, _a in counted)
     return QuorumStatus(
-        voting_member_ids=frozenset(u for u, _a in counted),
+        voting_member_ids=counted_ids,
         agency_ids=frozenset(a for _u, a in counted),
         conflicted_member_ids=conflicted,
         required_members=meeting.quorum_min_members,
         required_agencies=meeting.quorum_min_agencies,
+        undeclared_member_ids=frozenset(
+            u for u, _a in voters if u not in counted_ids and u not in conflicted
+        ),
     )
 
 
-def conflicted_user_ids(session: Session, application_id: int) -> frozenset[int]:
-    """Members who declared an interest in the application."""
+def declared_user_ids(session: Session, application_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """(members who declared no interest, members who declared an interest) in the application."""
     rows = session.execute(
-        select(DeclarationOfInterest.user_id).where(
-            DeclarationOfInterest.application_id == application_id,
-            DeclarationOfInterest.has_interest.is_(True),
+        select(DeclarationOfInterest.user_id, DeclarationOfInterest.has_interest).where(
+            DeclarationOfInterest.application_id == application_id
         )
-    ).scalars()
-    return frozenset(rows)
+    ).all()
+    return (
+        frozenset(user_id for user_id, has_interest in rows if not has_interest),
+        frozenset(user_id for user_id, has_interest in rows if has_interest),
+    )
 
 
 def present_voters(session: Session, meeting_id: int) -> list[tuple[int, int]]:
@@ -98,8 +124,10 @@ def present_voters(session: Session, meeting_id: int) -> list[tuple[int, int]]:
 
 def quorum_for(session: Session, meeting: Meeting, application_id: int | None = None) -> QuorumStatus:
     """The quorum at `meeting` for one application's item (two queries)."""
-    conflicted = conflicted_user_ids(session, application_id) if application_id else frozenset()
-    return status_from(meeting, present_voters(session, meeting.id), conflicted)
+    if application_id is None:
+        return status_from(meeting, present_voters(session, meeting.id), frozenset())
+    cleared, conflicted = declared_user_ids(session, application_id)
+    return status_from(meeting, present_voters(session, meeting.id), conflicted, cleared)
 
 
 @dataclass(frozen=True)

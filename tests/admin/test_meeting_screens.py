@@ -149,6 +149,24 @@ def test_approving_more_than_requested_or_the_budget_allows_is_refused(make, ses
     assert session.query(Award).count() == 1
 
 
+def test_members_who_have_not_declared_do_not_make_an_item_quorate(make, session, staff_client):
+    officer, jag, meeting, _app = _setup(make, session)
+    late = make.on_agenda(meeting, officer)
+    declarations.declare_interest(session, jag[0], late, has_interest=False)
+    session.commit()
+    client, _ = staff_client(user=officer)
+    _present(client, meeting, jag)
+    # One member declared and voted for; two present have not declared, so cannot vote.
+    _decide(client, meeting, late, outcome="approve", amount="1000", **{f"vote_{jag[0].id}": "for"})
+    refused = " ".join(flashes(client))
+    assert "not quorate for this item" in refused and "2 members present have not declared" in refused
+    session.expire_all()
+    assert session.get(Application, late.id).state == "on_agenda"
+    page = client.get(f"/admin/meeting/record/?id={meeting.id}").get_data(as_text=True)
+    assert "1 voting member from 1 agency who declared no interest" in page
+    assert "2 present have not declared yet and cannot vote" in page
+
+
 def test_decline_request_information_and_defer(make, session, staff_client, mailer):
     officer, jag, meeting, app = _setup(make, session)
     asked = make.on_agenda(meeting, officer)
@@ -156,6 +174,12 @@ def test_decline_request_information_and_defer(make, session, staff_client, mail
     session.commit()
     client, _ = staff_client(user=officer)
     _present(client, meeting, jag)
+    # Asking for information is the meeting's decision too: only members who declared count.
+    _decide(client, meeting, asked, outcome="request_information", reason="How many sessions a week?")
+    assert "not quorate for this item" in " ".join(flashes(client))
+    for member in jag:
+        declarations.declare_interest(session, member, asked, has_interest=False)
+    session.commit()
     _decide(client, meeting, app, outcome="decline", reason="")
     assert "Enter the reason" in " ".join(flashes(client))
     _decide(client, meeting, app, outcome="decline", reason="Duplicates existing provision")
