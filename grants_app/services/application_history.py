@@ -6,8 +6,8 @@ screening to Screening passed"), keeps the reason or notes as its detail, folds 
 (or an officer's run of votes) into one line, and never shows a dictionary, an id or a file hash.
 Events other modules add later still read as "Name: what happened" with labelled details.
 
-Two queries whatever the history's length: the events (the latest page of them on a long history),
-and the titles of the meetings they mention.
+Three queries at most whatever the history's length: the events (the latest page of them on a long
+history), the titles of the meetings they mention, and the periods of the returns they mention.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_date
-from grants_app.models import Application, AuditEvent, DocumentKind, Meeting
+from grants_app.models import Application, AuditEvent, DocumentKind, Meeting, MonitoringReturn
 from grants_app.money import format_pence
 from grants_app.text import and_join, plural
+from grants_app.workflow import get_engine
 
 # How staff name the fields an applicant or officer changes (audit "update" events).
 FIELD_LABELS = {
@@ -305,7 +306,30 @@ def _combined(group: list[HistoryLine]) -> HistoryLine:
 
 
 def _events_of(application_id: int):
-    return (AuditEvent.entity_type == "application", AuditEvent.entity_id == application_id)
+    """The application's own events, and the steps of its monitoring returns (sent, queried,
+    accepted): the grant's story in one place. A return's line-by-line edits stay on its own page."""
+    return_ids = select(MonitoringReturn.id).where(MonitoringReturn.application_id == application_id)
+    return (
+        or_(
+            and_(AuditEvent.entity_type == "application", AuditEvent.entity_id == application_id),
+            and_(
+                AuditEvent.entity_type == "monitoring_return",
+                AuditEvent.action == "transition",
+                AuditEvent.entity_id.in_(return_ids),
+            ),
+        ),
+    )
+
+
+def _return_step(event: AuditEvent, definition, period: str, who: str) -> HistoryLine:
+    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
+    step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
+    sentence = (
+        f"{who}: monitoring return {period}, {step.lower()} "
+        f"({definition.staff_label(event.from_state)} to {definition.staff_label(event.to_state)})."
+    )
+    details = [f"Reason: {event.reason}"] if event.reason else []
+    return HistoryLine(event.occurred_at, who, sentence, details, "return")
 
 
 def history_count(session: Session, application: Application) -> int:
@@ -340,12 +364,27 @@ def history_for(
         if meeting_ids
         else {}
     )
+    return_ids = {e.entity_id for e in events if e.entity_type == "monitoring_return"}
+    periods = (
+        dict(
+            session.execute(
+                select(MonitoringReturn.id, MonitoringReturn.period_label).where(
+                    MonitoringReturn.id.in_(return_ids)
+                )
+            ).all()
+        )
+        if return_ids
+        else {}
+    )
+    return_definition = get_engine().definition("monitoring_return") if return_ids else None
     # Each step's label, by trigger and the state it left (a trigger can mean different steps).
     labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
     lines = []
     for event in events:
         who = person(event.actor_label)
-        if event.action == "transition":
+        if event.entity_type == "monitoring_return":
+            lines.append(_return_step(event, return_definition, periods.get(event.entity_id, ""), who))
+        elif event.action == "transition":
             lines.append(_transition(event, definition, labels, meetings, who))
         else:
             lines.append(_line(event, meetings, who, show_scores))

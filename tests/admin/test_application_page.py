@@ -10,6 +10,7 @@ from grants_app.services.documents import minimal_pdf
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.workflow import fire, get_engine
 from tests.admin.test_application_screens import _details
+from tests.return_helpers import grant, sent
 
 
 def _page(client, app) -> str:
@@ -162,3 +163,16 @@ def test_the_workflow_picture_fits_its_box_with_the_current_state_in_view(app):
         left, box = float(rect.group(1)), int(rect.group(2))
         assert x0 <= left and left + box <= x0 + width, state
         assert 'class="state current"' in svg
+
+
+def test_the_history_tells_the_monitoring_returns_story(make, session, staff_client):
+    officer_client, _officer = staff_client(Role.OFFICER)
+    g = sent(session, grant(make))
+    fire(session, g.ret, "query", g.officer, reason="Send the receipt for the coaches")
+    session.commit()
+    history = _page(officer_client, g.app).split('id="history"')[1]
+    assert f"monitoring return {g.ret.period_label}, send the return (Due to Submitted - to review)" in history
+    assert f"monitoring return {g.ret.period_label}, query the return" in history
+    assert "Reason: Send the receipt for the coaches" in history
+    # A line-by-line edit stays on the return's own page.
+    assert "spend_line_added" not in history and "Coaches" not in history
