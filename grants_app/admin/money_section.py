@@ -15,6 +15,7 @@ from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import Application, Payment, Recovery, Role, User
+from grants_app.money import format_pence
 from grants_app.services import fund_budget
 from grants_app.services.offers import default_instalments
 from grants_app.services.payments import NOT_YET_DUE, InstalmentStatus, schedule_status
@@ -53,6 +54,34 @@ class MoneySection:
     @property
     def can_prepare_offer(self) -> bool:
         return self.is_officer and has_tag(self.application, ApplicationTag.AWAITING_OFFER)
+
+    @property
+    def next_steps(self) -> list[tuple[str, str]]:
+        """What this person can do about the money now, as (button text, where: "offer" for the offer's
+        preparation page, "money" for this page's money section), for the page's "What you can do"."""
+        steps: list[tuple[str, str]] = []
+        if self.can_prepare_offer:
+            steps.append(("Prepare and issue the offer", "offer"))
+        if not self.is_finance:
+            return steps
+        for status in self.schedule:
+            if status.can_request:
+                steps.append(
+                    (
+                        f"Request instalment {status.instalment.position}: {format_pence(status.payable_pence)}",
+                        "money",
+                    )
+                )
+        for row in self.payments:
+            amount = format_pence(row.payment.amount_pence)
+            if "authorise" in row.actions:
+                steps.append((f"Authorise the payment of {amount}", "money"))
+            if "pay" in row.actions:
+                steps.append((f"Record the payment of {amount} as paid", "money"))
+        for row in self.recoveries:
+            if row.owed_pence > 0:
+                steps.append((f"Record money received: {format_pence(row.owed_pence)} owed", "money"))
+        return steps
 
     @property
     def offer_issued(self) -> bool:

@@ -171,7 +171,9 @@ def test_the_history_tells_the_monitoring_returns_story(make, session, staff_cli
     fire(session, g.ret, "query", g.officer, reason="Send the receipt for the coaches")
     session.commit()
     history = _page(officer_client, g.app).split('id="history"')[1]
-    assert f"monitoring return {g.ret.period_label}, send the return (Due to Submitted - to review)" in history
+    assert (
+        f"monitoring return {g.ret.period_label}, send the return (Due to Submitted - to review)" in history
+    )
     assert f"monitoring return {g.ret.period_label}, query the return" in history
     assert "Reason: Send the receipt for the coaches" in history
     # A line-by-line edit stays on the return's own page.

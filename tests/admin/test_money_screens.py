@@ -81,6 +81,17 @@ def test_the_dashboard_task_leads_to_a_page_with_the_authorise_button(make, sess
     assert task, dashboard
     page = client.get(task.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert f'id="authorise-{payment.id}"' in page and "Authorise payment of £500.00" in page
+    # "What you can do" at the top says so too, rather than "nothing you can do".
+    actions = page.split('id="actions-heading"')[1].split("</aside>")[0]
+    assert 'href="#money">Authorise the payment of £500.00</a>' in actions
+    assert "nothing you can do" not in actions
+    # The requester is not offered it.
+    requester_client, _r = staff_client(user=requester)
+    mine = requester_client.get(task.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert (
+        "Authorise the payment of £500.00</a>"
+        not in mine.split('id="actions-heading"')[1].split("</aside>")[0]
+    )
     response = client.post(
         f"/admin/payment/{payment.id}/authorise", data={"expected_version": payment.version}
     )
