@@ -23,13 +23,14 @@ class BarGroup:
     values: Sequence[int]  # pence, one per series
 
 
-def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, width: int = 520) -> Markup:
-    """An SVG with one group of bars per label and a legend; `title` is its accessible name."""
-    label_width, bar_height, gap, top = 150, 11, 10, 24
-    chart_width = width - label_width - 90
+def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, width: int = 640) -> Markup:
+    """An SVG with one group of bars per label and a legend; `title` is its accessible name. Each group's
+    label is written in full on its own line above its bars (a priority's name is never cut short)."""
+    bar_height, label_height, gap, top, value_room = 11, 12, 8, 24, 80
+    chart_width = width - value_room
     biggest = max([v for g in groups for v in g.values] + [1])
-    group_height = bar_height * len(series) + gap
-    height = top + group_height * len(groups) + 6
+    group_height = label_height + bar_height * len(series) + gap
+    height = top + group_height * len(groups) + 4
     parts = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" '
@@ -37,7 +38,7 @@ def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, 
         ).format(w=width, h=height),
         Markup("<title>{}</title>").format(title),
     ]
-    x = label_width
+    x = 0
     for index, name in enumerate(series):
         fill, stroke, stroke_width = FILLS[index % len(FILLS)]
         parts.append(
@@ -46,31 +47,27 @@ def bar_chart(title: str, series: Sequence[str], groups: Sequence[BarGroup], *, 
             ).format(x, fill, stroke, stroke_width)
         )
         parts.append(Markup('<text x="{}" y="13">{}</text>').format(x + 14, name))
-        x += 14 + 6 * len(name) + 16
+        x += 14 + 5 * len(name) + 16
     for g_index, group in enumerate(groups):
         y = top + g_index * group_height
         parts.append(
             Markup('<text x="0" y="{}" font-weight="bold">{}</text>').format(
-                y + bar_height * len(series) / 2 + 3, _truncate(group.label, 34)
+                y + label_height - 3, group.label
             )
         )
         for s_index, value in enumerate(group.values):
             fill, stroke, stroke_width = FILLS[s_index % len(FILLS)]
-            bar_y = y + s_index * bar_height
+            bar_y = y + label_height + s_index * bar_height
             length = max(0.0, chart_width * value / biggest)
             parts.append(
                 Markup(
-                    '<rect x="{}" y="{}" width="{:.1f}" height="{}" fill="{}" stroke="{}" stroke-width="{}"/>'
-                ).format(label_width, bar_y, length, bar_height - 1.5, fill, stroke, stroke_width)
+                    '<rect x="0" y="{}" width="{:.1f}" height="{}" fill="{}" stroke="{}" stroke-width="{}"/>'
+                ).format(bar_y, length, bar_height - 1.5, fill, stroke, stroke_width)
             )
             parts.append(
                 Markup('<text x="{:.1f}" y="{}">{}</text>').format(
-                    label_width + length + 3, bar_y + bar_height - 2.5, format_pence(value)
+                    length + 3, bar_y + bar_height - 2.5, format_pence(value)
                 )
             )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
-
-
-def _truncate(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
