@@ -14,8 +14,8 @@ to change only this module: `GrantFigures` is the per-grant shape every report a
 
 All amounts are integer pence. Money is dated as follows, and a figure "in the period" counts what is
 dated inside it: an award by its decision date (Europe/London), a payment by the date it was paid, a
-spend line by the date the group gave it (else its return's due date), money recovered by the date it
-was received.
+spend line by the date the group gave it (else when its return was sent, else its due date), money
+recovered by the date it was received.
 """
 
 from __future__ import annotations
@@ -146,8 +146,23 @@ def _sum_in(amount, when) -> object:
     return func.coalesce(func.sum(case((when, amount), else_=literal(0))), 0)
 
 
-def _spend_date():
-    return func.coalesce(SpendLine.spent_on, MonitoringReturn.due_on)
+def _spend_from(period: Period):
+    """A spend line is dated on or after the period's start: by the date the group gave for it, else by
+    when its return was sent (a line without a date is spent by then), else by the return's due date."""
+    return case(
+        (SpendLine.spent_on.is_not(None), SpendLine.spent_on >= period.starts_on),
+        (MonitoringReturn.submitted_at.is_not(None), MonitoringReturn.submitted_at >= period.starts_at),
+        else_=MonitoringReturn.due_on >= period.starts_on,
+    )
+
+
+def _spend_by_end(period: Period):
+    """A spend line is dated no later than the period's end (dated as in _spend_from)."""
+    return case(
+        (SpendLine.spent_on.is_not(None), SpendLine.spent_on <= period.ends_on),
+        (MonitoringReturn.submitted_at.is_not(None), MonitoringReturn.submitted_at < period.ends_before),
+        else_=MonitoringReturn.due_on <= period.ends_on,
+    )
 
 
 def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int, GrantFigures]:
@@ -183,14 +198,14 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
         for row in session.execute(
             select(
                 MonitoringReturn.application_id,
-                _sum_in(SpendLine.amount_pence, _spend_date() >= start),
+                _sum_in(SpendLine.amount_pence, _spend_from(period)),
                 func.coalesce(func.sum(SpendLine.amount_pence), 0),
             )
             .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
             .where(
                 MonitoringReturn.application_id.in_(grant_ids),
                 MonitoringReturn.state.in_(accepted_return_states()),
-                _spend_date() <= end,
+                _spend_by_end(period),
             )
             .group_by(MonitoringReturn.application_id)
         )
@@ -310,8 +325,8 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
             .where(
                 MonitoringReturn.application_id.in_(grant_ids),
                 MonitoringReturn.state.in_(accepted_return_states()),
-                _spend_date() >= period.starts_on,
-                _spend_date() <= period.ends_on,
+                _spend_from(period),
+                _spend_by_end(period),
             )
             .group_by(SpendLine.category_id)
         )

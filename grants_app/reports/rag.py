@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from grants_app.models import (
     Application,
     ApplicationPriority,
-    BudgetLine,
+    BudgetCategory,
     MonitoringReturn,
     Organisation,
     Priority,
     SpendLine,
 )
+from grants_app.money import format_pence
 from grants_app.reports import figures
 from grants_app.reports.apportion import METHOD_NOTE, largest_remainder
 from grants_app.reports.charts import BarGroup, bar_chart
@@ -33,6 +34,7 @@ from grants_app.reports.figures import GrantFigures
 from grants_app.reports.period import Period, quarter_of
 from grants_app.reports.render import render_pdf
 from grants_app.reports.tables import COUNT, DATE, MONEY, TEXT, Column, Table
+from grants_app.text import plural
 
 
 @dataclass(frozen=True)
@@ -234,15 +236,14 @@ def build_rag_report(
             .order_by(MonitoringReturn.due_on, Application.reference)
         )
     ]
-    overdue_refs = {o.reference for o in overdue}
-    budget = defaultdict(dict)
-    for app_id, cid, total in session.execute(
-        select(BudgetLine.application_id, BudgetLine.category_id, func.sum(BudgetLine.amount_pence))
-        .where(BudgetLine.application_id.in_(scope))
-        .group_by(BudgetLine.application_id, BudgetLine.category_id)
-    ):
-        budget[app_id][cid] = int(total)
-    over_budget: set[int] = set()
+    overdue_by_ref: dict[str, list[OverdueReturn]] = defaultdict(list)
+    for o in overdue:
+        overdue_by_ref[o.reference].append(o)
+    # Large variances: accepted spend in a category more than VARIANCE_FLAG_PERCENT over that category's
+    # budget scaled to the award (a grant awarded less than it asked for is held to its share).
+    budgets = figures.awarded_budgets(session, scope)
+    names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
+    over_budget: dict[int, list[str]] = defaultdict(list)
     for app_id, cid, total in session.execute(
         select(MonitoringReturn.application_id, SpendLine.category_id, func.sum(SpendLine.amount_pence))
         .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
@@ -251,26 +252,34 @@ def build_rag_report(
             MonitoringReturn.state.in_(figures.accepted_return_states()),
         )
         .group_by(MonitoringReturn.application_id, SpendLine.category_id)
+        .order_by(MonitoringReturn.application_id, SpendLine.category_id)
     ):
-        planned = budget[app_id].get(cid, 0)
-        if int(total) > planned and figures.is_large_variance(planned, int(total)):
-            over_budget.add(app_id)
+        planned = budgets.get(app_id, {}).get(cid, (0, 0))[1]
+        spent = int(total)
+        if spent > planned and figures.is_large_variance(planned, spent):
+            over = f" ({(spent - planned) * 100 // planned}% over)" if planned else ""
+            over_budget[app_id].append(
+                f"Spend on {names.get(cid, 'another category')} {format_pence(spent)} against a budget of "
+                f"{format_pence(planned)} for the award{over}"
+            )
     at_risk = []
     for app_id, reference, org, title, workflow_name, state in sorted(grants.values(), key=lambda g: g[1]):
         reasons = []
         if figures.is_on_hold(state):
             reasons.append("Suspended")
-        if reference in overdue_refs:
-            reasons.append("Monitoring return overdue")
-        if app_id in over_budget:
-            reasons.append("Spend in a budget category more than 10% over its budget")
+        for o in overdue_by_ref.get(reference, []):
+            reasons.append(f"Monitoring return {o.period} overdue by {plural(o.days_overdue, 'day')}")
+        reasons.extend(over_budget.get(app_id, []))
         year_money = money[2].get(app_id)
         if (
             year_money
             and year_money.underspend
             and figures.is_large_variance(year_money.underspend + year_money.spent, year_money.spent)
         ):
-            reasons.append("Final return shows an underspend of more than 10%")
+            reasons.append(
+                f"Final return shows an underspend of {format_pence(year_money.underspend)} "
+                f"(more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid)"
+            )
         if reasons:
             at_risk.append(AtRisk(reference, org, title, label(workflow_name, state), tuple(reasons)))
     return RagReport(
@@ -289,6 +298,10 @@ def build_rag_report(
             METHOD_NOTE,
             "Overdue returns are those past their due date and not yet sent (or sent back with questions) "
             "on the day the report was made.",
+            "Grants at risk: suspended grants, grants with an overdue return, grants whose accepted spend in "
+            f"a budget category is more than {figures.VARIANCE_FLAG_PERCENT}% over that category's budget "
+            "scaled to the amount awarded, and settled grants whose final return shows an underspend of "
+            f"more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid.",
         ],
     )
 

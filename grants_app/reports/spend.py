@@ -252,9 +252,9 @@ def method_notes() -> list[str]:
         "the fund's budget, from approval to closure (withdrawn, declined, lapsed and refused offers are "
         "not grants).",
         f"The columns, in order: {meanings}. Money is dated as follows: an award by the date it was "
-        "decided, a payment by the date it was paid, spend by the date the group gave for it (or its "
-        "return's due date) in returns the officer has accepted, money recovered by the date it was "
-        "received.",
+        "decided, a payment by the date it was paid, spend by the date the group gave for it (else the "
+        "date its return was sent) in returns the officer has accepted, money recovered by the date it "
+        "was received.",
         "Not yet paid is the money awarded that has not been paid by the end of the period: the "
         "committed sum less the paid sum of the Fund position page, for these grants. It is not what is "
         "left of a fund's budget: that is the fund position's remaining (the budget less the committed "
