@@ -6,6 +6,7 @@ CSV or JSON goes to standard output. The CLI renders whole PDFs of any size (the
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from grants_app.reports.statement import build_statement
 
 report_cli = AppGroup("report", help="Make reports: spend, statement, jag-pack, rag, 360giving.")
 BY = "the command line"
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def _format(out: Path | None, allowed: tuple[str, ...], default: str) -> str:
@@ -140,10 +142,15 @@ def spend_command(year, quarter, starts_on, ends_on, funds, priority_id, out) ->
         year = forms.current_year()
     fund_ids = []
     for name in funds:
-        slug = compact(name)[:80]
-        found = db.session.execute(
-            select(Fund.id).where((Fund.slug == slug) | (Fund.id == (parse_id(slug) or -1)))
-        ).scalar_one_or_none()
+        slug = compact(name)
+        # A slug is letters, digits and hyphens: anything else (a NUL byte) is no fund and never a query.
+        found = (
+            db.session.execute(
+                select(Fund.id).where((Fund.slug == slug) | (Fund.id == (parse_id(slug) or -1)))
+            ).scalar_one_or_none()
+            if SLUG.fullmatch(slug)
+            else None
+        )
         if found is None:
             raise click.BadParameter(f"no fund {name!r}", param_hint="--fund")
         fund_ids.append(found)
