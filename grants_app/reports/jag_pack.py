@@ -113,7 +113,12 @@ class WrittenDecision:
     responses_counted: int
     agencies_counted: int
     outcome_note: str
-    responses: tuple[str, ...]  # 'Name (agency): For', one per member it was circulated to
+    responses: tuple[tuple[str, str, str], ...]  # (member, agency, 'For'...), one per member circulated
+
+    @property
+    def responses_text(self) -> str:
+        """'Name (agency): For; ...' for a spreadsheet cell."""
+        return "; ".join(f"{m} ({a}): {r}" if a else f"{m}: {r}" for m, a, r in self.responses)
 
 
 RESPONSE_WORDS = {VoteChoice.FOR: "For", VoteChoice.AGAINST: "Against", VoteChoice.ABSTAIN: "Abstained"}
@@ -341,7 +346,7 @@ def _written_decisions(session: Session, meeting: Meeting) -> list[WrittenDecisi
         .where(which)
         .order_by(WrittenProcedure.closed_at, WrittenProcedure.id)
     ).all()
-    responses: dict[int, list[str]] = defaultdict(list)
+    responses: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for procedure_id, member, agency, choice, had_interest in session.execute(
         select(
             WrittenProcedureResponse.procedure_id,
@@ -356,12 +361,12 @@ def _written_decisions(session: Session, meeting: Meeting) -> list[WrittenDecisi
         .order_by(User.full_name)
     ):
         if had_interest:
-            answer = "declared an interest"
+            answer = "Declared an interest (did not vote)"
         elif choice is None:
-            answer = "no response"
+            answer = "No response"
         else:
             answer = RESPONSE_WORDS[VoteChoice(choice)]
-        responses[procedure_id].append(f"{member} ({agency}): {answer}" if agency else f"{member}: {answer}")
+        responses[procedure_id].append((member, agency or "", answer))
     label = state_labeller()
     return [
         WrittenDecision(
@@ -458,7 +463,7 @@ def jag_pack_tables(pack: JagPack) -> list[Table]:
                     w.members_counted,
                     w.responses_counted,
                     w.agencies_counted,
-                    "; ".join(w.responses),
+                    w.responses_text,
                 )
                 for w in pack.written
             ],

@@ -32,15 +32,17 @@ def test_decisions_by_written_procedure_are_in_the_pack_for_noting(make, session
         assert written.votes == (2, 1, 0)
         assert (written.responses_counted, written.members_counted) == (3, 4)
         assert written.recommendation == "Approve £1,500.00"
-        assert any("declared an interest" in r for r in written.responses)
-        assert any(r.endswith(": no response") for r in written.responses)
+        answers = sorted(answer for _member, _agency, answer in written.responses)
+        assert answers == ["Against", "Declared an interest (did not vote)", "For", "For", "No response"]
 
     text = " ".join(pdf_text(outputs.jag_pack_output(pack, "pdf").as_bytes()).split())
-    assert "Decisions by written procedure, for noting" in text
-    assert f"{app.reference} {app.title}" in text
+    assert "Decisions by written procedure, for noting (1)" in text  # on the agenda
+    section = text.split("Decisions by written procedure, for noting Urgent applications")[1]
+    assert f"{app.reference} {app.title}" in section
     assert "2 for, 1 against, 0 abstained" in text
     assert "3 of 4 members without an interest responded" in text
-    assert written.outcome in text
+    assert "Declared an interest (did not vote)" in text
+    assert (written.outcome_note or written.outcome).rstrip(".") in text
     sheet = xlsx_sheets(outputs.jag_pack_output(pack, "xlsx").as_bytes())["Written procedures"]
     header = [c.value for c in sheet[1]]
     row = [c.value for c in sheet[2]]
@@ -48,11 +50,13 @@ def test_decisions_by_written_procedure_are_in_the_pack_for_noting(make, session
     assert csv_rows(outputs.jag_pack_output(pack, "csv").as_bytes())[0][0] == "Item"
 
 
-def test_a_meeting_whose_minutes_are_approved_keeps_only_what_it_noted(make, session):
+def test_a_pack_with_no_written_procedures_says_so(make, session):
     officer = make.officer()
     make.jag_members(5)
     meeting = make.meeting(officer)
     pack = build_jag_pack(session, meeting.id, generated_by="x")
     assert pack.written == []
     text = " ".join(pdf_text(outputs.jag_pack_output(pack, "pdf").as_bytes()).split())
-    assert "Decisions by written procedure, for noting" in text
+    assert "Decisions by written procedure, for noting (0)" in text  # on the agenda
+    section = text.split("Decisions by written procedure, for noting Urgent applications")[1]
+    assert "meeting. None." in section

@@ -50,3 +50,22 @@ def test_the_rag_form_and_command_default_to_the_current_quarter(staff_client, a
     assert result.exit_code == 0, result.output
     text = " ".join(pdf_text(out.read_bytes()).split())
     assert quarter_of(year, quarter).label in text
+
+
+def test_outcomes_and_people_come_from_what_the_group_reported_for_each_priority(make, session):
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    ret = make.interim_return(app, 20_000, officer)  # 30 people, "Good", for the grant's priority
+    ret.priority_outcomes[0].what_changed = "Twelve young people joined the club"
+    session.flush()
+    today = london_today()
+    report = build_rag_report(
+        session, financial_year_of(today), financial_quarter_of(today), generated_by="x", today=today
+    )
+    [progress] = [p for p in report.priorities if p.outcomes]
+    assert [(o.reference, o.people, o.text) for o in progress.outcomes] == [
+        (app.reference, 30, "Twelve young people joined the club")
+    ]
+    assert progress.quarter.people == 30 and report.total("quarter").people == 30
+    text = " ".join(pdf_text(outputs.rag_output(report, "pdf").as_bytes()).split())
+    assert "Twelve young people joined the club" in text and "No outcomes described" not in text
