@@ -125,6 +125,9 @@ class GrantStatement:
     spent: int
     repaid: int
     underspend: int
+    # What can still be paid: the award (once the final return is accepted, the accepted spend up to the
+    # award) less what is paid and in progress, as the grant's money page says (GrantMoney.left_to_pay).
+    still_to_pay: int
     payments: list[PaymentLine]
     returns: list[ReturnLine]
     categories: list[CategoryLine]
@@ -145,10 +148,6 @@ class GrantStatement:
         """The award as a whole percentage of the budget applied for (for the note under the table)."""
         applied = sum(c.applied for c in self.categories)
         return round(sum(c.budget for c in self.categories) * 100 / applied) if applied else 100
-
-    @property
-    def still_to_pay(self) -> int:
-        return max(0, self.awarded - self.paid - self.pending)
 
     @property
     def still_owed(self) -> int:
@@ -279,6 +278,7 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
         spent=money.spent_pence,
         repaid=money.repaid_pence,
         underspend=max(0, money.paid_pence - money.spent_pence) if final_accepted else 0,
+        still_to_pay=money.left_to_pay_pence,
         payments=payments,
         returns=returns,
         categories=categories,

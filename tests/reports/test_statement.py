@@ -13,6 +13,7 @@ def test_the_final_return_is_marked_final_once(make, session):
     make.pay(app)
     make.final_return(app, 50_000, officer)
     st = build_statement(session, app.reference, generated_by="Fran Finance")
+    assert st.still_to_pay == 0  # settled: the accepted spend is less than was paid, nothing more is due
     final = next(r for r in st.returns if r.is_final)
     assert final.label.lower().count("final") == 1
     text = pdf_text(outputs.statement_output(st, "pdf").as_bytes())
