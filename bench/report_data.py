@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from grants_app.lifecycle import ApplicationTag, application_states
 from grants_app.models import (
     Application,
     ApplicationPriority,
@@ -78,6 +79,10 @@ def load_grants(
     user_id = session.execute(select(User.id).order_by(User.id).limit(1)).scalar_one()
     year_start = date(fund.financial_year, 4, 1)
     awarded_states = [s for s in figures.awarded_states()]
+    # An award is accepted once the group has accepted its offer: every awarded state but those before.
+    before_acceptance = set(application_states(ApplicationTag.AWAITING_OFFER)) | set(
+        application_states(ApplicationTag.OFFER_OPEN)
+    )
     orgs = session.scalars(
         insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
         [
@@ -109,15 +114,16 @@ def load_grants(
     totals = {"awarded": 0, "paid": 0, "spent": 0, "recovered": 0}
     for i, (app_id, app) in enumerate(zip(app_ids, apps, strict=True)):
         amount = app["amount_requested_pence"]
+        approved_at = datetime.combine(
+            year_start + timedelta(days=rng.randint(1, 60)), datetime.min.time(), UTC
+        ) + timedelta(hours=11)
         awards.append(
             {
                 "application_id": app_id,
                 "amount_pence": amount,
                 "decision_route": DecisionRoute.DELEGATED,
-                "approved_at": datetime.combine(
-                    year_start + timedelta(days=rng.randint(1, 60)), datetime.min.time(), UTC
-                )
-                + timedelta(hours=11),
+                "approved_at": approved_at,
+                "accepted_at": None if app["state"] in before_acceptance else approved_at + timedelta(days=7),
             }
         )
         totals["awarded"] += amount

@@ -6,6 +6,7 @@ CSV or JSON goes to standard output. The CLI renders whole PDFs of any size (the
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from sqlalchemy import select
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import Fund, Meeting, utcnow
-from grants_app.normalise import parse_id
-from grants_app.reports import outputs
+from grants_app.normalise import compact, parse_id
+from grants_app.reports import forms, outputs
 from grants_app.reports.jag_pack import build_jag_pack
 from grants_app.reports.open_data import build_open_data
 from grants_app.reports.period import ReportFilterError, period_from
@@ -28,6 +29,7 @@ from grants_app.reports.statement import build_statement
 
 report_cli = AppGroup("report", help="Make reports: spend, statement, jag-pack, rag, 360giving.")
 BY = "the command line"
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def _format(out: Path | None, allowed: tuple[str, ...], default: str) -> str:
@@ -61,14 +63,60 @@ OUT = click.option(
     default=None,
     help="File to write; its extension sets the format.",
 )
-YEAR = click.option("--year", type=int, help="Financial year, the year it starts: 2026 is 2026/27.")
+
+
+class YearType(click.ParamType):
+    """A financial year, refused with the admin form's words (a NUL byte or garbage is a usage error,
+    never a traceback)."""
+
+    name = "year"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        number = parse_id(value)
+        if number is None:
+            self.fail(forms.YEAR_NOT_A_NUMBER, param, ctx)
+        if not 2000 <= number <= 2100:
+            self.fail(forms.YEAR_OUT_OF_RANGE, param, ctx)
+        return number
+
+
+class IdType(click.ParamType):
+    """A row id (a whole number that fits the database's ids)."""
+
+    name = "id"
+
+    def convert(self, value, param, ctx) -> int:
+        number = value if isinstance(value, int) else parse_id(value)
+        if number is None:
+            self.fail("give the id as a whole number, like 3", param, ctx)
+        return number
+
+
+class QuarterType(click.ParamType):
+    name = "quarter"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int) and value in forms.QUARTERS:
+            return value
+        number = parse_id(value)
+        if number not in forms.QUARTERS:
+            self.fail(forms.QUARTER_MESSAGE, param, ctx)
+        return number
+
+
+YEAR = click.option(
+    "--year",
+    type=YearType(),
+    default=None,
+    help="Financial year, the year it starts: 2026 is 2026/27 (default: the current one).",
+)
 
 
 @report_cli.command("spend")
 @YEAR
-@click.option(
-    "--quarter", type=click.IntRange(1, 4), default=None, help="Q1 April-June ... Q4 January-March."
-)
+@click.option("--quarter", type=QuarterType(), default=None, help="Q1 April-June ... Q4 January-March.")
 @click.option(
     "--from",
     "starts_on",
@@ -84,17 +132,25 @@ YEAR = click.option("--year", type=int, help="Financial year, the year it starts
     help="Fund slug or id (repeat for several); default every fund of the year.",
 )
 @click.option(
-    "--priority", "priority_id", type=int, default=None, help="Priority id: only that priority's share."
+    "--priority", "priority_id", type=IdType(), default=None, help="Priority id: only that priority's share."
 )
 @OUT
 def spend_command(year, quarter, starts_on, ends_on, funds, priority_id, out) -> None:
     """The spend report by priority (PDF, CSV or XLSX)."""
     fmt = _format(out, ("pdf", "csv", "xlsx"), "csv")
+    if year is None and starts_on is None and ends_on is None:
+        year = forms.current_year()
     fund_ids = []
     for name in funds:
-        found = db.session.execute(
-            select(Fund.id).where((Fund.slug == name) | (Fund.id == (parse_id(name) or -1)))
-        ).scalar_one_or_none()
+        slug = compact(name)
+        # A slug is letters, digits and hyphens: anything else (a NUL byte) is no fund and never a query.
+        found = (
+            db.session.execute(
+                select(Fund.id).where((Fund.slug == slug) | (Fund.id == (parse_id(slug) or -1)))
+            ).scalar_one_or_none()
+            if SLUG.fullmatch(slug)
+            else None
+        )
         if found is None:
             raise click.BadParameter(f"no fund {name!r}", param_hint="--fund")
         fund_ids.append(found)
@@ -120,7 +176,7 @@ def statement_command(reference: str, out) -> None:
     """A grant's statement, e.g. `report statement SOS-2026-0001 --out statement.pdf`."""
     fmt = _format(out, ("pdf", "csv", "xlsx"), "csv")
     try:
-        st = build_statement(db.session, reference, generated_by=BY)
+        st = build_statement(db.session, forms.grant_reference(reference), generated_by=BY)
     except ReportFilterError as exc:
         raise _refuse(exc, "REFERENCE") from None
     _write(outputs.statement_output(st, fmt), out)
@@ -135,6 +191,7 @@ def jag_pack_command(meeting: str, out) -> None:
     """The pack for a JAG meeting."""
     fmt = _format(out, ("pdf", "csv", "xlsx"), "csv")
 
+    meeting = compact(meeting)[:40]
     stmt = select(Meeting.id)
     if meeting == "next":
         stmt = stmt.where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at)
@@ -158,13 +215,13 @@ def jag_pack_command(meeting: str, out) -> None:
 
 @report_cli.command("rag")
 @YEAR
-@click.option("--quarter", type=click.IntRange(1, 4), required=True)
+@click.option("--quarter", type=QuarterType(), default=None, help="1 to 4 (default: the current quarter).")
 @OUT
 def rag_command(year, quarter, out) -> None:
-    """The RAG quarterly report."""
+    """The RAG quarterly report (default: the current quarter of the current financial year)."""
     fmt = _format(out, ("pdf", "csv", "xlsx"), "csv")
-    if year is None:
-        raise click.BadParameter("give the financial year, like 2026", param_hint="--year")
+    year = forms.current_year() if year is None else year
+    quarter = forms.current_quarter() if quarter is None else quarter
     try:
         period_from(year=year, quarter=quarter)
     except ReportFilterError as exc:
@@ -179,8 +236,7 @@ def rag_command(year, quarter, out) -> None:
 def open_data_command(year, out) -> None:
     """Grants awarded in a financial year as 360Giving open data (JSON package, CSV or XLSX)."""
     fmt = _format(out, ("json", "csv", "xlsx"), "json")
-    if year is None:
-        raise click.BadParameter("give the financial year, like 2026", param_hint="--year")
+    year = forms.current_year() if year is None else year
     try:
         period_from(year=year)
     except ReportFilterError as exc:

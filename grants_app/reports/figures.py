@@ -14,13 +14,13 @@ to change only this module: `GrantFigures` is the per-grant shape every report a
 
 All amounts are integer pence. Money is dated as follows, and a figure "in the period" counts what is
 dated inside it: an award by its decision date (Europe/London), a payment by the date it was paid, a
-spend line by the date the group gave it (else its return's due date), money recovered by the date it
-was received.
+spend line by the date the group gave it (else when its return was sent, else its due date), money
+recovered by the date it was received.
 """
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field, fields
 from datetime import date
 
 from sqlalchemy import Select, and_, case, func, literal, select
@@ -45,6 +45,7 @@ from grants_app.models import (
     Repayment,
     SpendLine,
 )
+from grants_app.reports.apportion import largest_remainder
 from grants_app.reports.period import Period
 
 
@@ -78,23 +79,44 @@ def is_on_hold(state: str) -> bool:
     return state in application_states(ApplicationTag.ON_HOLD)
 
 
+def _figure(heading: str, meaning: str):
+    """A money field of GrantFigures with its column heading and what it means (for the notes)."""
+    return field(default=0, metadata={"heading": heading, "meaning": meaning})
+
+
 @dataclass(frozen=True)
 class GrantFigures:
-    """One grant's figures in pence. The first four are movements in the period; the last two are the
-    position at the end of the period."""
+    """One grant's figures in pence, in the order every report's columns show them: the field order,
+    headings and meanings here are the one definition the PDF, CSV and XLSX read (`FIGURES`), so a
+    heading can never sit over another figure's values. Awarded, paid, accepted spend and recovered are
+    movements in the period; underspend and not yet paid are positions at the end of the period."""
 
-    awarded: int = 0
-    paid: int = 0
-    spent: int = 0
-    recovered: int = 0
+    awarded: int = _figure("Awarded", "awards decided in the period")
+    paid: int = _figure("Paid", "payments made in the period")
+    spent: int = _figure("Accepted spend", "spend in accepted returns, dated in the period")
     # Paid minus accepted spend, once the final return is accepted (before that the group may still spend).
-    underspend: int = 0
-    # Awarded but not yet paid at the end of the period.
-    remaining: int = 0
+    underspend: int = _figure(
+        "Underspend", "paid less accepted spend on grants whose final return is accepted, at the period end"
+    )
+    recovered: int = _figure("Recovered", "money repaid to us (received) in the period")
+    # Committed but not yet paid: the award less what has been paid, at the end of the period.
+    not_yet_paid: int = _figure("Not yet paid", "awarded less paid, at the end of the period")
 
     def as_tuple(self) -> tuple[int, ...]:
-        """The six figures in the order the reports' columns show them."""
+        """The figures in FIGURES order (the reports' column order)."""
         return astuple(self)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str  # the GrantFigures field
+    heading: str
+    meaning: str
+
+
+FIGURES: tuple[Figure, ...] = tuple(
+    Figure(f.name, f.metadata["heading"], f.metadata["meaning"]) for f in fields(GrantFigures)
+)
 
 
 def awarded_grants(
@@ -124,8 +146,23 @@ def _sum_in(amount, when) -> object:
     return func.coalesce(func.sum(case((when, amount), else_=literal(0))), 0)
 
 
-def _spend_date():
-    return func.coalesce(SpendLine.spent_on, MonitoringReturn.due_on)
+def _spend_from(period: Period):
+    """A spend line is dated on or after the period's start: by the date the group gave for it, else by
+    when its return was sent (a line without a date is spent by then), else by the return's due date."""
+    return case(
+        (SpendLine.spent_on.is_not(None), SpendLine.spent_on >= period.starts_on),
+        (MonitoringReturn.submitted_at.is_not(None), MonitoringReturn.submitted_at >= period.starts_at),
+        else_=MonitoringReturn.due_on >= period.starts_on,
+    )
+
+
+def _spend_by_end(period: Period):
+    """A spend line is dated no later than the period's end (dated as in _spend_from)."""
+    return case(
+        (SpendLine.spent_on.is_not(None), SpendLine.spent_on <= period.ends_on),
+        (MonitoringReturn.submitted_at.is_not(None), MonitoringReturn.submitted_at < period.ends_before),
+        else_=MonitoringReturn.due_on <= period.ends_on,
+    )
 
 
 def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int, GrantFigures]:
@@ -161,14 +198,14 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
         for row in session.execute(
             select(
                 MonitoringReturn.application_id,
-                _sum_in(SpendLine.amount_pence, _spend_date() >= start),
+                _sum_in(SpendLine.amount_pence, _spend_from(period)),
                 func.coalesce(func.sum(SpendLine.amount_pence), 0),
             )
             .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
             .where(
                 MonitoringReturn.application_id.in_(grant_ids),
                 MonitoringReturn.state.in_(accepted_return_states()),
-                _spend_date() <= end,
+                _spend_by_end(period),
             )
             .group_by(MonitoringReturn.application_id)
         )
@@ -207,10 +244,45 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
             awarded=int(awarded_in),
             paid=paid_in,
             spent=spent_in,
-            recovered=int(recovered.get(grant_id, 0)),
             underspend=underspend,
-            remaining=max(0, int(awarded_to_end) - paid_to_end),
+            recovered=int(recovered.get(grant_id, 0)),
+            not_yet_paid=max(0, int(awarded_to_end) - paid_to_end),
         )
+    return result
+
+
+def awarded_budgets(session: Session, grant_ids: Select) -> dict[int, dict[int, tuple[int, int]]]:
+    """{grant id: {budget category id: (budget in the application, that budget scaled to the award)}}
+    in pence: two queries.
+
+    A grant awarded less than its budget adds up to (a JAG may award part of a request) cannot be held
+    to the budget it applied with: each category's budget is scaled by award / budget total, shared out
+    by the largest-remainder method so the scaled budget adds up to the award exactly. A grant awarded
+    its budget in full keeps it as it is."""
+    lines: dict[int, dict[int, int]] = {}
+    for app_id, category_id, total in session.execute(
+        select(BudgetLine.application_id, BudgetLine.category_id, func.sum(BudgetLine.amount_pence))
+        .where(BudgetLine.application_id.in_(grant_ids))
+        .group_by(BudgetLine.application_id, BudgetLine.category_id)
+        .order_by(BudgetLine.application_id, BudgetLine.category_id)
+    ):
+        lines.setdefault(app_id, {})[category_id] = int(total)
+    awards = dict(
+        session.execute(
+            select(Award.application_id, Award.amount_pence).where(Award.application_id.in_(grant_ids))
+        )
+        .tuples()
+        .all()
+    )
+    result: dict[int, dict[int, tuple[int, int]]] = {}
+    for app_id, by_category in lines.items():
+        applied = list(by_category.values())
+        award = awards.get(app_id)
+        if award is None or sum(applied) <= 0 or any(a < 0 for a in applied) or award == sum(applied):
+            scaled = applied
+        else:
+            scaled = largest_remainder(int(award), applied)
+        result[app_id] = {cid: (a, s) for cid, a, s in zip(by_category, applied, scaled, strict=True)}
     return result
 
 
@@ -218,12 +290,13 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
 class CategoryFigures:
     category_id: int
     name: str
-    budget: int  # pence in the grants' approved application budgets
+    applied: int  # pence in the grants' application budgets
+    budget: int  # the same budgets scaled to the amounts awarded (the budget spend is held to)
     spent: int  # pence of accepted spend in the period
 
     @property
     def variance(self) -> int:
-        """Spend minus budget: negative is under budget."""
+        """Spend minus the awarded budget: negative is under budget."""
         return self.spent - self.budget
 
     @property
@@ -232,20 +305,19 @@ class CategoryFigures:
 
 
 def is_large_variance(budget: int, spent: int) -> bool:
+    """Spend differs from the budget by more than VARIANCE_FLAG_PERCENT of the budget."""
     return abs(spent - budget) * 100 > VARIANCE_FLAG_PERCENT * max(budget, 1)
 
 
 def spend_by_category(session: Session, grant_ids: Select, period: Period) -> list[CategoryFigures]:
-    """Budget and accepted spend in the period by budget category for the grants: three queries."""
-    budget = dict(
-        session.execute(
-            select(BudgetLine.category_id, func.sum(BudgetLine.amount_pence))
-            .where(BudgetLine.application_id.in_(grant_ids))
-            .group_by(BudgetLine.category_id)
-        )
-        .tuples()
-        .all()
-    )
+    """Budget (as applied for, and scaled to the awards) and accepted spend in the period by budget
+    category for the grants: four queries."""
+    applied: dict[int, int] = {}
+    budget: dict[int, int] = {}
+    for by_category in awarded_budgets(session, grant_ids).values():
+        for cid, (a, s) in by_category.items():
+            applied[cid] = applied.get(cid, 0) + a
+            budget[cid] = budget.get(cid, 0) + s
     spent = dict(
         session.execute(
             select(SpendLine.category_id, func.sum(SpendLine.amount_pence))
@@ -253,8 +325,8 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
             .where(
                 MonitoringReturn.application_id.in_(grant_ids),
                 MonitoringReturn.state.in_(accepted_return_states()),
-                _spend_date() >= period.starts_on,
-                _spend_date() <= period.ends_on,
+                _spend_from(period),
+                _spend_by_end(period),
             )
             .group_by(SpendLine.category_id)
         )
@@ -264,7 +336,11 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
     names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
     return [
         CategoryFigures(
-            cid, names.get(cid, "Unknown category"), int(budget.get(cid, 0)), int(spent.get(cid, 0))
+            cid,
+            names.get(cid, "Unknown category"),
+            applied.get(cid, 0),
+            budget.get(cid, 0),
+            int(spent.get(cid, 0)),
         )
         for cid in sorted(set(budget) | set(spent), key=lambda c: names.get(c, "").lower())
     ]

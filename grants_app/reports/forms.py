@@ -1,14 +1,65 @@
-"""The reports' filters as forms, read from the query string: bad filters get GOV.UK-style messages."""
+"""The reports' filters as forms, read from the query string: bad filters get GOV.UK-style messages.
+
+Every report asks for the same things the same way: a financial year (the year it starts, defaulting to
+the current one), a quarter where the report has one (the RAG's defaults to the current quarter), and a
+format. Choices are WTForms SelectChoice objects (tuples are deprecated in WTForms 3.3). The CLI
+(grants_app/report_commands.py) reads the same messages and defaults from here.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from wtforms import DateField, Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from grants_app.normalise import parse_id
-from grants_app.reports.period import Period, period_from
+from grants_app.dates import financial_quarter_of, financial_year_of, london_today
+from grants_app.normalise import compact, parse_id
+from grants_app.reports.period import Period, ReportFilterError, period_from
 
 FORMATS = {"pdf": "PDF", "csv": "CSV", "xlsx": "XLSX"}
+YEAR_LABEL = "Financial year (the year it starts: 2026 for 2026/27)"
+YEAR_NOT_A_NUMBER = "Enter the financial year as a number, like 2026"
+YEAR_OUT_OF_RANGE = "Enter a financial year between 2000 and 2100, like 2026"
+YEAR_MISSING = "Enter the financial year, like 2026"
+QUARTER_MESSAGE = "Choose a quarter from 1 to 4"
+QUARTERS = {
+    1: "Q1 April to June",
+    2: "Q2 July to September",
+    3: "Q3 October to December",
+    4: "Q4 January to March",
+}
+# A grant reference is letters, digits and hyphens (SOS-2026-0001); anything else cannot be one.
+_REFERENCE = re.compile(r"[A-Z0-9-]{1,20}")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """[(value, label), ...] as the SelectChoice objects WTForms asks for."""
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]
+
+
+def current_year(today: date | None = None) -> int:
+    """The financial year `today` (London) is in: the default of every report's year."""
+    return financial_year_of(today or london_today())
+
+
+def current_quarter(today: date | None = None) -> int:
+    """The financial quarter `today` (London) is in (1 is April to June): the RAG report's default."""
+    return financial_quarter_of(today or london_today())
+
+
+def grant_reference(text: str | None) -> str:
+    """A grant reference as typed ('sos 2026 0001', with invisible characters) in its stored form,
+    'SOS-2026-0001'. Raises ReportFilterError for anything that cannot be a reference (a NUL byte,
+    markup, more than 20 characters), so such text never reaches the database."""
+    cleaned = compact(text).upper()
+    if not cleaned:
+        raise ReportFilterError("reference", "Enter the grant's reference, like SOS-2026-0001")
+    if not _REFERENCE.fullmatch(cleaned):
+        raise ReportFilterError("reference", "There is no grant with that reference: check it is awarded")
+    return cleaned
 
 
 def _id_or_none(value) -> int | None:
@@ -41,7 +92,7 @@ class YearField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("Enter the financial year as a number, like 2026") from None
+            raise ValueError(YEAR_NOT_A_NUMBER) from None
 
 
 class DayField(DateField):
@@ -54,7 +105,7 @@ class DayField(DateField):
 
 
 class _Base(Form):
-    format = Choice("Format", "Choose PDF, CSV or XLSX", choices=list(FORMATS.items()), default="pdf")
+    format = Choice("Format", "Choose PDF, CSV or XLSX", choices=choices(FORMATS.items()), default="pdf")
 
     def first_errors(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary, first error of each field."""
@@ -67,24 +118,17 @@ class _Base(Form):
         target.errors = [*list(target.errors or []), message]
 
 
+def _year(required: bool) -> YearField:
+    first = InputRequired(YEAR_MISSING) if required else Optional()
+    return YearField(YEAR_LABEL, validators=[first, NumberRange(2000, 2100, YEAR_OUT_OF_RANGE)])
+
+
 class SpendForm(_Base):
-    year = YearField(
-        "Financial year (the year it starts, like 2026 for 2026/27)",
-        validators=[
-            Optional(),
-            NumberRange(2000, 2100, "Enter a financial year between 2000 and 2100, like 2026"),
-        ],
-    )
+    year = _year(required=False)
     quarter = Choice(
         "Quarter",
         "Choose a quarter from 1 to 4, or the whole year",
-        choices=[
-            ("", "Whole year"),
-            ("1", "Q1 April to June"),
-            ("2", "Q2 July to September"),
-            ("3", "Q3 October to December"),
-            ("4", "Q4 January to March"),
-        ],
+        choices=choices([("", "Whole year"), *QUARTERS.items()]),
         default="",
     )
     starts_on = DayField("Or from (date)", validators=[Optional()])
@@ -108,9 +152,13 @@ class StatementForm(_Base):
         "Grant reference, like SOS-2026-0001",
         validators=[
             InputRequired("Enter the grant's reference, like SOS-2026-0001"),
-            Length(max=20, message="A reference has 20 characters or fewer"),
+            Length(max=40, message="A reference has 20 characters or fewer"),
         ],
     )
+
+    def grant_reference(self) -> str:
+        """The reference in its stored form; ReportFilterError for text that cannot be one."""
+        return grant_reference(self.reference.data)
 
 
 class JagPackForm(_Base):
@@ -118,23 +166,12 @@ class JagPackForm(_Base):
 
 
 class RagForm(_Base):
-    year = YearField(
-        "Financial year (like 2026 for 2026/27)",
-        validators=[
-            InputRequired("Enter the financial year, like 2026"),
-            NumberRange(2000, 2100, "Enter a financial year between 2000 and 2100, like 2026"),
-        ],
-    )
+    year = _year(required=True)
     quarter = Choice(
         "Quarter",
-        "Choose a quarter from 1 to 4",
-        choices=[
-            ("1", "Q1 April to June"),
-            ("2", "Q2 July to September"),
-            ("3", "Q3 October to December"),
-            ("4", "Q4 January to March"),
-        ],
-        validators=[InputRequired("Choose a quarter from 1 to 4")],
+        QUARTER_MESSAGE,
+        choices=choices(QUARTERS.items()),
+        validators=[InputRequired(QUARTER_MESSAGE)],
     )
 
 
@@ -142,13 +179,7 @@ class OpenDataForm(_Base):
     format = Choice(
         "Format",
         "Choose JSON, CSV or XLSX",
-        choices=[("json", "JSON (360Giving package)"), ("csv", "CSV"), ("xlsx", "XLSX")],
+        choices=choices([("json", "JSON (360Giving package)"), ("csv", "CSV"), ("xlsx", "XLSX")]),
         default="json",
     )
-    year = YearField(
-        "Financial year the grants were awarded in (like 2026)",
-        validators=[
-            InputRequired("Enter the financial year, like 2026"),
-            NumberRange(2000, 2100, "Enter a financial year between 2000 and 2100, like 2026"),
-        ],
-    )
+    year = _year(required=True)

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_app.dates import to_london
+from grants_app.lifecycle import WrittenProcedureTag, written_procedure_states
 from grants_app.models import (
     AgendaItem,
     AgendaOutcome,
@@ -34,12 +36,15 @@ from grants_app.models import (
     User,
     Vote,
     VoteChoice,
+    WrittenProcedure,
+    WrittenProcedureResponse,
     utcnow,
 )
-from grants_app.reports.common import Provenance, provenance
+from grants_app.reports.common import Provenance, provenance, state_labeller
 from grants_app.reports.period import ReportFilterError
 from grants_app.reports.render import render_pdf
-from grants_app.reports.tables import COUNT, MONEY, TEXT, Column, Table
+from grants_app.reports.tables import COUNT, DATE, MONEY, TEXT, Column, Table
+from grants_app.services.written_procedures import recommendation_words
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,33 @@ class DelegatedDecision:
     decided_by: str
 
 
+@dataclass(frozen=True)
+class WrittenDecision:
+    """A written procedure concluded since the last meeting, for the JAG to note: its result as written
+    when it closed (votes and responses never shift afterwards)."""
+
+    reference: str
+    organisation: str
+    project: str
+    recommendation: str  # 'Approve £1,500.00 with conditions: ...' or 'Decline: reason'
+    outcome: str  # the staff label of its final state
+    closed_at: datetime | None
+    votes: tuple[int, int, int]  # for, against, abstained
+    members_counted: int
+    responses_counted: int
+    agencies_counted: int
+    outcome_note: str
+    responses: tuple[tuple[str, str, str], ...]  # (member, agency, 'For'...), one per member circulated
+
+    @property
+    def responses_text(self) -> str:
+        """'Name (agency): For; ...' for a spreadsheet cell."""
+        return "; ".join(f"{m} ({a}): {r}" if a else f"{m}: {r}" for m, a, r in self.responses)
+
+
+RESPONSE_WORDS = {VoteChoice.FOR: "For", VoteChoice.AGAINST: "Against", VoteChoice.ABSTAIN: "Abstained"}
+
+
 @dataclass
 class JagPack:
     provenance: Provenance
@@ -104,6 +136,7 @@ class JagPack:
     held: bool
     items: list[PackItem]
     delegated: list[DelegatedDecision]
+    written: list[WrittenDecision] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
     minutes: str = ""
     minutes_approved_at: datetime | None = None
@@ -264,6 +297,7 @@ def build_jag_pack(
             .order_by(Award.approved_at)
         )
     ]
+    written = _written_decisions(session, meeting)
     present = [
         f"{name} ({agency})" if agency else name
         for name, agency in session.execute(
@@ -289,10 +323,68 @@ def build_jag_pack(
         held=held,
         items=items,
         delegated=delegated,
+        written=written,
         present=present,
         minutes=meeting.minutes,
         minutes_approved_at=meeting.minutes_approved_at,
     )
+
+
+def _written_decisions(session: Session, meeting: Meeting) -> list[WrittenDecision]:
+    """Written procedures noted at this meeting and, until its minutes are approved, those concluded and
+    still waiting to be noted (as the meeting page notes them): two queries."""
+    which = WrittenProcedure.noted_at_meeting_id == meeting.id
+    if meeting.minutes_approved_at is None:
+        which = which | (
+            WrittenProcedure.noted_at_meeting_id.is_(None)
+            & WrittenProcedure.state.in_(written_procedure_states(WrittenProcedureTag.CONCLUDED))
+        )
+    rows = session.execute(
+        select(WrittenProcedure, Application.reference, Application.title, Organisation.name)
+        .join(Application, Application.id == WrittenProcedure.application_id)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(which)
+        .order_by(WrittenProcedure.closed_at, WrittenProcedure.id)
+    ).all()
+    responses: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for procedure_id, member, agency, choice, had_interest in session.execute(
+        select(
+            WrittenProcedureResponse.procedure_id,
+            User.full_name,
+            PartnerAgency.short_name,
+            WrittenProcedureResponse.choice,
+            WrittenProcedureResponse.had_interest,
+        )
+        .join(User, User.id == WrittenProcedureResponse.user_id)
+        .outerjoin(PartnerAgency, PartnerAgency.id == WrittenProcedureResponse.agency_id)
+        .where(WrittenProcedureResponse.procedure_id.in_([row[0].id for row in rows] or [-1]))
+        .order_by(User.full_name)
+    ):
+        if had_interest:
+            answer = "Declared an interest (did not vote)"
+        elif choice is None:
+            answer = "No response"
+        else:
+            answer = RESPONSE_WORDS[VoteChoice(choice)]
+        responses[procedure_id].append((member, agency or "", answer))
+    label = state_labeller()
+    return [
+        WrittenDecision(
+            reference=reference,
+            organisation=organisation,
+            project=title,
+            recommendation=recommendation_words(procedure),
+            outcome=label(procedure.workflow_name, procedure.state),
+            closed_at=procedure.closed_at,
+            votes=(procedure.votes_for, procedure.votes_against, procedure.votes_abstain),
+            members_counted=procedure.members_counted,
+            responses_counted=procedure.responses_counted,
+            agencies_counted=procedure.agencies_counted,
+            outcome_note=procedure.outcome_note,
+            responses=tuple(responses.get(procedure.id, [])),
+        )
+        for procedure, reference, title, organisation in rows
+    ]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -341,6 +433,40 @@ def jag_pack_tables(pack: JagPack) -> list[Table]:
                 Column("Amount", MONEY),
             ),
             [(d.reference, d.organisation, d.project, d.amount) for d in pack.delegated],
+        ),
+        Table(
+            "Written procedures",
+            (
+                Column("Reference", TEXT, 15),
+                Column("Organisation", TEXT, 30),
+                Column("Project", TEXT, 36),
+                Column("Recommendation", TEXT, 40),
+                Column("Outcome", TEXT, 30),
+                Column("Closed", DATE),
+                Column("For", COUNT, 6),
+                Column("Against", COUNT, 8),
+                Column("Abstained", COUNT, 9),
+                Column("Members counted", COUNT, 9),
+                Column("Responses counted", COUNT, 9),
+                Column("Agencies responding", COUNT, 9),
+                Column("Responses", TEXT, 60),
+            ),
+            [
+                (
+                    w.reference,
+                    w.organisation,
+                    w.project,
+                    w.recommendation,
+                    w.outcome,
+                    to_london(w.closed_at).date() if w.closed_at else None,
+                    *w.votes,
+                    w.members_counted,
+                    w.responses_counted,
+                    w.agencies_counted,
+                    w.responses_text,
+                )
+                for w in pack.written
+            ],
         ),
     ]
 

@@ -29,6 +29,7 @@ from grants_app.models import (
     Organisation,
     Payment,
     Priority,
+    Repayment,
     Ward,
     application_wards,
 )
@@ -72,13 +73,18 @@ def _iso_datetime(moment: datetime | None) -> str | None:
 
 
 def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id: str = "") -> dict[str, Any]:
-    """The 360Giving package of grants awarded (decision date) in financial year `year` that still stand."""
+    """The 360Giving package of the grants awarded (decision date) in financial year `year` whose offer
+    the group accepted and that still stand: an approval whose offer is not yet accepted, or was
+    declined or lapsed, is not a grant made, so it is not published. amountDisbursed is the money paid
+    less the money the group has repaid (received), never below nothing."""
     period = financial_year(year)
     partnership = partnership_details(session)
     prefix = publisher_prefix(prefix, partnership.short_name)
     funder = {"id": funder_id or f"{prefix}-FUNDER", "name": partnership.name}
     scope = select(Award.application_id).where(
-        Award.application_id.in_(figures.awarded_grants(period)), Award.approved_at >= period.starts_at
+        Award.application_id.in_(figures.awarded_grants(period)),
+        Award.approved_at >= period.starts_at,
+        Award.accepted_at.is_not(None),
     )
     rows = session.execute(
         select(Application, Award.amount_pence, Award.approved_at, Organisation, Fund)
@@ -118,6 +124,15 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
         .tuples()
         .all()
     )
+    repaid = dict(
+        session.execute(
+            select(Repayment.application_id, func.sum(Repayment.amount_pence))
+            .where(Repayment.application_id.in_(scope))
+            .group_by(Repayment.application_id)
+        )
+        .tuples()
+        .all()
+    )
     area = f"{partnership.short_name} community safety priorities"
     grants = []
     for app, amount, approved_at, org, fund in rows:
@@ -141,7 +156,7 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
             "currency": "GBP",
             "amountAppliedFor": pounds(app.amount_requested_pence),
             "amountAwarded": pounds(amount),
-            "amountDisbursed": pounds(int(paid.get(app.id, 0))),
+            "amountDisbursed": pounds(max(0, int(paid.get(app.id, 0)) - int(repaid.get(app.id, 0)))),
             "awardDate": to_london(approved_at).date().isoformat(),
             "recipientOrganization": [recipient],
             "fundingOrganization": [funder],
@@ -177,7 +192,11 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
         "grants": grants,
         "version": SCHEMA_VERSION,
         "title": f"{partnership.name}: community safety grants awarded in {year_label(year)}",
-        "description": "Grants awarded by the partnership's Joint Action Group or under delegated authority.",
+        "description": (
+            "Grants awarded by the partnership's Joint Action Group, by written procedure or under "
+            "delegated authority, whose offer the group accepted. Amount disbursed is the money paid less "
+            "any money the group has repaid."
+        ),
         "license": LICENCE,
         "publisher": {"name": partnership.name, "identifier": funder["id"]},
     }

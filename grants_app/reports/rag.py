@@ -13,18 +13,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from grants_app.models import (
     Application,
     ApplicationPriority,
-    BudgetLine,
+    BudgetCategory,
     MonitoringReturn,
     Organisation,
     Priority,
+    ReturnOutcome,
     SpendLine,
 )
+from grants_app.money import format_pence
 from grants_app.reports import figures
 from grants_app.reports.apportion import METHOD_NOTE, largest_remainder
 from grants_app.reports.charts import BarGroup, bar_chart
@@ -33,6 +35,7 @@ from grants_app.reports.figures import GrantFigures
 from grants_app.reports.period import Period, quarter_of
 from grants_app.reports.render import render_pdf
 from grants_app.reports.tables import COUNT, DATE, MONEY, TEXT, Column, Table
+from grants_app.text import plural
 
 
 @dataclass(frozen=True)
@@ -102,24 +105,24 @@ class RagReport:
         return Measures(sum(m.paid for m in ms), sum(m.spent for m in ms), sum(m.people for m in ms))
 
 
-def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[int]]:
-    """People reached per grant in returns submitted in each period: one query."""
-
-    columns = [
-        func.coalesce(
-            func.sum(
-                case(
-                    (
-                        (MonitoringReturn.submitted_at >= p.starts_at)
-                        & (MonitoringReturn.submitted_at < p.ends_before),
-                        MonitoringReturn.beneficiaries_reached,
-                    ),
-                    else_=literal(0),
-                )
-            ),
-            0,
-        )
+def _in_periods(periods: list[Period]) -> list:
+    """People reached in returns sent in each period: one SUM(CASE ...) column per period."""
+    return [
+        (MonitoringReturn.submitted_at >= p.starts_at) & (MonitoringReturn.submitted_at < p.ends_before)
         for p in periods
+    ]
+
+
+def _has_priority_outcomes():
+    return exists(select(literal(1)).where(ReturnOutcome.monitoring_return_id == MonitoringReturn.id))
+
+
+def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[int]]:
+    """People reached per grant in returns sent in each period that give one whole-project figure (no
+    figures by priority): apportioned later like money. One query."""
+    columns = [
+        func.coalesce(func.sum(case((when, MonitoringReturn.beneficiaries_reached), else_=literal(0))), 0)
+        for when in _in_periods(periods)
     ]
     return {
         row[0]: [int(v) for v in row[1:]]
@@ -128,8 +131,27 @@ def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[in
             .where(
                 MonitoringReturn.application_id.in_(scope),
                 MonitoringReturn.beneficiaries_reached.is_not(None),
+                ~_has_priority_outcomes(),
             )
             .group_by(MonitoringReturn.application_id)
+        )
+    }
+
+
+def _people_by_priority(session: Session, scope, periods: list[Period]) -> dict[int, list[int]]:
+    """People reached per priority, as the groups reported them priority by priority (no apportioning),
+    in returns sent in each period. One query."""
+    columns = [
+        func.coalesce(func.sum(case((when, ReturnOutcome.people_reached), else_=literal(0))), 0)
+        for when in _in_periods(periods)
+    ]
+    return {
+        row[0]: [int(v) for v in row[1:]]
+        for row in session.execute(
+            select(ReturnOutcome.priority_id, *columns)
+            .join(MonitoringReturn, MonitoringReturn.id == ReturnOutcome.monitoring_return_id)
+            .where(MonitoringReturn.application_id.in_(scope))
+            .group_by(ReturnOutcome.priority_id)
         )
     }
 
@@ -176,6 +198,7 @@ def build_rag_report(
         priorities.setdefault(pid, PriorityProgress(number, short, title))
     money = [figures.grant_money(session, scope, p) for p in (period, previous, ytd)]
     people = _people(session, scope, [period, previous, ytd])
+    people_by_priority = _people_by_priority(session, scope, [period, previous, ytd])
 
     sums: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0, 0] for _ in range(3)])
     for app_id, shares in splits.items():
@@ -198,9 +221,33 @@ def build_rag_report(
         for _n, pid, _pct in shares:
             priorities[pid].grants += 1
     for pid, progress in priorities.items():
+        for which, reached in enumerate(people_by_priority.get(pid, [0, 0, 0])):
+            sums[pid][which][2] += reached
         q, prev, y = (Measures(*values) for values in sums[pid])
         progress.quarter, progress.previous, progress.year_to_date = q, prev, y
 
+    sent_this_quarter = (
+        MonitoringReturn.application_id.in_(scope),
+        MonitoringReturn.submitted_at >= period.starts_at,
+        MonitoringReturn.submitted_at < period.ends_before,
+    )
+    # What changed, priority by priority, as the group reported it...
+    for app_id, ret_period, pid, reached, text in session.execute(
+        select(
+            MonitoringReturn.application_id,
+            MonitoringReturn.period_label,
+            ReturnOutcome.priority_id,
+            ReturnOutcome.people_reached,
+            ReturnOutcome.what_changed,
+        )
+        .join(MonitoringReturn, MonitoringReturn.id == ReturnOutcome.monitoring_return_id)
+        .where(*sent_this_quarter)
+        .order_by(MonitoringReturn.submitted_at, ReturnOutcome.id)
+    ):
+        _id, reference, org, _title, _wf, _state = grants[app_id]
+        if pid in priorities:
+            priorities[pid].outcomes.append(Outcome(reference, org, ret_period, reached, text or ""))
+    # ...and a return that answered for the whole project is listed under each of the grant's priorities.
     for app_id, ret_period, reached, text in session.execute(
         select(
             MonitoringReturn.application_id,
@@ -208,11 +255,7 @@ def build_rag_report(
             MonitoringReturn.beneficiaries_reached,
             MonitoringReturn.outcomes,
         )
-        .where(
-            MonitoringReturn.application_id.in_(scope),
-            MonitoringReturn.submitted_at >= period.starts_at,
-            MonitoringReturn.submitted_at < period.ends_before,
-        )
+        .where(*sent_this_quarter, ~_has_priority_outcomes())
         .order_by(MonitoringReturn.submitted_at)
     ):
         _id, reference, org, _title, _wf, _state = grants[app_id]
@@ -234,15 +277,14 @@ def build_rag_report(
             .order_by(MonitoringReturn.due_on, Application.reference)
         )
     ]
-    overdue_refs = {o.reference for o in overdue}
-    budget = defaultdict(dict)
-    for app_id, cid, total in session.execute(
-        select(BudgetLine.application_id, BudgetLine.category_id, func.sum(BudgetLine.amount_pence))
-        .where(BudgetLine.application_id.in_(scope))
-        .group_by(BudgetLine.application_id, BudgetLine.category_id)
-    ):
-        budget[app_id][cid] = int(total)
-    over_budget: set[int] = set()
+    overdue_by_ref: dict[str, list[OverdueReturn]] = defaultdict(list)
+    for o in overdue:
+        overdue_by_ref[o.reference].append(o)
+    # Large variances: accepted spend in a category more than VARIANCE_FLAG_PERCENT over that category's
+    # budget scaled to the award (a grant awarded less than it asked for is held to its share).
+    budgets = figures.awarded_budgets(session, scope)
+    names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
+    over_budget: dict[int, list[str]] = defaultdict(list)
     for app_id, cid, total in session.execute(
         select(MonitoringReturn.application_id, SpendLine.category_id, func.sum(SpendLine.amount_pence))
         .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
@@ -251,26 +293,34 @@ def build_rag_report(
             MonitoringReturn.state.in_(figures.accepted_return_states()),
         )
         .group_by(MonitoringReturn.application_id, SpendLine.category_id)
+        .order_by(MonitoringReturn.application_id, SpendLine.category_id)
     ):
-        planned = budget[app_id].get(cid, 0)
-        if int(total) > planned and figures.is_large_variance(planned, int(total)):
-            over_budget.add(app_id)
+        planned = budgets.get(app_id, {}).get(cid, (0, 0))[1]
+        spent = int(total)
+        if spent > planned and figures.is_large_variance(planned, spent):
+            over = f" ({(spent - planned) * 100 // planned}% over)" if planned else ""
+            over_budget[app_id].append(
+                f"Spend on {names.get(cid, 'another category')} {format_pence(spent)} against a budget of "
+                f"{format_pence(planned)} for the award{over}"
+            )
     at_risk = []
     for app_id, reference, org, title, workflow_name, state in sorted(grants.values(), key=lambda g: g[1]):
         reasons = []
         if figures.is_on_hold(state):
             reasons.append("Suspended")
-        if reference in overdue_refs:
-            reasons.append("Monitoring return overdue")
-        if app_id in over_budget:
-            reasons.append("Spend in a budget category more than 10% over its budget")
+        for o in overdue_by_ref.get(reference, []):
+            reasons.append(f"Monitoring return {o.period} overdue by {plural(o.days_overdue, 'day')}")
+        reasons.extend(over_budget.get(app_id, []))
         year_money = money[2].get(app_id)
         if (
             year_money
             and year_money.underspend
             and figures.is_large_variance(year_money.underspend + year_money.spent, year_money.spent)
         ):
-            reasons.append("Final return shows an underspend of more than 10%")
+            reasons.append(
+                f"Final return shows an underspend of {format_pence(year_money.underspend)} "
+                f"(more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid)"
+            )
         if reasons:
             at_risk.append(AtRisk(reference, org, title, label(workflow_name, state), tuple(reasons)))
     return RagReport(
@@ -285,10 +335,16 @@ def build_rag_report(
         notes=[
             "Grants: every grant awarded by the end of the quarter that still counts against its fund's budget.",
             "Paid is money paid to groups in the period; spend is spend in returns the officer has accepted, "
-            "dated in the period; people reached are those reported in returns sent in the period.",
+            "dated in the period; people reached are those reported in returns sent in the period, priority "
+            "by priority as the group gave them (a return with one figure for the whole project is shared "
+            "across the grant's priorities like money).",
             METHOD_NOTE,
             "Overdue returns are those past their due date and not yet sent (or sent back with questions) "
             "on the day the report was made.",
+            "Grants at risk: suspended grants, grants with an overdue return, grants whose accepted spend in "
+            f"a budget category is more than {figures.VARIANCE_FLAG_PERCENT}% over that category's budget "
+            "scaled to the amount awarded, and settled grants whose final return shows an underspend of "
+            f"more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid.",
         ],
     )
 

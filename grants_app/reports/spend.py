@@ -27,7 +27,7 @@ from grants_app.reports import figures
 from grants_app.reports.apportion import METHOD_NOTE, largest_remainder, tenths_of_percent
 from grants_app.reports.charts import BarGroup, bar_chart
 from grants_app.reports.common import Provenance, provenance, state_labeller
-from grants_app.reports.figures import CategoryFigures, GrantFigures
+from grants_app.reports.figures import FIGURES, CategoryFigures, GrantFigures
 from grants_app.reports.period import Period, ReportFilterError, year_label
 from grants_app.reports.render import render_pdf
 from grants_app.reports.tables import COUNT, MONEY, PERCENT, TEXT, Column, Table
@@ -245,38 +245,40 @@ def build_spend_report(
 
 
 def method_notes() -> list[str]:
+    """The notes on method printed at the end of the spend report (and true of its CSV and XLSX)."""
+    meanings = "; ".join(f"{f.heading.lower()}: {f.meaning}" for f in FIGURES)
     return [
-        "Grants: every grant awarded by the end of the period in the funds chosen, while it counts against "
-        "the fund's budget (from approval until it is closed; withdrawn and declined applications are not "
-        "grants).",
-        "Awarded, paid, accepted spend and recovered are money dated in the period: an award by the date "
-        "it was decided, a payment by the date it was paid, spend by the date the group gave for it (or its "
-        "return's due date) in returns the officer has accepted, money recovered by the date it was "
-        "received.",
-        "Underspend and remaining are positions at the end of the period. Underspend is what was paid less "
-        "the accepted spend, once the grant's final return is accepted. Remaining is what was awarded but "
-        "not yet paid.",
+        "Grants: every grant awarded by the end of the period in the funds chosen while it counts against "
+        "the fund's budget, from approval to closure (withdrawn, declined, lapsed and refused offers are "
+        "not grants).",
+        f"The columns, in order: {meanings}. Money is dated as follows: an award by the date it was "
+        "decided, a payment by the date it was paid, spend by the date the group gave for it (else the "
+        "date its return was sent) in returns the officer has accepted, money recovered by the date it "
+        "was received.",
+        "Not yet paid is the money awarded that has not been paid by the end of the period: the "
+        "committed sum less the paid sum of the Fund position page, for these grants. It is not what is "
+        "left of a fund's budget: that is the fund position's remaining (the budget less the committed "
+        'sum), printed under "Fund position today". For a financial year and the funds of that year, '
+        "the report's awarded, paid, accepted spend, underspend and recovered totals are the Fund "
+        "position page's committed, paid, accepted spend, underspend and recovered, unless money for those "
+        "grants is dated outside the year.",
         METHOD_NOTE,
         "The number of grants for a priority counts a split grant in each of its priorities; the total "
         "counts each grant once.",
         "Share is each priority's part of the money paid in the period, in tenths of a percent that add up "
         "to 100% by the same largest-remainder rule.",
-        "Spend by budget category compares accepted spend in the period with the budgets in the approved "
-        "applications; a variance over 10% of the budget is marked.",
-        "The fund position is today's, as on the Fund position page: committed is the sum of the awards "
-        "that count against the budget, and remaining is the budget less the committed sum.",
+        "Spend by budget category compares accepted spend in the period with each grant's budget scaled to "
+        "the amount awarded (a grant awarded 80% of its budget is held to 80% of each budget line, shared "
+        "out by the largest-remainder rule); the budgets as applied for are shown beside them. A variance "
+        "of more than 10% of the awarded budget is marked. Budgets are for the whole grant, so a quarter's "
+        "spend will be well under them.",
     ]
 
 
 SUMMARY_COLUMNS = (
     Column("Priority", TEXT, 44),
     Column("Grants", COUNT, 8),
-    Column("Awarded", MONEY),
-    Column("Paid", MONEY),
-    Column("Accepted spend", MONEY),
-    Column("Underspend", MONEY),
-    Column("Recovered", MONEY),
-    Column("Remaining", MONEY),
+    *(Column(f.heading, MONEY) for f in FIGURES),
     Column("Share of paid", PERCENT, 10),
 )
 GRANT_COLUMNS = (
@@ -288,18 +290,14 @@ GRANT_COLUMNS = (
     Column("Wards", TEXT, 20),
     Column("Status", TEXT, 18),
     Column("Share of grant (%)", COUNT, 9),
-    Column("Awarded", MONEY),
-    Column("Paid", MONEY),
-    Column("Accepted spend", MONEY),
-    Column("Underspend", MONEY),
-    Column("Recovered", MONEY),
-    Column("Remaining", MONEY),
+    *(Column(f.heading, MONEY) for f in FIGURES),
 )
 CATEGORY_COLUMNS = (
     Column("Budget category", TEXT, 32),
     Column("Budget in applications", MONEY),
+    Column("Budget scaled to the awards", MONEY),
     Column("Accepted spend", MONEY),
-    Column("Variance", MONEY),
+    Column("Variance against the awarded budget", MONEY),
 )
 
 
@@ -331,7 +329,7 @@ def spend_tables(report: SpendReport) -> list[Table]:
     summary.append(
         ("Total", report.grant_count, *report.totals.as_tuple(), 1000 if report.totals.paid else None)
     )
-    categories = [(c.name, c.budget, c.spent, c.variance) for c in report.categories]
+    categories = [(c.name, c.applied, c.budget, c.spent, c.variance) for c in report.categories]
     return [
         Table("Summary by priority", SUMMARY_COLUMNS, summary),
         grant_table(report),
@@ -355,5 +353,6 @@ def spend_pdf(report: SpendReport) -> bytes:
         title=report.title,
         provenance=report.provenance,
         report=report,
+        figures=FIGURES,
         chart=spend_chart(report),
     )

@@ -18,7 +18,6 @@ from grants_app.models import (
     ApplicationPriority,
     Award,
     BudgetCategory,
-    BudgetLine,
     DecisionRoute,
     Fund,
     Meeting,
@@ -56,15 +55,24 @@ class ReturnLine:
     spend: int
     people_reached: int | None
 
+    @property
+    def label(self) -> str:
+        """The period, marked "(final)" once for the final return (its stored label may say so already)."""
+        if self.is_final and "final" not in self.period.lower():
+            return f"{self.period} (final)"
+        return self.period
+
 
 @dataclass(frozen=True)
 class CategoryLine:
     name: str
-    budget: int
+    applied: int  # the budget in the application
+    budget: int  # the same scaled to the award (figures.awarded_budgets): what spend is held to
     spent: int  # accepted spend
 
     @property
     def variance(self) -> int:
+        """Accepted spend less the budget for the award (negative: under budget)."""
         return self.spent - self.budget
 
     @property
@@ -117,6 +125,9 @@ class GrantStatement:
     spent: int
     repaid: int
     underspend: int
+    # What can still be paid: the award (once the final return is accepted, the accepted spend up to the
+    # award) less what is paid and in progress, as the grant's money page says (GrantMoney.left_to_pay).
+    still_to_pay: int
     payments: list[PaymentLine]
     returns: list[ReturnLine]
     categories: list[CategoryLine]
@@ -128,8 +139,15 @@ class GrantStatement:
         return f"Grant statement {self.reference}"
 
     @property
-    def still_to_pay(self) -> int:
-        return max(0, self.awarded - self.paid - self.pending)
+    def budget_scaled(self) -> bool:
+        """The award is not the budget applied for, so each budget line is scaled to the award."""
+        return any(c.applied != c.budget for c in self.categories)
+
+    @property
+    def award_percent(self) -> int:
+        """The award as a whole percentage of the budget applied for (for the note under the table)."""
+        applied = sum(c.applied for c in self.categories)
+        return round(sum(c.budget for c in self.categories) * 100 / applied) if applied else 100
 
     @property
     def still_owed(self) -> int:
@@ -215,20 +233,18 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
         )
         for line, category, number, short, ret in items
     ]
-    budget = session.execute(
-        select(BudgetCategory.id, BudgetCategory.name, func.sum(BudgetLine.amount_pence))
-        .join(BudgetCategory, BudgetCategory.id == BudgetLine.category_id)
-        .where(BudgetLine.application_id == app.id)
-        .group_by(BudgetCategory.id, BudgetCategory.name)
-    ).all()
+    budgets = figures.awarded_budgets(session, select(Application.id).where(Application.id == app.id)).get(
+        app.id, {}
+    )
+    names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
     accepted: dict[str, int] = {}
     for line, category, _n, _s, ret in items:
         if ret.state in figures.accepted_return_states():
             accepted[category] = accepted.get(category, 0) + line.amount_pence
-    budget_by_name = {name: int(total) for _id, name, total in budget}
+    by_name = {names.get(cid, "Unknown category"): pair for cid, pair in budgets.items()}
     categories = [
-        CategoryLine(name, budget_by_name.get(name, 0), accepted.get(name, 0))
-        for name in sorted(set(budget_by_name) | set(accepted), key=str.lower)
+        CategoryLine(name, *by_name.get(name, (0, 0)), accepted.get(name, 0))
+        for name in sorted(set(by_name) | set(accepted), key=str.lower)
     ]
     repayments = [
         RepaymentLine(r.received_on, r.amount_pence, r.reference)
@@ -262,6 +278,7 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
         spent=money.spent_pence,
         repaid=money.repaid_pence,
         underspend=max(0, money.paid_pence - money.spent_pence) if final_accepted else 0,
+        still_to_pay=money.left_to_pay_pence,
         payments=payments,
         returns=returns,
         categories=categories,
@@ -306,7 +323,7 @@ def statement_tables(st: GrantStatement) -> list[Table]:
                 Column("People reached", COUNT),
             ),
             [
-                (r.period, r.due_on, r.status, "Yes" if r.is_final else "No", r.spend, r.people_reached)
+                (r.label, r.due_on, r.status, "Yes" if r.is_final else "No", r.spend, r.people_reached)
                 for r in st.returns
             ],
         ),
@@ -314,11 +331,12 @@ def statement_tables(st: GrantStatement) -> list[Table]:
             "Budget and spend",
             (
                 Column("Budget category", TEXT, 30),
-                Column("Budget", MONEY),
+                Column("Budget applied for", MONEY),
+                Column("Budget for the award", MONEY),
                 Column("Accepted spend", MONEY),
-                Column("Variance", MONEY),
+                Column("Variance against the budget for the award", MONEY),
             ),
-            [(c.name, c.budget, c.spent, c.variance) for c in st.categories],
+            [(c.name, c.applied, c.budget, c.spent, c.variance) for c in st.categories],
         ),
         Table(
             "Spend lines",

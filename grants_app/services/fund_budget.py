@@ -69,6 +69,12 @@ class GrantMoney:
         return self.paid_pence - self.spent_pence
 
     @property
+    def settled_underspend_pence(self) -> int:
+        """The underspend the fund position counts: paid less accepted spend once the final return is
+        accepted, where positive; 0 before that (the group may still spend)."""
+        return max(0, self.underspend_pence) if self.final_accepted else 0
+
+    @property
     def owed_pence(self) -> int:
         """Asked back and not yet received or written off."""
         return self.raised_pence - self.received_pence - self.written_off_pence
@@ -244,8 +250,7 @@ def position_from(fund: Fund, grants: Iterable[GrantMoney]) -> FundPosition:
             committed += g.award_pence
         paid += g.paid_pence
         spent += g.spent_pence
-        if g.final_accepted and g.underspend_pence > 0:
-            underspend += g.underspend_pence
+        underspend += g.settled_underspend_pence
         raised += g.raised_pence
         received += g.received_pence
         written_off += g.written_off_pence
@@ -367,7 +372,7 @@ DRILLDOWN = {
     "committed": ("Committed", lambda g: g.committed),
     "paid_out": ("Paid", lambda g: g.paid_pence > 0),
     "spent": ("Accepted spend", lambda g: g.spent_pence > 0),
-    "underspend": ("Underspend", lambda g: g.final_accepted and g.underspend_pence > 0),
+    "underspend": ("Underspend", lambda g: g.settled_underspend_pence > 0),
     "recovered": ("Recovered", lambda g: g.received_pence > 0),
     "written_off": ("Written off", lambda g: g.written_off_pence > 0),
     "outstanding": ("Still owed", lambda g: g.owed_pence > 0),

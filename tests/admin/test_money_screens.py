@@ -343,6 +343,24 @@ def test_fund_position_shows_each_figure_in_words_and_drills_down(make, session,
     assert len(many) == len(few)
 
 
+def test_the_underspend_drilldown_totals_the_underspend(make, session, staff_client):
+    """The drill-down's total row adds up every column it shows, underspend included (it was blank)."""
+    first, officer = delivering(make, amount_pence=100_000)
+    make.pay(first)
+    make.final_return(first, 40_000, officer)
+    second, officer2 = delivering(make, amount_pence=60_000)
+    make.pay(second)
+    make.final_return(second, 20_000, officer2)
+    session.commit()
+    client, _ = staff_client(Role.FINANCE)
+    drill = client.get(f"/admin/fund_position/{first.fund_id}/underspend").get_data(as_text=True)
+    footer = drill[drill.index("<tfoot>") : drill.index("</tfoot>")]
+    cells = re.findall(r'<td class="text-right">([^<]*)</td>', footer)
+    # award, paid, accepted spend, underspend, recovered, written off, owed
+    # paid £500 + £600 (each grant's first instalment), spent £400 + £200: underspend £100 + £400
+    assert cells[:4] == ["£1,600.00", "£1,100.00", "£600.00", "£500.00"], cells
+
+
 # -- garbage ------------------------------------------------------------------------------------------
 FIELDS = (
     "paid_on",

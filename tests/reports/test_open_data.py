@@ -11,9 +11,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from grants_app.config import PROJECT_ROOT
+from grants_app.dates import london_today
 from grants_app.reports import outputs
 from grants_app.reports.open_data import build_open_data, org_identifier
+from grants_app.services import recoveries
 from tests.reports.conftest import csv_rows
+from tests.services.test_payments import delivering
 
 SCHEMAS = PROJECT_ROOT / "tests" / "data" / "360giving"
 
@@ -57,15 +60,42 @@ def test_identifiers_follow_org_id():
 
 
 def test_the_csv_has_360giving_column_titles(session, ref, bulk):
-    bulk(3)
-    output = outputs.open_data_output(
-        build_open_data(session, ref.fund.financial_year), "csv", ref.fund.financial_year
-    )
+    bulk(5)
+    package = build_open_data(session, ref.fund.financial_year)
+    assert package["grants"]
+    output = outputs.open_data_output(package, "csv", ref.fund.financial_year)
     rows = csv_rows(output.as_bytes())
     assert rows[0][:3] == ["Identifier", "Title", "Description"]
-    assert len(rows) == 4
+    assert len(rows) == 1 + len(package["grants"])
 
 
 def test_shipped_schema_path_is_not_vendored_in_the_repository():
     assert not (PROJECT_ROOT / "360-giving-schema.json").exists()
     assert isinstance(SCHEMAS, Path)
+
+
+def test_only_grants_whose_offer_was_accepted_are_published(make, session, ref):
+    accepted, _officer = delivering(make, amount_pence=100_000)
+    approved, _meeting, _officer2 = make.approved(amount_pence=90_000)  # offer not yet accepted
+    package = build_open_data(session, ref.fund.financial_year)
+    published = {g["id"].removeprefix("360G-SoSafe-") for g in package["grants"]}
+    assert accepted.reference in published
+    assert approved.reference not in published
+    assert [e.message for e in validator().iter_errors(package)] == []
+
+
+def test_amount_disbursed_is_paid_less_money_repaid(make, session, ref):
+    app, officer = delivering(make, amount_pence=200_000)
+    payment = make.pay(app)
+    make.final_return(app, 40_000, officer)
+    recoveries.record_money_received(
+        session,
+        make.finance(),
+        app.recoveries[0],
+        amount_pence=25_000,
+        received_on=london_today(),
+        reference="BACS IN",
+    )
+    [grant] = build_open_data(session, ref.fund.financial_year)["grants"]
+    assert grant["amountDisbursed"] == (payment.amount_pence - 25_000) / 100
+    assert grant["amountAwarded"] == 2000

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from grants_app.dates import london_today
+from grants_app.models import Role
+from grants_app.money import format_pence
 from grants_app.reports import outputs
+from grants_app.reports.figures import FIGURES
 from grants_app.reports.period import financial_year, quarter_of
 from grants_app.reports.spend import build_spend_report
+from grants_app.services import fund_budget, recoveries
 from tests.reports.conftest import csv_rows, pdf_text, pounds_in, xlsx_sheets
+from tests.services.test_payments import delivering
 
 
 def _report(session, ref, **kwargs):
@@ -25,7 +31,7 @@ def test_totals_equal_the_database_and_the_fund_position(session, ref, bulk):
         loaded.recovered,
     )
     # every column of the priorities adds up to the total, to the penny
-    for name in ("awarded", "paid", "spent", "underspend", "recovered", "remaining"):
+    for name in ("awarded", "paid", "spent", "underspend", "recovered", "not_yet_paid"):
         assert sum(getattr(s.totals, name) for s in report.sections) == getattr(report.totals, name)
         assert sum(getattr(r.money, name) for s in report.sections for r in s.rows) == getattr(
             report.totals, name
@@ -41,9 +47,9 @@ def test_the_pdf_prints_the_database_totals(session, ref, bulk):
     report = _report(session, ref)
     text = pdf_text(outputs.spend_output(report, "pdf").as_bytes())
     total_line = next(line for line in text.splitlines() if line.startswith("Total ") and "100.0%" in line)
-    awarded, paid, spent, underspend, recovered, remaining = pounds_in(total_line)
+    awarded, paid, spent, underspend, recovered, not_yet_paid = pounds_in(total_line)
     assert (awarded, paid, spent, recovered) == (loaded.awarded, loaded.paid, loaded.spent, loaded.recovered)
-    assert (underspend, remaining) == (report.totals.underspend, report.totals.remaining)
+    assert (underspend, not_yet_paid) == (report.totals.underspend, report.totals.not_yet_paid)
     assert "Page 1 of" in text and "Notes on method" in text and "largest-remainder" in text
     # a priority's section total is printed too
     first = report.sections[0]
@@ -105,6 +111,92 @@ def test_a_web_pdf_too_big_to_render_in_a_request_becomes_a_summary(session, ref
     bulk(5)
     report = _report(session, ref)
     report.include_detail = False
-    text = pdf_text(outputs.spend_output(report, "pdf").as_bytes())
+    text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
     assert "CSV and XLSX downloads" in text
     assert "BLK-" not in text
+
+
+def _settled_with_recovery(make, session):
+    """Two grants: one settled with an underspend and part of it repaid, one in delivery and part paid.
+    Underspend (£600.00) and recovered (£250.00) differ, so a swapped column shows."""
+    settled, officer = delivering(make, amount_pence=200_000)
+    make.pay(settled)
+    make.final_return(settled, 40_000, officer)
+    finance = make.finance()
+    recoveries.record_money_received(
+        session,
+        finance,
+        settled.recoveries[0],
+        amount_pence=25_000,
+        received_on=london_today(),
+        reference="BACS IN",
+    )
+    running, _officer = delivering(make, amount_pence=80_000)
+    make.pay(running)
+    session.flush()
+    return settled, running
+
+
+def test_every_column_carries_the_figure_its_heading_names(make, session, ref):
+    _settled_with_recovery(make, session)
+    report = _report(session, ref)
+    totals = report.totals
+    assert totals.underspend != totals.recovered and totals.recovered > 0  # else a swap would not show
+    rows = csv_rows(outputs.spend_output(report, "csv").as_bytes())
+    header, body = rows[0], rows[1:]
+    book = xlsx_sheets(outputs.spend_output(report, "xlsx").as_bytes())
+    summary = list(book["Summary by priority"].iter_rows(values_only=True))
+    total_row = next(r for r in summary if r[0] == "Total")
+    grants = list(book["Grants by priority"].iter_rows(values_only=True))
+    for figure in FIGURES:
+        expected = getattr(totals, figure.name)
+        column = header.index(figure.heading)
+        assert sum(round(float(r[column]) * 100) for r in body) == expected, figure.heading
+        assert round(total_row[summary[0].index(figure.heading)] * 100) == expected, figure.heading
+        column = grants[0].index(figure.heading)
+        assert sum(round((r[column] or 0) * 100) for r in grants[1:]) == expected, figure.heading
+    # and the PDF's summary table prints its columns in the same order as its headings
+    text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
+    headings = " ".join(f.heading for f in FIGURES)
+    assert f"Priority Grants {headings} Share of paid" in text
+    total_line = text[text.index("Total 2 ") :]
+    assert pounds_in(total_line)[: len(FIGURES)] == list(totals.as_tuple())
+
+
+def test_the_year_figures_equal_the_fund_position_screen(make, session, ref, staff_client):
+    _settled_with_recovery(make, session)
+    session.commit()
+    report = _report(session, ref)
+    position = fund_budget.fund_position(session, ref.fund)
+    assert report.totals.awarded == position.committed_pence
+    assert report.totals.paid == position.paid_pence
+    assert report.totals.spent == position.spent_pence
+    assert report.totals.underspend == position.underspend_pence
+    assert report.totals.recovered == position.recovered_pence
+    assert report.totals.not_yet_paid == position.committed_pence - position.paid_pence
+    # the screen finance compares it with prints the same figures
+    client, _user = staff_client(Role.FINANCE)
+    screen = client.get("/admin/fund_position/").get_data(as_text=True)
+    for label, value in (
+        ("Committed", report.totals.awarded),
+        ("Paid", report.totals.paid),
+        ("Accepted spend", report.totals.spent),
+        ("Underspend (settled grants)", report.totals.underspend),
+        ("Recovered", report.totals.recovered),
+    ):
+        assert f'<th scope="row">{label}</th><td class="text-right">{format_pence(value)}' in screen, label
+    text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
+    assert "Not yet paid is the money awarded that has not been paid by the end of the period" in text
+    assert format_pence(position.remaining_pence) in text  # the fund's remaining, as on the screen
+
+
+def test_spend_by_category_is_held_to_the_budgets_scaled_to_the_awards(make, session, ref):
+    app, officer = make.in_delivery(award_pence=150_000)  # asked for £2,000.00 in one budget line
+    make.pay(app)
+    make.final_return(app, 150_000, officer)
+    report = _report(session, ref)
+    [category] = report.categories
+    assert (category.applied, category.budget, category.spent) == (200_000, 150_000, 150_000)
+    assert category.variance == 0 and not category.variance_flagged
+    text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
+    assert "Budget scaled to the awards" in text and "Variance against the awarded budget" in text

@@ -15,7 +15,16 @@ from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import Attendance, Fund, Meeting, Priority, Role, utcnow
 from grants_app.reports import access, outputs
-from grants_app.reports.forms import JagPackForm, OpenDataForm, RagForm, SpendForm, StatementForm
+from grants_app.reports.forms import (
+    JagPackForm,
+    OpenDataForm,
+    RagForm,
+    SpendForm,
+    StatementForm,
+    choices,
+    current_quarter,
+    current_year,
+)
 from grants_app.reports.jag_pack import build_jag_pack
 from grants_app.reports.open_data import build_open_data
 from grants_app.reports.period import ReportFilterError, financial_year
@@ -44,12 +53,12 @@ class ReportsView(RoleRequired, BaseView):
 
     # -- the page --------------------------------------------------------------------------------
     def _forms(self, **bound):
-        year = london_today().year if london_today().month >= 4 else london_today().year - 1
+        year = current_year()
         forms = {
             "spend": bound.get("spend") or SpendForm(year=year),
             "statement": bound.get("statement") or StatementForm(),
-            "jag_pack": bound.get("jag_pack") or JagPackForm(),
-            "rag": bound.get("rag") or RagForm(year=year),
+            "jag_pack": bound.get("jag_pack") or JagPackForm(meeting_id=self._next_meeting_id()),
+            "rag": bound.get("rag") or RagForm(year=year, quarter=str(current_quarter())),
             "open_data": bound.get("open_data") or OpenDataForm(year=year),
         }
         self._choices(forms)
@@ -58,15 +67,21 @@ class ReportsView(RoleRequired, BaseView):
     def _choices(self, forms) -> None:
         if "spend" in forms:
             funds = db.session.execute(select(Fund).order_by(Fund.financial_year.desc(), Fund.name)).scalars()
-            forms["spend"].fund_ids.choices = [(f.id, str(f)) for f in funds]
+            forms["spend"].fund_ids.choices = choices((f.id, f) for f in funds)
             priorities = db.session.execute(
                 select(Priority).order_by(Priority.strategy_period_id.desc(), Priority.number)
             ).scalars()
-            forms["spend"].priority_id.choices = [("", "All priorities")] + [
-                (p.id, str(p)) for p in priorities
-            ]
+            forms["spend"].priority_id.choices = choices(
+                [("", "All priorities"), *((p.id, p) for p in priorities)]
+            )
         if "jag_pack" in forms:
-            forms["jag_pack"].meeting_id.choices = [(m.id, m.title) for m in self._meetings()]
+            forms["jag_pack"].meeting_id.choices = choices((m.id, m.title) for m in self._meetings())
+
+    def _next_meeting_id(self) -> int | None:
+        """The next meeting to be held (the pack most often wanted), else none chosen."""
+        return db.session.execute(
+            select(Meeting.id).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1)
+        ).scalar_one_or_none()
 
     def _meetings(self) -> list[Meeting]:
         """Officers: every meeting. JAG members: meetings not yet held, and those they attended."""
@@ -131,7 +146,7 @@ class ReportsView(RoleRequired, BaseView):
         if not form.validate():
             return self._bad("statement", form)
         try:
-            st = build_statement(db.session, form.reference.data, generated_by=user.full_name)
+            st = build_statement(db.session, form.grant_reference(), generated_by=user.full_name)
         except ReportFilterError as exc:
             return self._bad("statement", form, exc)
         return _download(outputs.statement_output(st, form.format.data))

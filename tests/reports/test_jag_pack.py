@@ -1,0 +1,62 @@
+"""The JAG meeting pack notes the decisions taken by written procedure since the last meeting."""
+
+from __future__ import annotations
+
+from grants_app.reports import outputs
+from grants_app.reports.jag_pack import build_jag_pack
+from grants_app.services import declarations, written_procedures
+from tests.reports.conftest import csv_rows, pdf_text, xlsx_sheets
+from tests.services.test_written_procedures import _after, _start, _vote
+
+
+def test_decisions_by_written_procedure_are_in_the_pack_for_noting(make, session):
+    officer = make.officer()
+    members = make.jag_members(5)
+    app = make.eligible(officer, amount_pence=150_000)
+    procedure = _start(session, officer, app)
+    _vote(session, procedure, members[0], "for")
+    _vote(session, procedure, members[1], "for")
+    _vote(session, procedure, members[2], "against")
+    declarations.declare_interest(session, members[3], app, has_interest=True, nature="Trustee")
+    with _after(procedure):
+        written_procedures.close_due_written_procedures(session)
+    meeting = make.meeting(officer)
+
+    # Before the meeting notes it, the pack shows it as waiting to be noted; after, as noted there.
+    for note in (False, True):
+        if note:
+            written_procedures.note_written_procedures(session, officer, meeting)
+        pack = build_jag_pack(session, meeting.id, generated_by="Olive Officer")
+        [written] = pack.written
+        assert written.reference == app.reference
+        assert written.votes == (2, 1, 0)
+        assert (written.responses_counted, written.members_counted) == (3, 4)
+        assert written.recommendation == "Approve £1,500.00"
+        answers = sorted(answer for _member, _agency, answer in written.responses)
+        assert answers == ["Against", "Declared an interest (did not vote)", "For", "For", "No response"]
+
+    text = " ".join(pdf_text(outputs.jag_pack_output(pack, "pdf").as_bytes()).split())
+    assert "Decisions by written procedure, for noting (1)" in text  # on the agenda
+    section = text.split("Decisions by written procedure, for noting Urgent applications")[1]
+    assert f"{app.reference} {app.title}" in section
+    assert "2 for, 1 against, 0 abstained" in text
+    assert "3 of 4 members without an interest responded" in text
+    assert "Declared an interest (did not vote)" in text
+    assert (written.outcome_note or written.outcome).rstrip(".") in text
+    sheet = xlsx_sheets(outputs.jag_pack_output(pack, "xlsx").as_bytes())["Written procedures"]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("For")] == 2 and row[header.index("Against")] == 1
+    assert csv_rows(outputs.jag_pack_output(pack, "csv").as_bytes())[0][0] == "Item"
+
+
+def test_a_pack_with_no_written_procedures_says_so(make, session):
+    officer = make.officer()
+    make.jag_members(5)
+    meeting = make.meeting(officer)
+    pack = build_jag_pack(session, meeting.id, generated_by="x")
+    assert pack.written == []
+    text = " ".join(pdf_text(outputs.jag_pack_output(pack, "pdf").as_bytes()).split())
+    assert "Decisions by written procedure, for noting (0)" in text  # on the agenda
+    section = text.split("Decisions by written procedure, for noting Urgent applications")[1]
+    assert "meeting. None." in section

@@ -1,0 +1,71 @@
+"""The RAG quarterly report: the current quarter by default, £ figures with thousands separators, and
+grants at risk with the reason in words."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from grants_app.dates import financial_quarter_of, financial_year_of, london_today
+from grants_app.models import Role
+from grants_app.reports import outputs
+from grants_app.reports.period import quarter_of
+from grants_app.reports.rag import build_rag_report
+from grants_app.workflow import fire
+from tests.reports.conftest import pdf_text
+from tests.services.test_payments import delivering
+
+
+def test_grants_at_risk_say_why_and_money_reads_as_pounds(make, session):
+    overdue, officer = delivering(make, amount_pence=250_000)
+    make.pay(overdue)
+    suspended, officer2 = delivering(make, amount_pence=120_000)
+    fire(session, suspended, "suspend", officer2, reason="Safeguarding concern")
+    first_due = min(r.due_on for r in overdue.monitoring_returns)
+    today = first_due + timedelta(days=12)
+    year, quarter = financial_year_of(london_today()), financial_quarter_of(london_today())
+    report = build_rag_report(session, year, quarter, generated_by="Rita RAG", today=today)
+    reasons = {a.reference: a.reasons for a in report.at_risk}
+    assert reasons[suspended.reference][0] == "Suspended"
+    assert any(
+        re.fullmatch(r"Monitoring return .+ overdue by 12 days", r) for r in reasons[overdue.reference]
+    )
+    text = " ".join(pdf_text(outputs.rag_output(report, "pdf").as_bytes()).split())
+    paid = report.total("quarter").paid
+    assert paid > 100_000
+    assert f"£{paid // 100:,}.{paid % 100:02d}" in text  # £1,250.00: pounds and pence, with a comma
+    assert "overdue by 12 days" in text and "Suspended" in text
+
+
+def test_the_rag_form_and_command_default_to_the_current_quarter(staff_client, app, session, tmp_path):
+    today = london_today()
+    year, quarter = financial_year_of(today), financial_quarter_of(today)
+    client, _user = staff_client(Role.RAG_VIEWER)
+    page = client.get("/admin/reports/").get_data(as_text=True)
+    rag_form = page[page.index('id="rag"') :]
+    assert re.search(rf'<option selected value="{quarter}">|<option value="{quarter}" selected>', rag_form)
+    assert re.search(rf'<input[^>]*id="rag-year"[^>]*value="{year}"', rag_form)
+    out = tmp_path / "rag.pdf"
+    result = app.test_cli_runner().invoke(args=["report", "rag", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert quarter_of(year, quarter).label in text
+
+
+def test_outcomes_and_people_come_from_what_the_group_reported_for_each_priority(make, session):
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    ret = make.interim_return(app, 20_000, officer)  # 30 people, "Good", for the grant's priority
+    ret.priority_outcomes[0].what_changed = "Twelve young people joined the club"
+    session.flush()
+    today = london_today()
+    report = build_rag_report(
+        session, financial_year_of(today), financial_quarter_of(today), generated_by="x", today=today
+    )
+    [progress] = [p for p in report.priorities if p.outcomes]
+    assert [(o.reference, o.people, o.text) for o in progress.outcomes] == [
+        (app.reference, 30, "Twelve young people joined the club")
+    ]
+    assert progress.quarter.people == 30 and report.total("quarter").people == 30
+    text = " ".join(pdf_text(outputs.rag_output(report, "pdf").as_bytes()).split())
+    assert "Twelve young people joined the club" in text and "No outcomes described" not in text

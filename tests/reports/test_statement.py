@@ -1,0 +1,59 @@
+"""The grant statement: the final return labelled once, and budget lines scaled to a smaller award."""
+
+from __future__ import annotations
+
+from grants_app.models import BudgetLine
+from grants_app.reports import outputs
+from grants_app.reports.statement import build_statement
+from tests.reports.conftest import pdf_text, xlsx_sheets
+
+
+def test_the_final_return_is_marked_final_once(make, session):
+    app, officer = make.in_delivery()
+    make.pay(app)
+    make.final_return(app, 50_000, officer)
+    st = build_statement(session, app.reference, generated_by="Fran Finance")
+    assert st.still_to_pay == 0  # settled: the accepted spend is less than was paid, nothing more is due
+    final = next(r for r in st.returns if r.is_final)
+    assert final.label.lower().count("final") == 1
+    text = pdf_text(outputs.statement_output(st, "pdf").as_bytes())
+    assert "(final) (final)" not in text and "(final)" in text
+    returns = xlsx_sheets(outputs.statement_output(st, "xlsx").as_bytes())["Returns"]
+    assert all(
+        str(row[0]).lower().count("final") <= 1 for row in returns.iter_rows(min_row=2, values_only=True)
+    )
+
+
+def test_budget_lines_are_scaled_to_an_award_smaller_than_the_request(make, session, ref):
+    app, officer = make.in_delivery(award_pence=150_000)  # asked for £2,000.00 (one line), awarded £1,500
+    session.add(
+        BudgetLine(application=app, category=ref.categories[1], description="Venue", amount_pence=100_001)
+    )
+    session.flush()
+    make.pay(app)
+    make.final_return(app, 130_000, officer)  # spent on the first category
+    st = build_statement(session, app.reference, generated_by="x")
+    assert sum(c.applied for c in st.categories) == 300_001
+    assert sum(c.budget for c in st.categories) == 150_000  # the budget for the award adds up to it
+    first = next(c for c in st.categories if c.applied == 200_000)
+    venue = next(c for c in st.categories if c.applied == 100_001)
+    # 150,000 x 200,000 / 300,001 = 99,999.67 and 150,000 x 100,001 / 300,001 = 50,000.33: the penny left
+    # over goes to the larger remainder
+    assert (first.budget, venue.budget) == (100_000, 50_000)
+    assert first.variance == 130_000 - 100_000 and first.flagged
+    assert st.budget_scaled and st.award_percent == 50
+    text = " ".join(pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split())
+    assert "Budget applied for" in text and "Budget for the award" in text
+    assert "so each budget line is scaled to the award" in text
+    sheet = xlsx_sheets(outputs.statement_output(st, "xlsx").as_bytes())["Budget and spend"]
+    assert [c.value for c in sheet[1]][1:3] == ["Budget applied for", "Budget for the award"]
+
+
+def test_an_award_of_the_full_budget_is_not_rescaled(make, session):
+    app, officer = make.in_delivery()
+    st = build_statement(session, app.reference, generated_by="x")
+    assert [(c.applied, c.budget) for c in st.categories] == [(200_000, 200_000)]
+    assert not st.budget_scaled
+    assert "scaled to the award" not in " ".join(
+        pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split()
+    )
