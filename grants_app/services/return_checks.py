@@ -49,12 +49,19 @@ class SpendLineInput:
 
 
 def check_spend_line(
-    application: Application, line: SpendLineInput, *, required_date: bool = True
+    application: Application,
+    line: SpendLineInput,
+    *,
+    required_date: bool = True,
+    period_ends_on: date | None = None,
 ) -> SpendLineInput:
     """The line with its description tidied, or a Refusal with a message for each bad field (spent_on,
     description, category_id, priority_id, amount), in the order the form shows them.
 
-    The date must fall in the grant period (the project's start and end dates) and not after today; the
+    The date must fall in the grant period (the project's start and end dates), not after today and,
+    for a return's line, not after the return's period (`period_ends_on`): later spending belongs in a
+    later return, so it is never reported twice (earlier spending reported late is allowed, and
+    flagged for the officer: see outside_period); the
     category must be one of the application's budget lines (spending outside the approved budget is
     agreed with the officer first, who changes the budget); the priority one the application serves; the
     amount (pence) more than zero and no more than the award."""
@@ -70,6 +77,11 @@ def check_spend_line(
             )
         elif line.spent_on > london_today():
             errors["spent_on"] = "The date must be today or in the past"
+        elif period_ends_on is not None and line.spent_on > period_ends_on:
+            errors["spent_on"] = (
+                f"This return covers spending up to {format_date(period_ends_on)}. "
+                "Put later spending in your next return"
+            )
     description = normalise(line.description)
     problem = text_problem(
         description,

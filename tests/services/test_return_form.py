@@ -261,3 +261,20 @@ def test_a_changed_line_records_its_category_and_priority_before_and_after(make,
     assert (event.data["before"]["category_id"], event.data["category_id"]) == (staff, other.id)
     assert (event.data["before"]["priority_id"], event.data["priority_id"]) == (p1, p2)
     assert event.data["before"]["spent_on"] == london_today().isoformat()
+
+
+def test_spending_after_the_returns_period_belongs_in_the_next_return(make, session):
+    g = grant(make)
+    g.app.start_date = london_today() - timedelta(days=60)
+    g.ret.period_starts_on = london_today() - timedelta(days=60)
+    g.ret.period_ends_on = london_today() - timedelta(days=30)
+    with pytest.raises(Refusal, match="Put later spending in your next return") as refused:
+        return_form.add_spend_line(
+            session, g.applicant, g.ret, line(g, spent_on=london_today() - timedelta(days=5))
+        )
+    assert set(refused.value.errors) == {"spent_on"}
+    # Earlier spending reported late is taken (and flagged for the officer).
+    return_form.add_spend_line(
+        session, g.applicant, g.ret, line(g, spent_on=london_today() - timedelta(days=45))
+    )
+    assert len(g.ret.spend_lines) == 1
