@@ -301,7 +301,7 @@ def _combined(group: list[HistoryLine]) -> HistoryLine:
     elif first.kind == "score":
         sentence = first.sentence
     else:
-        sentence = f"{first.who} recorded {plural(len(group), 'vote')} at {first.place}: {parts}."
+        sentence = f"{first.who} recorded {plural(len(group), 'vote')} {first.place}: {parts}."
     return HistoryLine(first.when, first.who, sentence, details, first.kind)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from grants_app.models import Role
+from grants_app.services import declarations
 from grants_app.services.documents import minimal_pdf
 from grants_app.services.workflow_diagram import render_svg
 from grants_app.workflow import fire, get_engine
@@ -178,3 +179,18 @@ def test_the_history_tells_the_monitoring_returns_story(make, session, staff_cli
     assert "Reason: Send the receipt for the coaches" in history
     # A line-by-line edit stays on the return's own page.
     assert "spend_line_added" not in history and "Coaches" not in history
+
+
+def test_the_officers_run_of_votes_is_one_line_naming_the_meeting_once(make, session, staff_client):
+    officer = make.officer()
+    members = make.jag_members(3)
+    meeting = make.meeting(officer, members=members)
+    app = make.on_agenda(meeting, officer)
+    for member in members:
+        declarations.declare_interest(session, member, app, has_interest=False)
+    make.votes(app, meeting, officer, members)
+    session.commit()
+    client, _user = staff_client(user=officer)
+    history = _page(client, app).split('id="history"')[1]
+    assert f"recorded 3 votes at {meeting.title}:" in history
+    assert " at at " not in history
