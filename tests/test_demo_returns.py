@@ -57,3 +57,12 @@ def test_the_demo_has_returns_due_overdue_to_review_queried_and_accepted(session
     second = send_reminders(session, SYSTEM, TODAY)
     assert not second.sent_anything
     assert session.execute(select(func.count()).select_from(Application)).scalar_one() >= 30
+
+
+def test_demo_people_have_one_name_each():
+    """A staff member and a group's secretary never share a name (the history would read as one person
+    paying their own group)."""
+    from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_STAFF, SECRETARIES
+
+    names = [s[1] for s in DEMO_STAFF] + SECRETARIES + [DEMO_APPLICANT[1]]
+    assert len(names) == len(set(names))

@@ -24,7 +24,7 @@ DEMO_APPLICANT = ("applicant@community.example", "Kelly Morgan")
 # The volunteer secretaries of the demo groups (the groups' contacts and portal users).
 SECRETARIES = [
     "Aisha Rahman",
-    "Tom Okafor",
+    "Joe Brannigan",
     "Gwen Prosser",
     "Ravi Chandran",
     "Bernadette Doyle",
