@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from grants_app.lifecycle import ApplicationTag, ReturnTag, has_tag
 from grants_app.models import Application, MonitoringReturn, OutboxEmail, ReturnQuery, SpendLine
 from grants_app.seed.demo import DEMO_APPLICANT, seed_demo
+from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_STAFF, SECRETARIES
 from grants_app.services.reminders import send_reminders
 from grants_app.workflow import SYSTEM
 
@@ -62,7 +63,5 @@ def test_the_demo_has_returns_due_overdue_to_review_queried_and_accepted(session
 def test_demo_people_have_one_name_each():
     """A staff member and a group's secretary never share a name (the history would read as one person
     paying their own group)."""
-    from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_STAFF, SECRETARIES
-
     names = [s[1] for s in DEMO_STAFF] + SECRETARIES + [DEMO_APPLICANT[1]]
     assert len(names) == len(set(names))
