@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from grants_app.lifecycle import ApplicationTag, ReturnTag, has_tag
 from grants_app.models import Application, MonitoringReturn, OutboxEmail, ReturnQuery, SpendLine
 from grants_app.seed.demo import DEMO_APPLICANT, seed_demo
-from grants_app.seed.demo.people import DEMO_APPLICANT, DEMO_STAFF, SECRETARIES
+from grants_app.seed.demo.people import DEMO_STAFF, SECRETARIES
 from grants_app.services.reminders import send_reminders
 from grants_app.workflow import SYSTEM
 
