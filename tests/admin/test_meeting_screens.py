@@ -284,6 +284,7 @@ def test_minutes_wait_for_every_item_then_lock_the_decisions(make, session, staf
     client.post(
         f"/admin/meeting/record/minutes?id={meeting.id}", data={"minutes": "Approved 1.", "approve": "y"}
     )
+    assert "Minutes approved: the meeting's record is now locked" in flashes(client)
     session.expire_all()
     assert session.get(Meeting, meeting.id).minutes_approved_at is not None
 

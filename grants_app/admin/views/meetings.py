@@ -280,6 +280,8 @@ class MeetingView(StaffModelView):
                 minutes=request.form.get("minutes", ""),
                 approve=request.form.get("approve") == "y",
             ),
-            "Minutes saved",
+            "Minutes approved: the meeting's record is now locked"
+            if request.form.get("approve") == "y"
+            else "Minutes saved (not yet approved)",
         )
         return self._back(meeting, "minutes")
