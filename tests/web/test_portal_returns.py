@@ -379,3 +379,4 @@ def test_people_reached_is_taken_as_people_type_it(client, session, signed_in_gr
     assert r.status_code == 302, r.text
     session.expire_all()
     assert [o.people_reached for o in session.get(MonitoringReturn, g.ret.id).priority_outcomes] == [1200]
+    assert "1,200 people reached" in client.get(g.base + "/check").text
