@@ -7,17 +7,19 @@ All figures are pence. "To date" is the spend in the grant's accepted returns pl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from grants_app.dates import format_date
 from grants_app.lifecycle import ReturnTag, has_tag, return_states
 from grants_app.models import AuditEvent, BudgetCategory, MonitoringReturn, SpendLine, User
+from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services.return_checks import outside_period
 from grants_app.services.text_checks import normalise, text_problem
-from grants_app.workflow import fire
+from grants_app.workflow import fire, get_engine
 
 # A category's spend to date more than this share away from its approved budget is flagged.
 VARIANCE_PERCENT = 10
@@ -94,12 +96,82 @@ class ReturnReview:
         return {line.id for line in outside_period(self.ret)}
 
     @property
+    def history_lines(self) -> list[HistoryLine]:
+        return history_lines(self.ret, self.history)
+
+    @property
     def flagged(self) -> int:
         return (
             sum(1 for row in self.categories if row.flag)
             + sum(1 for row in self.priorities if row.flag)
             + len(self.outside_period)
         )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One step of a return's history as staff read it: when (UTC), who, what happened, details."""
+
+    when: datetime
+    who: str
+    what: str
+    details: str = ""
+
+
+_ACTIONS = {
+    "spend_line_added": "Spend line added",
+    "spend_line_changed": "Spend line changed",
+    "spend_line_removed": "Spend line removed",
+    "receipt_uploaded": "Receipt uploaded",
+    "progress_saved": "Progress saved",
+    "outcome_saved": "People reached and what changed saved",
+    "answer_saved": "Answer to our question saved",
+}
+
+
+def _spend_words(data: dict, categories: dict[int, str], priorities: dict[int, str]) -> str:
+    parts = [
+        str(data.get("description") or ""),
+        format_pence(data["amount_pence"]) if isinstance(data.get("amount_pence"), int) else "",
+        format_date(date.fromisoformat(data["spent_on"])) if isinstance(data.get("spent_on"), str) else "",
+        categories.get(data.get("category_id"), ""),
+        priorities.get(data.get("priority_id"), ""),
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def history_lines(ret: MonitoringReturn, events: list[AuditEvent]) -> list[HistoryLine]:
+    """The return's audit events as sentences: state labels rather than state names, category and
+    priority names rather than ids, amounts in pounds (no query: names come from the loaded return)."""
+    definition = get_engine().definition_for(ret)
+    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
+    app = ret.application
+    categories = {c.id: c.name for c in app.fund.budget_categories}
+    priorities = {s.priority_id: f"priority {s.priority.number}" for s in app.priority_splits}
+    lines = []
+    for event in events:
+        data = dict(event.data or {})
+        who = (event.actor_label or "Someone").split(" <")[0]
+        if event.action == "transition":
+            step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
+            what = f"{step}: {definition.staff_label(event.from_state)} to {definition.staff_label(event.to_state)}"
+            details = event.reason
+        else:
+            what = _ACTIONS.get(event.action, event.action.replace("_", " ").capitalize())
+            if event.action == "spend_line_changed" and isinstance(data.get("before"), dict):
+                details = f"was {_spend_words(data['before'], categories, priorities)}; now {_spend_words(data, categories, priorities)}"
+            elif event.action.startswith("spend_line"):
+                details = _spend_words(data, categories, priorities)
+            elif event.action == "receipt_uploaded":
+                details = str(data.get("filename") or "")
+            elif event.action == "outcome_saved":
+                details = f"{priorities.get(data.get('priority_id'), 'a priority')}: {data.get('people_reached')} people"
+            elif event.action == "progress_saved":
+                details = f"{data.get('words')} words" if data.get("words") is not None else ""
+            else:
+                details = event.reason
+        lines.append(HistoryLine(event.occurred_at, who, what, details))
+    return lines
 
 
 def load_return(session: Session, return_id: int) -> MonitoringReturn:

@@ -236,3 +236,19 @@ def test_the_review_page_flags_a_line_dated_outside_the_returns_period(staff_cli
     client, _user = staff_client(Role.OFFICER)
     page = client.get(f"/admin/returns/details/?id={g.ret.id}").text
     assert "Outside this return&#39;s period" in page or "Outside this return's period" in page
+
+
+def test_the_review_history_reads_as_sentences_without_ids_or_state_names(staff_client, make, session):
+    g = grant(make)
+    added = return_form.add_spend_line(session, g.applicant, g.ret, line(g, 12_500, "Gloves"))
+    return_form.change_spend_line(session, g.applicant, g.ret, added.id, line(g, 15_000, "Gloves and pads"))
+    sent(session, g)
+    session.commit()
+    client, _user = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/returns/details/?id={g.ret.id}").text
+    history = page.split('id="history"')[1]
+    category = g.app.budget_lines[0].category.name
+    assert "was Gloves, £125.00" in history and "now Gloves and pads, £150.00" in history
+    assert category in history and "priority 1" in history
+    assert "Send the return: Due to Submitted - to review" in history
+    assert "category_id" not in history and "due &rarr;" not in history and "spend_line" not in history
