@@ -90,7 +90,7 @@ def test_the_group_reports_spend_with_a_receipt_and_sends_the_return(
     assert "Check your answers and send" in page
 
     check = client.get(g.base + "/check").text
-    assert "Boxing gloves" in check and "Ran 10 sessions." in check and "1200 people reached" in check
+    assert "Boxing gloves" in check and "Ran 10 sessions." in check and "1,200 people reached" in check
     version = re.search(r'name="expected_version" type="hidden" value="(\d+)"', check).group(1)
     r = client.post(g.base + "/send", data={"expected_version": version})
     assert r.status_code == 302 and r.headers["Location"].endswith("/sent")
