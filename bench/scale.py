@@ -26,6 +26,7 @@ from grants_app import create_app
 from grants_app.config import normalise_database_url
 from grants_app.dates import london_today
 from grants_app.extensions import db
+from grants_app.lifecycle import PaymentTag, ReturnTag, payment_states, return_states
 from grants_app.models import Base
 from grants_app.seed.scale import SCALE_PASSWORD, seed_scale
 
@@ -43,7 +44,7 @@ PAGES = (
         "SELECT r.id, a.reference, o.name FROM monitoring_returns r JOIN applications a ON a.id = r.application_id "
         "JOIN organisations o ON o.id = a.organisation_id WHERE r.due_on < CURRENT_DATE ORDER BY r.due_on LIMIT 10; "
         "SELECT a.fund_id, sum(w.amount_pence) FROM awards w JOIN applications a ON a.id = w.application_id "
-        "GROUP BY a.fund_id",
+        "GROUP BY a.fund_id; {fund_totals}",
     ),
     (
         "finance dashboard",
@@ -54,7 +55,7 @@ PAGES = (
         "SELECT p.id, p.amount_pence, a.reference FROM payments p JOIN applications a ON a.id = p.application_id "
         "ORDER BY p.id LIMIT 10; "
         "SELECT a.fund_id, sum(w.amount_pence) FROM awards w JOIN applications a ON a.id = w.application_id "
-        "GROUP BY a.fund_id",
+        "GROUP BY a.fund_id; {fund_totals}",
     ),
     (
         "application list page 1",
@@ -70,7 +71,8 @@ PAGES = (
         "scale.officer@sosafe.example",
         "/admin/application/?search=Youth",
         "SELECT a.*, o.name FROM applications a JOIN organisations o ON o.id = a.organisation_id "
-        "WHERE a.title {like} 'Youth%' OR a.reference {like} 'Youth%' ORDER BY a.id DESC LIMIT 20",
+        "WHERE a.title {like} '{youth}' OR a.reference {like} '{youth}' OR a.organisation_id IN "
+        "(SELECT id FROM organisations WHERE name {like} '{youth}') ORDER BY a.id DESC LIMIT 20",
     ),
     (
         "application detail",
@@ -90,6 +92,32 @@ PAGES = (
         "LEFT JOIN awards w ON w.application_id = a.id ORDER BY a.id",
     ),
 )
+
+
+# The money every fund's line on both dashboards shows (paid, accepted spend, recovered, written off,
+# received, per fund), written by hand: the aggregate the page cannot do without. The first version of
+# this bench summed only the awards on the bare side, so the README's "before" ratios of the dashboards
+# compare the page with less work than it does.
+def fund_totals_sql() -> str:
+    """The bare fund totals, with the state names the workflows give (read once the app is made)."""
+    quoted = ", ".join
+    return (  # noqa: S608 - state names from the workflow files, not input
+        "SELECT a.fund_id, sum(coalesce(p.pence, 0)), sum(coalesce(s.pence, 0)), sum(coalesce(r.pence, 0)), "
+        "sum(coalesce(r.off, 0)), sum(coalesce(m.pence, 0)) FROM applications a "
+        "JOIN awards w ON w.application_id = a.id "
+        "LEFT JOIN (SELECT application_id, sum(amount_pence) AS pence FROM payments WHERE state {paid} "
+        "GROUP BY application_id) p ON p.application_id = a.id "
+        "LEFT JOIN (SELECT mr.application_id, sum(sl.amount_pence) AS pence FROM spend_lines sl "
+        "JOIN monitoring_returns mr ON mr.id = sl.monitoring_return_id WHERE mr.state {accepted} "
+        "GROUP BY mr.application_id) s ON s.application_id = a.id "
+        "LEFT JOIN (SELECT application_id, sum(amount_pence) AS pence, sum(written_off_pence) AS off "
+        "FROM recoveries GROUP BY application_id) r ON r.application_id = a.id "
+        "LEFT JOIN (SELECT application_id, sum(amount_pence) AS pence FROM repayments "
+        "GROUP BY application_id) m ON m.application_id = a.id GROUP BY a.fund_id"
+    ).format(
+        paid=f"IN ({quoted(repr(s) for s in payment_states(PaymentTag.PAID_OUT))})",
+        accepted=f"IN ({quoted(repr(s) for s in return_states(ReturnTag.SPEND_ACCEPTED))})",
+    )
 
 
 def _bare(engine, sql: str) -> None:
@@ -143,7 +171,9 @@ def measure(url: str, size: int, rounds: int) -> list[dict]:
                 clients[email] = app.test_client()
                 clients[email].post("/admin/sign-in", data={"email": email, "password": SCALE_PASSWORD})
             client = clients[email]
-            bare_sql = bare_sql.replace("{like}", like)
+            youth = "%Youth%" if like == "ILIKE" else "Youth%"  # as the page searches on each database
+            bare_sql = bare_sql.replace("{like}", like).replace("{youth}", youth)
+            bare_sql = bare_sql.replace("{fund_totals}", fund_totals_sql())
 
             def page(client=client, url_path=url_path):
                 response = client.get(url_path)

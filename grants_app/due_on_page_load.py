@@ -36,7 +36,7 @@ def _close_written_procedures(session: Session) -> bool:
 
 def _start_deliveries(session: Session) -> bool:
     today = london_today()
-    if not offers.deliveries_due_to_start(session, today, limit=1):
+    if not offers.any_delivery_due_to_start(session, today):
         return False
     offers.start_due_deliveries(session, SYSTEM, today)
     return True

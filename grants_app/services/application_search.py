@@ -10,8 +10,11 @@ from grants_app.models import Application, Organisation
 
 # Longer search text is cut to this many characters (the searched columns are at most 200).
 MAX_TERM = 100
-# Lists count their rows up to this many; above it the list says "more than" this.
-COUNT_CAP = 10_000
+# Lists count their rows up to this many; above it the list says "more than" this, and only this
+# many rows are in numbered pages. Counting 10,000 matches of a common word took 60 ms at 100,000
+# applications (the rows are found one by one); 1,000 take 6 ms, and 50 pages of 20 is more than anyone
+# pages through before searching.
+COUNT_CAP = 1_000
 
 
 def _escaped(term: str) -> str:

@@ -91,3 +91,15 @@ def test_the_next_page_anyone_loads_starts_a_due_delivery(client, make, session)
     db.session.expire_all()
     assert not has_tag(db.session.get(Application, grant.id), ApplicationTag.AWAITING_DELIVERY)
     assert has_tag(db.session.get(Application, not_yet.id), ApplicationTag.AWAITING_DELIVERY)
+
+
+def test_the_page_load_check_sees_a_due_start_only_from_the_start_date(make, session):
+    today = london_today()
+    later = _accepted(make, starts_in_days=3)
+    session.flush()
+    assert not offers.any_delivery_due_to_start(session, today)
+    assert offers.any_delivery_due_to_start(session, today + timedelta(days=3))
+    with pinned(clock.now() + timedelta(days=3)):
+        offers.start_due_deliveries(session, SYSTEM, london_today())
+        assert not has_tag(later, ApplicationTag.AWAITING_DELIVERY)
+        assert not offers.any_delivery_due_to_start(session, london_today())

@@ -245,22 +245,23 @@ def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, st
 
 class _CappedCount:
     """Stands for Flask-Admin's count query: filters and joins narrow a query of ids, and scalar()
-    counts no further than application_search.COUNT_CAP + 1 rows."""
+    counts no further than cap + 1 rows."""
 
-    def __init__(self, query) -> None:
+    def __init__(self, query, cap: int) -> None:
         self.query = query
+        self.cap = cap
 
     def filter(self, *conditions):
-        return _CappedCount(self.query.filter(*conditions))
+        return _CappedCount(self.query.filter(*conditions), self.cap)
 
     def join(self, *args, **kwargs):
-        return _CappedCount(self.query.join(*args, **kwargs))
+        return _CappedCount(self.query.join(*args, **kwargs), self.cap)
 
     def outerjoin(self, *args, **kwargs):
-        return _CappedCount(self.query.outerjoin(*args, **kwargs))
+        return _CappedCount(self.query.outerjoin(*args, **kwargs), self.cap)
 
     def scalar(self) -> int:
-        return application_search.capped_count(db.session, self.query.statement)
+        return application_search.capped_count(db.session, self.query.statement, self.cap)
 
 
 def open_meetings() -> list[Meeting]:
@@ -333,7 +334,7 @@ class ApplicationView(StaffModelView):
         return super().get_query().options(joinedload(Application.organisation), joinedload(Application.fund))
 
     def get_count_query(self):
-        return _CappedCount(db.session.query(Application.id))
+        return _CappedCount(db.session.query(Application.id), self.count_cap)
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         if not search.strip():

@@ -1,0 +1,55 @@
+"""The application list numbers its pages only as far as its count goes (count_cap rows): a deeper
+?page= opens the last numbered page, never an OFFSET walked through the whole table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from grants_app.admin.views.applications import ApplicationView
+from grants_app.models import Role
+
+
+@pytest.fixture
+def capped(monkeypatch):
+    monkeypatch.setattr(ApplicationView, "count_cap", 40)
+
+
+def _references(page: str) -> list[str]:
+    return re.findall(r">(SOS-\d{4}-\d{4})</a>", page)
+
+
+def test_deep_pages_open_the_last_numbered_page_with_the_right_rows(capped, make, session, staff_client):
+    made = [make.application(title=f"Project {n}") for n in range(45)]
+    session.commit()
+    newest_first = [a.reference for a in sorted(made, key=lambda a: a.id, reverse=True)]
+    client, _ = staff_client(Role.OFFICER)
+
+    first = client.get("/admin/application/").get_data(as_text=True)
+    second = client.get("/admin/application/?page=1").get_data(as_text=True)
+    deep = client.get("/admin/application/?page=5000").get_data(as_text=True)
+
+    assert _references(first) == newest_first[:20]
+    assert _references(second) == newest_first[20:40]
+    assert _references(deep) == newest_first[20:40]
+    assert "More than 40 applications" in first
+    assert "Only the first 40 are in pages" in first
+
+
+def test_the_other_sort_order_reaches_the_rows_beyond_the_cap(capped, make, session, staff_client):
+    made = [make.application(title=f"Project {n}") for n in range(45)]
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    # Sorted by reference ascending (the first sortable column), the oldest come first.
+    page = client.get("/admin/application/?sort=0").get_data(as_text=True)
+    assert _references(page) == sorted(a.reference for a in made)[:20]
+
+
+def test_a_short_list_is_not_capped(make, session, staff_client):
+    made = [make.application(title=f"Project {n}") for n in range(3)]
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get("/admin/application/").get_data(as_text=True)
+    assert sorted(_references(page)) == sorted(a.reference for a in made)
+    assert "More than" not in page
