@@ -3,6 +3,8 @@ serves (grants_app.models.scale_indexes), and a count that stops early on a long
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,10 @@ MAX_TERM = 100
 # applications (the rows are found one by one); 1,000 take 6 ms, and 50 pages of 20 is more than anyone
 # pages through before searching.
 COUNT_CAP = 1_000
+# A term shaped like a reference ("SOS-2026-0042", "sos-2026-", "2026-0042"): officers search by
+# reference most, and matched on the reference alone the reference's index serves it. With the OR over
+# titles and organisations PostgreSQL reads the whole table for a rare term (about 300 ms at 100,000).
+REFERENCE_SHAPE = re.compile(r"[A-Za-z]{1,10}-\d{4}-\d*|\d{4}-\d{3,}")
 
 
 def _escaped(term: str) -> str:
@@ -24,7 +30,8 @@ def _escaped(term: str) -> str:
 def matches(term: str, dialect: str) -> ColumnElement[bool]:
     """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
     case-insensitive, trigram indexes) or starts with it (SQLite, case-insensitive for ASCII, NOCASE
-    indexes). The term is matched as typed: % and _ are not wildcards."""
+    indexes). The term is matched as typed: % and _ are not wildcards. A term shaped like a reference
+    is matched on the reference alone."""
     text = _escaped(" ".join(term.split())[:MAX_TERM])
     if dialect == "postgresql":
         pattern = f"%{text}%"
@@ -37,6 +44,8 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
         def like(column):
             return column.like(pattern, escape="\\")
 
+    if REFERENCE_SHAPE.fullmatch(text):
+        return like(Application.reference)
     organisations = select(Organisation.id).where(like(Organisation.name))
     return or_(
         like(Application.reference),

@@ -9,6 +9,7 @@ import io
 import pytest
 
 from grants_app.models import Application, Role
+from grants_app.services.application_search import matches
 from tests.conftest import count_queries
 
 SCREENING = 12  # more than a dashboard list shows, so its "see all" link is there
@@ -100,3 +101,18 @@ def test_search_finds_by_the_start_of_reference_title_or_organisation(make, sess
         assert youth.reference in page and other.reference in page
     else:  # % and _ are matched as typed, not as wildcards
         assert youth.reference not in page and other.reference not in page
+
+
+def test_a_reference_finds_that_application_through_the_reference_alone(make, session, staff_client, app):
+    first = make.submitted(title="Youth boxing sessions")
+    second = make.submitted(title=f"Follow-on to {first.reference}")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/application/?search={first.reference}").get_data(as_text=True)
+    # A reference-shaped term searches references only (the index serves it), so a title that merely
+    # mentions the reference is not listed.
+    assert f">{first.reference}<" in page or f"{first.reference}</a>" in page
+    assert second.reference not in page
+    with app.app_context():
+        condition = str(matches(first.reference, "postgresql").compile())
+    assert "organisations" not in condition and "title" not in condition
