@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_date, london_today
@@ -281,6 +281,11 @@ def _fire_each(session: Session, apps: list[Application], trigger: str, actor) -
         else:
             report.done.append(app.reference)
     return report
+
+
+def due_to_start(today: date) -> ColumnElement[bool]:
+    """The condition "this grant's offer is accepted and its project has started by `today`"."""
+    return _accepted_and_started(today)
 
 
 def _accepted_and_started(today: date):

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from grants_app.dates import LONDON, format_datetime
@@ -415,6 +415,11 @@ def close_written_procedure(session: Session, actor, procedure: WrittenProcedure
         why = f"Not carried: {count.count.in_favour} for, {count.count.against} against, {count.count.abstain} abstained"
     fire(session, procedure, "refer", actor, reason=why)
     return "refer"
+
+
+def circulating() -> ColumnElement[bool]:
+    """The condition "this written procedure is open for votes" (on the state index)."""
+    return WrittenProcedure.state.in_(written_procedure_states(WrittenProcedureTag.OPEN_FOR_VOTES))
 
 
 def due_for_closing(session: Session, now: datetime, limit: int = 50) -> list[int]:
