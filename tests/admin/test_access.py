@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from grants_app.models import Role
+from grants_app.models import Role, utcnow
 from grants_app.sessions import GENERATION_KEY
 
 ALL_STAFF = {Role.OFFICER, Role.JAG_MEMBER, Role.FINANCE, Role.RAG_VIEWER, Role.ADMIN}
@@ -229,3 +231,17 @@ def test_no_admin_page_loads_anything_from_another_site(app, staff_client, world
     for c, url in pages:
         html = c.get(url).get_data(as_text=True)
         assert not re.search(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', html), url
+
+
+def test_the_dashboard_links_the_next_meeting_only_for_those_who_can_open_it(make, session, staff_client):
+    officer = make.officer()
+    meeting = make.meeting(officer)
+    meeting.starts_at = utcnow() + timedelta(days=7)
+    session.commit()
+    link = f"/admin/meeting/record/?id={meeting.id}"
+    finance_client, _f = staff_client(Role.FINANCE)
+    page = finance_client.get("/admin/").get_data(as_text=True)
+    assert meeting.title in page and link not in page
+    assert finance_client.get(link).status_code == 403
+    officer_client, _o = staff_client(user=officer)
+    assert link in officer_client.get("/admin/").get_data(as_text=True)
