@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from grants_app.dates import format_date
+from grants_app.dates import format_date, to_london
 from grants_app.lifecycle import (
     ApplicationTag,
     PaymentTag,
@@ -79,6 +79,12 @@ class Dashboard:
     overdue_total: int = 0  # all the overdue returns; the list shows the first TASK_LIMIT
     tasks: list[Task] = field(default_factory=list)
 
+    @property
+    def meeting_under_way(self) -> bool:
+        """The meeting shown has started (it is the one under way, not the next)."""
+        m = self.next_meeting
+        return m is not None and to_london(m.starts_at) <= utcnow()
+
 
 def applications_by_state(session: Session, definition) -> list[StateCount]:
     """The number of applications in each state that has any, in workflow order."""
@@ -93,10 +99,14 @@ def applications_by_state(session: Session, definition) -> list[StateCount]:
 
 
 def next_meeting(session: Session) -> Meeting | None:
-    """The next JAG meeting that has not yet happened."""
+    """The JAG meeting under way (started in the last MEETING_HOURS hours, minutes not approved), else
+    the next one that has not yet happened; with its agenda (one query and one for the agenda)."""
     return session.execute(
         select(Meeting)
-        .where(Meeting.starts_at >= utcnow(), Meeting.minutes_approved_at.is_(None))
+        .where(
+            Meeting.starts_at > utcnow() - timedelta(hours=MEETING_HOURS),
+            Meeting.minutes_approved_at.is_(None),
+        )
         .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.application))
         .order_by(Meeting.starts_at)
         .limit(1)

@@ -245,3 +245,18 @@ def test_the_dashboard_links_the_next_meeting_only_for_those_who_can_open_it(mak
     assert finance_client.get(link).status_code == 403
     officer_client, _o = staff_client(user=officer)
     assert link in officer_client.get("/admin/").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_the_meeting_under_way_with_its_agenda(make, session, staff_client):
+    officer = make.officer()
+    today = make.meeting(officer)
+    today.starts_at = utcnow() - timedelta(hours=1)
+    later = make.meeting(officer)
+    later.starts_at = utcnow() + timedelta(days=28)
+    item = make.on_agenda(today, officer)
+    session.commit()
+    client, _o = staff_client(user=officer)
+    page = client.get("/admin/").get_data(as_text=True)
+    card = page.split('id="meeting-heading"')[1].split("</section>")[0]
+    assert "JAG meeting under way" in card and today.title in card and item.reference in card
+    assert later.title not in card
