@@ -346,33 +346,28 @@ def finance_tasks(session: Session, user: User, today: date, limit: int = TASK_L
     tasks: list[Task] = []
     awaiting = payment_states(PaymentTag.AWAITING_AUTHORISATION)
     to_pay = tuple(s for s in payment_states(PaymentTag.PENDING) if s not in awaiting)
-    rows = _payments_to(session, (Payment.state.in_(awaiting), Payment.requested_by_id != user.id), limit)
-    tasks += [
-        Task(f"Authorise the payment of {format_pence(pence)} for {_name(ref, title)}", application_id=app_id)
-        for app_id, pence, ref, title, _n in rows
-    ]
-    tasks += _see_all(
-        len(rows),
-        rows[0][-1] if rows else 0,
-        "payments to authorise",
-        "payment.index_view",
-        _state_args(awaiting),
-    )
-    rows = _payments_to(session, (Payment.state.in_(to_pay),), limit)
-    tasks += [
-        Task(
-            f"Record the payment of {format_pence(pence)} for {_name(ref, title)} as paid",
-            application_id=app_id,
+    for where, wording, see_all_text, states in (
+        (
+            (Payment.state.in_(awaiting), Payment.requested_by_id != user.id),
+            "Authorise the payment of {pence} for {name}",
+            "payments to authorise",
+            awaiting,
+        ),
+        (
+            (Payment.state.in_(to_pay),),
+            "Record the payment of {pence} for {name} as paid",
+            "authorised payments to record as paid",
+            to_pay,
+        ),
+    ):
+        rows = _payments_to(session, where, limit)
+        tasks += [
+            Task(wording.format(pence=format_pence(pence), name=_name(ref, title)), application_id=app_id)
+            for app_id, pence, ref, title, _n in rows
+        ]
+        tasks += _see_all(
+            len(rows), rows[0][-1] if rows else 0, see_all_text, "payment.index_view", _state_args(states)
         )
-        for app_id, pence, ref, title, _n in rows
-    ]
-    tasks += _see_all(
-        len(rows),
-        rows[0][-1] if rows else 0,
-        "authorised payments to record as paid",
-        "payment.index_view",
-        _state_args(to_pay),
-    )
     due = payments.due_instalments(session, today, limit=limit + 1)
     for instalment in due[:limit]:
         application = instalment.award.application
