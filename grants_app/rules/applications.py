@@ -62,10 +62,12 @@ def refresh_amount_requested(ctx: TransitionContext) -> None:
 
 @effect("record_screening_notes")
 def record_screening_notes(ctx: TransitionContext) -> None:
-    """Append the officer's notes (or reason) to the screening notes, stamped with who and which step."""
+    """Append the officer's notes (or reason) to the screening notes, stamped with the step, who and
+    the day (the notes go into the JAG pack, so the name, not the email address)."""
     note = ctx.inputs.get("notes") or ctx.inputs.get("reason")
     if note:
-        stamp = f"[{ctx.transition.label}, {ctx.actor.audit_label}]"
+        who = getattr(ctx.actor, "full_name", None) or ctx.actor.audit_label
+        stamp = f"{ctx.transition.label}, {who}, {format_date(ctx.today)}:"
         ctx.obj.screening_notes = "\n\n".join(filter(None, [ctx.obj.screening_notes, f"{stamp} {note}"]))
 
 

@@ -111,6 +111,8 @@ def test_screening_pass_needs_the_whole_checklist(make, session, staff_client):
     fresh = session.get(Application, app.id)
     assert fresh.state == "eligible"
     assert "All in order" in fresh.screening_notes and "Checklist: yes" in fresh.screening_notes
+    # The notes go into the JAG pack: stamped with the step, the officer's name and the day, no email.
+    assert fresh.screening_notes.startswith("Pass screening, ") and "@" not in fresh.screening_notes
 
 
 def test_screening_fail_needs_a_reason_and_ask_sends_a_question(make, session, staff_client, mailer):
