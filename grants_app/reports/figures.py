@@ -99,8 +99,12 @@ class GrantFigures:
         "Underspend", "paid less accepted spend on grants whose final return is accepted, at the period end"
     )
     recovered: int = _figure("Recovered", "money repaid to us (received) in the period")
-    # Committed but not yet paid: the award less what has been paid, at the end of the period.
-    not_yet_paid: int = _figure("Not yet paid", "awarded less paid, at the end of the period")
+    # What can still be paid at the end of the period: the award (once the final return is accepted, the
+    # accepted spend up to the award, as GrantMoney.entitled_pence) less what has been paid.
+    not_yet_paid: int = _figure(
+        "Not yet paid",
+        "awarded (on a settled grant, accepted spend up to the award) less paid, at the end of the period",
+    )
 
     def as_tuple(self) -> tuple[int, ...]:
         """The figures in FIGURES order (the reports' column order)."""
@@ -239,14 +243,18 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
     for grant_id, awarded_in, awarded_to_end in awards:
         paid_in, paid_to_end = paid.get(grant_id, (0, 0))
         spent_in, spent_to_end = spent.get(grant_id, (0, 0))
-        underspend = max(0, paid_to_end - spent_to_end) if grant_id in final_accepted else 0
+        settled = grant_id in final_accepted
+        underspend = max(0, paid_to_end - spent_to_end) if settled else 0
+        # A settled grant can only be paid up to its accepted spend (GrantMoney.entitled_pence), so the
+        # rest of its award will never be paid and the statement's "Still to pay" is nil.
+        entitled = min(spent_to_end, int(awarded_to_end)) if settled else int(awarded_to_end)
         result[grant_id] = GrantFigures(
             awarded=int(awarded_in),
             paid=paid_in,
             spent=spent_in,
             underspend=underspend,
             recovered=int(recovered.get(grant_id, 0)),
-            not_yet_paid=max(0, int(awarded_to_end) - paid_to_end),
+            not_yet_paid=max(0, entitled - paid_to_end),
         )
     return result
 

@@ -255,8 +255,11 @@ def method_notes() -> list[str]:
         "decided, a payment by the date it was paid, spend by the date the group gave for it (else the "
         "date its return was sent) in returns the officer has accepted, money recovered by the date it "
         "was received.",
-        "Not yet paid is the money awarded that has not been paid by the end of the period: the "
-        "committed sum less the paid sum of the Fund position page, for these grants. It is not what is "
+        "Not yet paid is the money awarded that has not been paid by the end of the period and can still "
+        "be paid. Once a grant's final return is accepted (the grant is settled: final return accepted, "
+        "recovery due or closed) the group can only be paid up to its accepted spend, so for a settled "
+        "grant it is the accepted spend up to the award less what was paid, never below nil: the grant "
+        'statement\'s "Still to pay" (which also takes off payments in progress). It is not what is '
         "left of a fund's budget: that is the fund position's remaining (the budget less the committed "
         'sum), printed under "Fund position today". For a financial year and the funds of that year, '
         "the report's awarded, paid, accepted spend, underspend and recovered totals are the Fund "

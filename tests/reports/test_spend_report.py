@@ -173,7 +173,8 @@ def test_the_year_figures_equal_the_fund_position_screen(make, session, ref, sta
     assert report.totals.spent == position.spent_pence
     assert report.totals.underspend == position.underspend_pence
     assert report.totals.recovered == position.recovered_pence
-    assert report.totals.not_yet_paid == position.committed_pence - position.paid_pence
+    money = fund_budget.grant_money(session, fund_id=ref.fund.id)
+    assert report.totals.not_yet_paid == sum(max(0, m.entitled_pence - m.paid_pence) for m in money)
     # the screen finance compares it with prints the same figures
     client, _user = staff_client(Role.FINANCE)
     screen = client.get("/admin/fund_position/").get_data(as_text=True)
@@ -200,3 +201,18 @@ def test_spend_by_category_is_held_to_the_budgets_scaled_to_the_awards(make, ses
     assert category.variance == 0 and not category.variance_flagged
     text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
     assert "Budget scaled to the awards" in text and "Variance against the awarded budget" in text
+
+
+def test_not_yet_paid_on_a_settled_grant_is_the_statement_still_to_pay(make, session, ref):
+    settled, running = _settled_with_recovery(make, session)
+    report = _report(session, ref)
+    rows = {r.application_id: r.money for s in report.sections for r in s.rows}
+    settled_money = fund_budget.application_money(session, settled.id)
+    running_money = fund_budget.application_money(session, running.id)
+    # paid part of the award and spent less than that: the rest of the award will never be paid
+    assert settled_money.award_pence > settled_money.paid_pence > settled_money.spent_pence
+    assert rows[settled.id].not_yet_paid == settled_money.left_to_pay_pence == 0
+    assert rows[running.id].not_yet_paid == running_money.award_pence - running_money.paid_pence
+    assert report.totals.not_yet_paid == rows[running.id].not_yet_paid
+    text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
+    assert "Still to pay" in text
