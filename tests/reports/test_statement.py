@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from grants_app.dates import london_today
 from grants_app.models import BudgetLine
 from grants_app.reports import outputs
 from grants_app.reports.statement import build_statement
-from tests.reports.conftest import pdf_text, xlsx_sheets
+from grants_app.services import recoveries
+from tests.reports.conftest import pdf_text, pounds_in, xlsx_sheets
 
 
 def test_the_final_return_is_marked_final_once(make, session):
@@ -57,3 +59,23 @@ def test_an_award_of_the_full_budget_is_not_rescaled(make, session):
     assert "scaled to the award" not in " ".join(
         pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split()
     )
+
+
+def test_the_pdf_recovery_summary_adds_up_with_the_written_off_money(make, session):
+    app, officer = make.in_delivery(award_pence=200_000)
+    make.pay(app)
+    make.final_return(app, 40_000, officer)
+    recovery = app.recoveries[0]
+    recoveries.record_money_received(
+        session, make.finance(), recovery, amount_pence=25_000, received_on=london_today(), reference="IN 1"
+    )
+    recoveries.write_off(session, officer, recovery, reason="The group has closed")
+    session.flush()
+    st = build_statement(session, app.reference, generated_by="Fran Finance")
+    assert st.written_off > 0 and st.still_owed == 0
+    text = " ".join(pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split())
+    summary = text[text.index("Asked to repay") : text.index("Still owed to the partnership") + 60]
+    asked, repaid, written_off, owed = pounds_in(summary)[:4]
+    assert "Written off" in summary
+    assert (asked, repaid, written_off, owed) == (st.repayment_demanded, st.repaid, st.written_off, 0)
+    assert asked == repaid + written_off + owed
