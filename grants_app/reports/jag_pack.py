@@ -275,10 +275,13 @@ def build_jag_pack(
         )
         for n, (item, app, org, amount) in enumerate(rows, start=1)
     ]
-    # Delegated decisions noted at this meeting, and, before it is minuted, those still waiting to be noted.
+    # Delegated decisions noted at this meeting, and, before it is minuted, those made since the previous
+    # meeting started and before this one that are still waiting to be noted.
     delegated_filter = Award.noted_at_meeting_id == meeting.id
     if meeting.minutes_approved_at is None:
-        delegated_filter = delegated_filter | Award.noted_at_meeting_id.is_(None)
+        delegated_filter = delegated_filter | (
+            Award.noted_at_meeting_id.is_(None) & _since_last_meeting(session, meeting, Award.approved_at)
+        )
     delegated = [
         DelegatedDecision(ref, org, title, amount, approved_at, by or "")
         for ref, org, title, amount, approved_at, by in session.execute(
@@ -331,13 +334,14 @@ def build_jag_pack(
 
 
 def _written_decisions(session: Session, meeting: Meeting) -> list[WrittenDecision]:
-    """Written procedures noted at this meeting and, until its minutes are approved, those concluded and
-    still waiting to be noted (as the meeting page notes them): two queries."""
+    """Written procedures noted at this meeting and, until its minutes are approved, those concluded
+    since the previous meeting started and before this one, still waiting to be noted: three queries."""
     which = WrittenProcedure.noted_at_meeting_id == meeting.id
     if meeting.minutes_approved_at is None:
         which = which | (
             WrittenProcedure.noted_at_meeting_id.is_(None)
             & WrittenProcedure.state.in_(written_procedure_states(WrittenProcedureTag.CONCLUDED))
+            & _since_last_meeting(session, meeting, WrittenProcedure.closed_at)
         )
     rows = session.execute(
         select(WrittenProcedure, Application.reference, Application.title, Organisation.name)
@@ -385,6 +389,18 @@ def _written_decisions(session: Session, meeting: Meeting) -> list[WrittenDecisi
         )
         for procedure, reference, title, organisation in rows
     ]
+
+
+def _since_last_meeting(session: Session, meeting: Meeting, decided_at):
+    """WHERE clause: `decided_at` is after the previous meeting started (if there was one) and before this
+    meeting starts, so a meeting's pack notes only the decisions taken since the JAG last met (one query)."""
+    previous = session.execute(
+        select(func.max(Meeting.starts_at)).where(
+            Meeting.starts_at < meeting.starts_at, Meeting.id != meeting.id
+        )
+    ).scalar()
+    clause = decided_at < meeting.starts_at
+    return clause & (decided_at >= previous) if previous is not None else clause
 
 
 def _aware(moment: datetime) -> datetime:

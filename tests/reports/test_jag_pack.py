@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from grants_app.reports import outputs
 from grants_app.reports.jag_pack import build_jag_pack
 from grants_app.services import declarations, written_procedures
+from grants_app.workflow.engine import fire
 from tests.reports.conftest import csv_rows, pdf_text, xlsx_sheets
 from tests.services.test_written_procedures import _after, _start, _vote
 
@@ -20,7 +23,7 @@ def test_decisions_by_written_procedure_are_in_the_pack_for_noting(make, session
     declarations.declare_interest(session, members[3], app, has_interest=True, nature="Trustee")
     with _after(procedure):
         written_procedures.close_due_written_procedures(session)
-    meeting = make.meeting(officer)
+    meeting = make.meeting(officer, days_ahead=5)  # the next meeting after the procedure closed
 
     # Before the meeting notes it, the pack shows it as waiting to be noted; after, as noted there.
     for note in (False, True):
@@ -60,3 +63,34 @@ def test_a_pack_with_no_written_procedures_says_so(make, session):
     assert "Decisions by written procedure, for noting (0)" in text  # on the agenda
     section = text.split("Decisions by written procedure, for noting Urgent applications")[1]
     assert "meeting. None." in section
+
+
+def test_a_pack_notes_only_the_decisions_since_the_previous_meeting(make, session):
+    officer = make.officer()
+    now = datetime.now(UTC)
+    earlier = make.meeting(officer, days_ahead=-30)
+    this = make.meeting(officer, days_ahead=10)
+    later = make.meeting(officer, days_ahead=40)
+    decided = {}
+    for name, when in (("before", -40), ("between", -5), ("after", 20)):
+        app = make.eligible(officer, amount_pence=50_000)
+        fire(session, app, "approve_delegated", officer, amount_pence=50_000, reason="between meetings")
+        app.award.approved_at = now + timedelta(days=when)
+        decided[name] = app.reference
+    members = make.jag_members(3)
+    urgent = make.eligible(officer, amount_pence=60_000)
+    procedure = _start(session, officer, urgent)
+    for member in members:
+        _vote(session, procedure, member, "for")
+    with _after(procedure):
+        written_procedures.close_due_written_procedures(session)
+    procedure.closed_at = now - timedelta(days=3)
+    session.flush()
+
+    def noted(meeting):
+        pack = build_jag_pack(session, meeting.id, generated_by="x")
+        return [d.reference for d in pack.delegated], [w.reference for w in pack.written]
+
+    assert noted(this) == ([decided["between"]], [urgent.reference])
+    assert noted(earlier) == ([decided["before"]], [])
+    assert noted(later) == ([decided["after"]], [])
