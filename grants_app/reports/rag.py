@@ -22,6 +22,7 @@ from grants_app.models import (
     BudgetCategory,
     MonitoringReturn,
     Organisation,
+    Payment,
     Priority,
     ReturnOutcome,
     SpendLine,
@@ -303,6 +304,27 @@ def build_rag_report(
                 f"Spend on {names.get(cid, 'another category')} {format_pence(spent)} against a budget of "
                 f"{format_pence(planned)} for the award{over}"
             )
+    # A settled grant's underspend is flagged once, in the period its final return was accepted.
+    settled_in_period = select(MonitoringReturn.application_id).where(
+        MonitoringReturn.application_id.in_(scope),
+        MonitoringReturn.is_final.is_(True),
+        MonitoringReturn.state.in_(figures.accepted_return_states()),
+        MonitoringReturn.state_changed_at >= period.starts_at,
+        MonitoringReturn.state_changed_at < period.ends_before,
+    )
+    paid_by_end = dict(
+        session.execute(
+            select(Payment.application_id, func.sum(Payment.amount_pence))
+            .where(
+                Payment.application_id.in_(settled_in_period),
+                Payment.state.in_(figures.paid_payment_states()),
+                Payment.paid_on <= period.ends_on,
+            )
+            .group_by(Payment.application_id)
+        )
+        .tuples()
+        .all()
+    )
     at_risk = []
     for app_id, reference, org, title, workflow_name, state in sorted(grants.values(), key=lambda g: g[1]):
         reasons = []
@@ -311,14 +333,11 @@ def build_rag_report(
         for o in overdue_by_ref.get(reference, []):
             reasons.append(f"Monitoring return {o.period} overdue by {plural(o.days_overdue, 'day')}")
         reasons.extend(over_budget.get(app_id, []))
-        year_money = money[2].get(app_id)
-        if (
-            year_money
-            and year_money.underspend
-            and figures.is_large_variance(year_money.underspend + year_money.spent, year_money.spent)
-        ):
+        underspend = money[0].get(app_id, GrantFigures()).underspend
+        paid = int(paid_by_end.get(app_id, 0))
+        if app_id in paid_by_end and underspend * 100 > figures.VARIANCE_FLAG_PERCENT * paid:
             reasons.append(
-                f"Final return shows an underspend of {format_pence(year_money.underspend)} "
+                f"Final return shows an underspend of {format_pence(underspend)} "
                 f"(more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid)"
             )
         if reasons:
@@ -343,8 +362,9 @@ def build_rag_report(
             "on the day the report was made.",
             "Grants at risk: suspended grants, grants with an overdue return, grants whose accepted spend in "
             f"a budget category is more than {figures.VARIANCE_FLAG_PERCENT}% over that category's budget "
-            "scaled to the amount awarded, and settled grants whose final return shows an underspend of "
-            f"more than {figures.VARIANCE_FLAG_PERCENT}% of the money paid.",
+            "scaled to the amount awarded, and grants whose final return, accepted in the quarter, shows "
+            f"an underspend (paid less accepted spend) of more than {figures.VARIANCE_FLAG_PERCENT}% of the "
+            "money paid by the end of the quarter.",
         ],
     )
 

@@ -7,10 +7,11 @@ import re
 from datetime import timedelta
 
 from grants_app.dates import financial_quarter_of, financial_year_of, london_today
-from grants_app.models import Role
+from grants_app.models import Role, SpendLine
 from grants_app.reports import outputs
 from grants_app.reports.period import quarter_of
 from grants_app.reports.rag import build_rag_report
+from grants_app.services import fund_budget
 from grants_app.workflow import fire
 from tests.reports.conftest import pdf_text
 from tests.services.test_payments import delivering
@@ -69,3 +70,34 @@ def test_outcomes_and_people_come_from_what_the_group_reported_for_each_priority
     assert progress.quarter.people == 30 and report.total("quarter").people == 30
     text = " ".join(pdf_text(outputs.rag_output(report, "pdf").as_bytes()).split())
     assert "Twelve young people joined the club" in text and "No outcomes described" not in text
+
+
+def _next_quarter(year, quarter):
+    return (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+
+
+def test_an_underspend_is_at_risk_only_above_ten_percent_of_paid_and_in_the_quarter_settled(make, session):
+    year, quarter = financial_year_of(london_today()), financial_quarter_of(london_today())
+    grants, returns = {}, {}
+    for name, spent_tenths in (("exactly ten", 9), ("thirty", 7)):
+        app, officer = delivering(make, amount_pence=200_000)
+        make.pay(app)
+        paid = fund_budget.application_money(session, app.id).paid_pence
+        assert paid % 10 == 0
+        returns[name] = make.final_return(app, paid * spent_tenths // 10, officer)
+        grants[name] = app
+    # spend the group dated in the year before (the year to date holds none of it)
+    for line in session.query(SpendLine).filter_by(monitoring_return_id=returns["exactly ten"].id):
+        line.spent_on = quarter_of(year - 1, 4).ends_on
+    session.flush()
+
+    def flagged(y, q):
+        report = build_rag_report(session, y, q, generated_by="Rita RAG", today=london_today())
+        return {
+            a.reference
+            for a in report.at_risk
+            if any(r.startswith("Final return shows an underspend") for r in a.reasons)
+        }
+
+    assert flagged(year, quarter) == {grants["thirty"].reference}
+    assert flagged(*_next_quarter(year, quarter)) == set()
