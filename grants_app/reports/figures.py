@@ -317,30 +317,62 @@ def is_large_variance(budget: int, spent: int) -> bool:
     return abs(spent - budget) * 100 > VARIANCE_FLAG_PERCENT * max(budget, 1)
 
 
-def spend_by_category(session: Session, grant_ids: Select, period: Period) -> list[CategoryFigures]:
+def priority_part(values: dict[int, int], weights: list[int], index: int) -> dict[int, int]:
+    """One priority's part of a grant's amounts by key (pence by budget category): the grant's total is
+    shared across its priorities by `weights` (percentages, in priority order) with the largest-remainder
+    method, as every other figure is, and the priority's part (at `index`) is then shared across the keys
+    in proportion to their amounts, so the parts add up to the priority's share of the total exactly.
+    Amounts that cannot be weights (a negative one, or none above 0) are apportioned one by one."""
+    amounts = list(values.values())
+    if not amounts:
+        return {}
+    if any(a < 0 for a in amounts) or sum(amounts) <= 0:
+        return {key: largest_remainder(value, weights)[index] for key, value in values.items()}
+    part = largest_remainder(sum(amounts), weights)[index]
+    return dict(zip(values, largest_remainder(part, amounts), strict=True))
+
+
+def spend_by_category(
+    session: Session,
+    grant_ids: Select,
+    period: Period,
+    shares: dict[int, tuple[list[int], int]] | None = None,
+) -> list[CategoryFigures]:
     """Budget (as applied for, and scaled to the awards) and accepted spend in the period by budget
-    category for the grants: four queries."""
+    category for the grants: four queries.
+
+    With `shares` ({grant id: (its priorities' percentages in priority order, the index of the priority
+    reported)}), each grant counts by that priority's share (`priority_part`), as the spend report's
+    priority filter shows it; a grant missing from `shares` counts in full."""
     applied: dict[int, int] = {}
     budget: dict[int, int] = {}
-    for by_category in awarded_budgets(session, grant_ids).values():
-        for cid, (a, s) in by_category.items():
-            applied[cid] = applied.get(cid, 0) + a
-            budget[cid] = budget.get(cid, 0) + s
-    spent = dict(
-        session.execute(
-            select(SpendLine.category_id, func.sum(SpendLine.amount_pence))
-            .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
-            .where(
-                MonitoringReturn.application_id.in_(grant_ids),
-                MonitoringReturn.state.in_(accepted_return_states()),
-                _spend_from(period),
-                _spend_by_end(period),
-            )
-            .group_by(SpendLine.category_id)
+    spent: dict[int, int] = {}
+
+    def add(into: dict[int, int], app_id: int, by_category: dict[int, int]) -> None:
+        if shares is not None and app_id in shares:
+            by_category = priority_part(by_category, *shares[app_id])
+        for cid, amount in by_category.items():
+            into[cid] = into.get(cid, 0) + amount
+
+    for app_id, by_category in awarded_budgets(session, grant_ids).items():
+        add(applied, app_id, {cid: a for cid, (a, _s) in by_category.items()})
+        add(budget, app_id, {cid: s for cid, (_a, s) in by_category.items()})
+    spend_rows: dict[int, dict[int, int]] = {}
+    for app_id, cid, total in session.execute(
+        select(MonitoringReturn.application_id, SpendLine.category_id, func.sum(SpendLine.amount_pence))
+        .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
+        .where(
+            MonitoringReturn.application_id.in_(grant_ids),
+            MonitoringReturn.state.in_(accepted_return_states()),
+            _spend_from(period),
+            _spend_by_end(period),
         )
-        .tuples()
-        .all()
-    )
+        .group_by(MonitoringReturn.application_id, SpendLine.category_id)
+        .order_by(MonitoringReturn.application_id, SpendLine.category_id)
+    ):
+        spend_rows.setdefault(app_id, {})[cid] = int(total)
+    for app_id, by_category in spend_rows.items():
+        add(spent, app_id, by_category)
     names = dict(session.execute(select(BudgetCategory.id, BudgetCategory.name)).tuples().all())
     return [
         CategoryFigures(
@@ -348,7 +380,7 @@ def spend_by_category(session: Session, grant_ids: Select, period: Period) -> li
             names.get(cid, "Unknown category"),
             applied.get(cid, 0),
             budget.get(cid, 0),
-            int(spent.get(cid, 0)),
+            spent.get(cid, 0),
         )
         for cid in sorted(set(budget) | set(spent), key=lambda c: names.get(c, "").lower())
     ]

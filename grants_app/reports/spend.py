@@ -192,6 +192,8 @@ def build_spend_report(
         if priority_id is None or p.id == priority_id
     }
     money = figures.grant_money(session, scope, period)
+    # With a priority filter, each grant's budget categories count by that priority's share, as its money.
+    category_shares: dict[int, tuple[list[int], int]] | None = {} if priority_id is not None else None
 
     for app_id, reference, organisation, title, workflow_name, state in grants:
         grant_money = money.get(app_id, GrantFigures())
@@ -201,6 +203,10 @@ def build_spend_report(
             shares = [(None, 100)]
             sections.setdefault(None, PrioritySection(None, NO_PRIORITY, NO_PRIORITY))
         parts = _apportion(grant_money, [pct for _pid, pct in shares])
+        if category_shares is not None:
+            index = next((i for i, (pid, _pct) in enumerate(shares) if pid == priority_id), None)
+            if index is not None:
+                category_shares[app_id] = ([pct for _pid, pct in shares], index)
         for (pid, pct), part in zip(shares, parts, strict=True):
             if pid not in sections:  # the priority filter shows one priority's share of each grant
                 continue
@@ -234,7 +240,7 @@ def build_spend_report(
         sections=ordered,
         totals=_sum(s.totals for s in ordered),
         grant_count=len(grants),
-        categories=figures.spend_by_category(session, scope, period),
+        categories=figures.spend_by_category(session, scope, period, category_shares),
         funds=[
             FundRow(f.name, year_label(f.financial_year), fund_budget.fund_position(session, f))
             for f in funds
@@ -274,7 +280,10 @@ def method_notes() -> list[str]:
         "the amount awarded (a grant awarded 80% of its budget is held to 80% of each budget line, shared "
         "out by the largest-remainder rule); the budgets as applied for are shown beside them. A variance "
         "of more than 10% of the awarded budget is marked. Budgets are for the whole grant, so a quarter's "
-        "spend will be well under them.",
+        "spend will be well under them. For one priority, each grant's budgets and spend count by that "
+        "priority's percentage: the grant's total is shared out by the largest-remainder rule, then the "
+        "priority's part across the budget categories in proportion to them, so the budgets scaled to the "
+        "awards add up to the priority's share of the amounts awarded.",
     ]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from grants_app.dates import london_today
-from grants_app.models import Role
+from grants_app.models import BudgetLine, Role
 from grants_app.money import format_pence
 from grants_app.reports import outputs
+from grants_app.reports.apportion import largest_remainder
 from grants_app.reports.figures import FIGURES
 from grants_app.reports.period import financial_year, quarter_of
 from grants_app.reports.spend import build_spend_report
@@ -216,3 +217,32 @@ def test_not_yet_paid_on_a_settled_grant_is_the_statement_still_to_pay(make, ses
     assert report.totals.not_yet_paid == rows[running.id].not_yet_paid
     text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
     assert "Still to pay" in text
+
+
+def test_the_priority_filter_counts_that_priority_share_of_each_budget_category(make, session, ref):
+    app, officer = make.in_delivery(award_pence=150_001, priorities=[(1, 35), (2, 65)])
+    session.add(
+        BudgetLine(application=app, category=ref.categories[1], description="Venue", amount_pence=100_003)
+    )
+    session.flush()
+    make.pay(app)
+    make.interim_return(app, 40_001, officer)
+    second = ref.priorities[1]
+    report = _report(session, ref, priority_id=second.id)
+    [section] = report.sections
+    assert (
+        section.totals.awarded == 150_001 * 65 // 100 + 1
+    )  # 97,500.65p: the larger remainder gets the penny
+    assert sum(c.budget for c in report.categories) == section.totals.awarded
+    assert sum(c.spent for c in report.categories) == section.totals.spent
+    assert sum(c.applied for c in report.categories) == largest_remainder(300_003, [35, 65])[1]
+    # and the two priorities' categories add up to the whole grants'
+    first = _report(session, ref, priority_id=ref.priorities[0].id)
+    whole = {c.category_id: c for c in _report(session, ref).categories}
+    for one, other in zip(report.categories, first.categories, strict=True):
+        full = whole[one.category_id]
+        assert (one.applied + other.applied, one.budget + other.budget, one.spent + other.spent) == (
+            full.applied,
+            full.budget,
+            full.spent,
+        )
