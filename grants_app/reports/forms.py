@@ -67,6 +67,13 @@ def _id_or_none(value) -> int | None:
     return parse_id(text)
 
 
+def _id_blank_none_else_minus_one(value) -> int | None:
+    """None when nothing was chosen; the id; else -1 (no row has it), so garbage is refused, not ignored."""
+    if not str(value if value is not None else "").strip():
+        return None
+    return _id_or_minus_one(value)
+
+
 def _id_or_minus_one(value) -> int:
     found = _id_or_none(value)
     return -1 if found is None else found
@@ -138,7 +145,9 @@ class SpendForm(_Base):
     fund_ids = SelectMultipleField(
         "Funds (none chosen: every fund of the year)", coerce=_id_or_minus_one, validate_choice=False
     )
-    priority_id = SelectField("Priority", coerce=_id_or_none, default=None, validate_choice=False)
+    priority_id = SelectField(
+        "Priority", coerce=_id_blank_none_else_minus_one, default=None, validate_choice=False
+    )
 
     def period(self) -> Period:
         quarter = int(self.quarter.data) if self.quarter.data in {"1", "2", "3", "4"} else None

@@ -105,12 +105,22 @@ def _apportion(money: GrantFigures, weights: list[int]) -> list[GrantFigures]:
 
 
 def chosen_funds(session: Session, period: Period, fund_ids: list[int] | None) -> list[Fund]:
-    """The funds named, else those of the period's financial year, else every fund."""
+    """The funds named, else those of the period's financial year, else every fund. Raises
+    ReportFilterError("fund_ids") for a fund that does not exist or (for a financial year or quarter) is
+    of another year."""
     stmt = select(Fund).order_by(Fund.financial_year, Fund.name)
     if fund_ids:
         funds = list(session.execute(stmt.where(Fund.id.in_(fund_ids))).scalars())
         if len(funds) != len(set(fund_ids)):
             raise ReportFilterError("fund_ids", "Choose funds from the list")
+        other_year = [f for f in funds if period.year is not None and f.financial_year != period.year]
+        if other_year:
+            names = ", ".join(f"{f.name} ({f.year_label})" for f in other_year)
+            raise ReportFilterError(
+                "fund_ids",
+                f"{'That fund is' if len(other_year) == 1 else 'Those funds are'} not in "
+                f"{year_label(period.year or 0)}: {names}. Choose a fund of that year, or another year",
+            )
         return funds
     if period.year is not None:
         return list(session.execute(stmt.where(Fund.financial_year == period.year)).scalars())

@@ -62,6 +62,10 @@ def test_finance_downloads_the_spend_pdf_from_the_page(staff_client, bulk, ref, 
         ("year=2026&fund_ids=999999", "Choose funds from the list"),
         ("year=2026&fund_ids=%27%3B--", "Choose funds from the list"),
         ("year=2026&priority_id=424242", "Choose a priority from the list"),
+        ("year=2026&priority_id=abc", "Choose a priority from the list"),
+        ("year=2026&priority_id=%00", "Choose a priority from the list"),
+        ("year=2026&priority_id=99999999999999999999999", "Choose a priority from the list"),
+        ("year=2026&priority_id=-3", "Choose a priority from the list"),
         ("year=2026&format=exe", "Choose PDF, CSV or XLSX"),
         ("", "Enter a financial year, like 2026, or a start and end date"),
     ],
@@ -72,6 +76,17 @@ def test_bad_spend_filters_get_a_form_error_not_a_500(staff_client, ref, session
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and message in html
+
+
+def test_a_fund_of_another_year_is_refused_for_the_spend_report(staff_client, ref, session):
+    client, _user = staff_client(Role.FINANCE)
+    year = ref.fund.financial_year
+    response = client.get(f"/admin/reports/spend?year={year - 1}&fund_ids={ref.fund.id}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert f"That fund is not in {year - 1}/{str(year)[-2:]}" in html
+    assert client.get(f"/admin/reports/spend?year={year}&fund_ids={ref.fund.id}").status_code == 200
 
 
 @pytest.mark.parametrize(
