@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from grants_app.models import Role
+from grants_app.models import Role, utcnow
 from grants_app.reports.access import REPORT_ROLES
 from grants_app.sessions import GENERATION_KEY
 
@@ -155,3 +157,21 @@ def test_the_group_downloads_its_statement_in_the_portal_and_nobody_else_can(app
 
     g.pop("_login_user", None)
     assert app.test_client().get(f"/applications/{application.reference}/statement.pdf").status_code == 302
+
+
+def test_the_meeting_pack_defaults_to_the_meeting_under_way_else_the_next(staff_client, make, session):
+    officer = make.officer()
+    next_one = make.meeting(officer, days_ahead=7)
+    under_way = make.meeting(officer)  # started an hour ago
+    make.on_agenda(under_way, officer)
+    session.commit()
+    for roles in ((Role.OFFICER,), (Role.JAG_MEMBER,)):
+        client, _user = staff_client(*roles)
+        page = client.get("/admin/reports/").get_data(as_text=True)
+        assert re.search(rf'<option selected value="{under_way.id}">', page), roles
+        assert not re.search(rf'<option selected value="{next_one.id}">', page), roles
+    under_way.minutes_approved_at = utcnow()  # minuted: no longer under way
+    session.commit()
+    client, _user = staff_client(Role.OFFICER)
+    page = client.get("/admin/reports/").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{next_one.id}">', page)

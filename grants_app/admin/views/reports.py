@@ -31,6 +31,7 @@ from grants_app.reports.period import ReportFilterError, financial_year
 from grants_app.reports.rag import build_rag_report
 from grants_app.reports.spend import build_spend_report
 from grants_app.reports.statement import build_statement
+from grants_app.services import dashboard
 
 
 def _download(output: outputs.Output) -> Response:
@@ -78,18 +79,28 @@ class ReportsView(RoleRequired, BaseView):
             forms["jag_pack"].meeting_id.choices = choices((m.id, m.title) for m in self._meetings())
 
     def _next_meeting_id(self) -> int | None:
-        """The next meeting to be held (the pack most often wanted), else none chosen."""
+        """The meeting under way (its pack is the one wanted on the day), else the next to be held, as the
+        dashboards show it; else none chosen."""
+        meeting = dashboard.meeting_under_way(db.session)
+        if meeting is not None:
+            return meeting.id
         return db.session.execute(
             select(Meeting.id).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1)
         ).scalar_one_or_none()
 
     def _meetings(self) -> list[Meeting]:
-        """Officers: every meeting. JAG members: meetings not yet held, and those they attended."""
+        """Officers: every meeting. JAG members: meetings not yet held, the one under way, and those they
+        attended."""
         stmt = select(Meeting).order_by(Meeting.starts_at.desc())
         user = staff_user()
         if not user.has_role(Role.OFFICER):
             attended = select(Attendance.meeting_id).where(Attendance.user_id == user.id)
-            stmt = stmt.where((Meeting.starts_at > utcnow()) | Meeting.id.in_(attended))
+            under_way = dashboard.meeting_under_way(db.session)
+            stmt = stmt.where(
+                (Meeting.starts_at > utcnow())
+                | Meeting.id.in_(attended)
+                | (Meeting.id == (under_way.id if under_way else -1))
+            )
         return list(db.session.execute(stmt.limit(50)).scalars())
 
     def _page(self, status: int = 200, active: str = "", **bound):
