@@ -43,7 +43,7 @@ from grants_app.models import (
 from grants_app.reports.common import Provenance, provenance, state_labeller
 from grants_app.reports.period import ReportFilterError
 from grants_app.reports.render import render_pdf
-from grants_app.reports.tables import COUNT, DATE, MONEY, TEXT, Column, Table
+from grants_app.reports.tables import COUNT, DATE, MONEY, TENTHS, TEXT, Column, Table
 from grants_app.services.written_procedures import recommendation_words
 
 
@@ -419,7 +419,7 @@ def jag_pack_tables(pack: JagPack) -> list[Table]:
                 Column("Project", TEXT, 36),
                 Column("Requested", MONEY),
                 Column("Priorities", TEXT, 36),
-                Column("Average score (of 5)", TEXT, 10),
+                Column("Average score (of 5)", TENTHS, 10),
                 Column("Interests declared", COUNT, 10),
                 Column("Decision", TEXT, 20),
                 Column("Awarded", MONEY),
@@ -432,7 +432,7 @@ def jag_pack_tables(pack: JagPack) -> list[Table]:
                     i.project,
                     i.requested,
                     "; ".join(f"{p} ({pct}%)" for p, pct in i.priorities),
-                    "" if i.overall_tenths is None else f"{i.overall_tenths / 10:.1f}",
+                    i.overall_tenths,
                     len(i.interests),
                     i.outcome,
                     i.awarded,

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,7 +37,7 @@ from grants_app.models import (
 from grants_app.reports import figures
 from grants_app.reports.common import partnership_details
 from grants_app.reports.period import financial_year, year_label
-from grants_app.reports.tables import TEXT, Column, Table
+from grants_app.reports.tables import DATE, MONEY, TEXT, Column, Table
 
 SCHEMA_VERSION = "1.4"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -234,10 +235,34 @@ CSV_COLUMNS = (
 )
 
 
-def open_data_table(package: dict[str, Any]) -> Table:
-    """One row per grant; amounts stay in pounds as in the JSON (text, so no £ format is implied)."""
+# Columns a spreadsheet should hold as numbers (pounds, with a £ format) and dates, not text.
+MONEY_COLUMNS = frozenset({"Amount Applied For", "Amount Awarded", "Amount Disbursed"})
+DATE_COLUMNS = frozenset({"Award Date", "Planned Dates:Start Date", "Planned Dates:End Date"})
+
+
+def _typed(title: str, value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if title in MONEY_COLUMNS:
+        return round(Decimal(str(value)) * 100)  # pence, exactly, from the package's pounds
+    if title in DATE_COLUMNS:
+        return date.fromisoformat(str(value))
+    return value
+
+
+def open_data_table(package: dict[str, Any], *, typed: bool = False) -> Table:
+    """One row per grant. For the CSV (`typed` False) every value is as in the JSON (amounts in pounds);
+    for the XLSX (`typed` True) amounts are money (pence, written as pounds with a £ format) and the award
+    and planned dates are dates. Last Modified stays ISO text: it is a UTC time, which Excel cannot hold."""
+    if not typed:
+        return Table(
+            "360Giving grants",
+            [Column(title, TEXT, 18) for title, _get in CSV_COLUMNS],
+            ([get(grant) for _title, get in CSV_COLUMNS] for grant in package["grants"]),
+        )
+    kinds = [MONEY if t in MONEY_COLUMNS else DATE if t in DATE_COLUMNS else TEXT for t, _get in CSV_COLUMNS]
     return Table(
         "360Giving grants",
-        [Column(title, TEXT, 18) for title, _get in CSV_COLUMNS],
-        ([get(grant) for _title, get in CSV_COLUMNS] for grant in package["grants"]),
+        [Column(title, kind, 18) for (title, _get), kind in zip(CSV_COLUMNS, kinds, strict=True)],
+        ([_typed(title, get(grant)) for title, get in CSV_COLUMNS] for grant in package["grants"]),
     )

@@ -78,10 +78,11 @@ def open_data_output(package: dict[str, Any], fmt: str, year: int) -> Output:
     if fmt == "json":
         body = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
         return Output(body, MIMETYPES["json"], f"{stem}.json")
-    table = open_data.open_data_table(package)
     if fmt == "csv":
-        return Output(stream_csv(table), MIMETYPES["csv"], f"{stem}.csv")
-    return Output(xlsx_bytes([table]), MIMETYPES["xlsx"], f"{stem}.xlsx")
+        return Output(stream_csv(open_data.open_data_table(package)), MIMETYPES["csv"], f"{stem}.csv")
+    return Output(
+        xlsx_bytes([open_data.open_data_table(package, typed=True)]), MIMETYPES["xlsx"], f"{stem}.xlsx"
+    )
 
 
 def all_bytes(tables: Iterable[Table]) -> bytes:

@@ -25,7 +25,17 @@ from flask import render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from grants_app.reports.tables import COUNT, DATE, MONEY, PERCENT, Table, iso_date, percent_text, pounds_text
+from grants_app.reports.tables import (
+    COUNT,
+    DATE,
+    MONEY,
+    PERCENT,
+    TENTHS,
+    Table,
+    iso_date,
+    percent_text,
+    pounds_text,
+)
 from grants_app.services.csv_export import FORMULA_PREFIXES, safe_cell
 
 STATIC_FOLDER = Path(__file__).resolve().parent / "static"
@@ -82,7 +92,7 @@ def csv_cell(kind: str, value: Any) -> str:
         return ""
     if kind == MONEY:
         return pounds_text(value)
-    if kind == PERCENT:
+    if kind in (PERCENT, TENTHS):
         return percent_text(value)
     if kind == COUNT:
         return str(int(value))
@@ -142,6 +152,7 @@ def write_xlsx(tables: Iterable[Table], target: io.BufferedIOBase | str) -> None
     money = workbook.add_format({"num_format": MONEY_FORMAT})
     percent = workbook.add_format({"num_format": "0.0%"})
     day = workbook.add_format({"num_format": DATE_FORMAT})
+    one_place = workbook.add_format({"num_format": "0.0"})
     quoted = workbook.add_format({"quote_prefix": True})
     used: set[str] = set()
     for table in tables:
@@ -161,6 +172,8 @@ def write_xlsx(tables: Iterable[Table], target: io.BufferedIOBase | str) -> None
                     sheet.write_number(r, col, int(value))
                 elif kind == PERCENT:
                     sheet.write_number(r, col, int(value) / 1000, percent)
+                elif kind == TENTHS:
+                    sheet.write_number(r, col, int(value) / 10, one_place)
                 elif kind == DATE and isinstance(value, date):
                     sheet.write_datetime(r, col, value, day)
                 else:

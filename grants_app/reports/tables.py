@@ -11,6 +11,7 @@ TEXT = "text"
 MONEY = "money"  # integer pence
 COUNT = "count"  # whole number
 PERCENT = "percent"  # tenths of a percent (125 is 12.5%), or None
+TENTHS = "tenths"  # a number in tenths (32 is 3.2: an average score), or None
 DATE = "date"
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from grants_app.reports import outputs
-from grants_app.reports.jag_pack import build_jag_pack
+from grants_app.reports.jag_pack import CriterionScore, build_jag_pack
 from grants_app.services import declarations, written_procedures
 from grants_app.workflow.engine import fire
 from tests.reports.conftest import csv_rows, pdf_text, xlsx_sheets
@@ -94,3 +95,19 @@ def test_a_pack_notes_only_the_decisions_since_the_previous_meeting(make, sessio
     assert noted(this) == ([decided["between"]], [urgent.reference])
     assert noted(earlier) == ([decided["before"]], [])
     assert noted(later) == ([decided["after"]], [])
+
+
+def test_the_xlsx_average_score_is_a_number(make, session):
+    officer = make.officer()
+    meeting = make.meeting(officer, days_ahead=5)
+    make.on_agenda(meeting, officer)
+    pack = build_jag_pack(session, meeting.id, generated_by="x")
+    scores = [CriterionScore("Need", 32, 5, 3), CriterionScore("Value", 41, 5, 3)]
+    pack.items = [replace(pack.items[0], scores=scores)]
+    assert pack.items[0].overall_tenths == round((32 + 41) / 2)
+    sheet = xlsx_sheets(outputs.jag_pack_output(pack, "xlsx").as_bytes())["Agenda"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet[2][header.index("Average score (of 5)")]
+    assert cell.value == pack.items[0].overall_tenths / 10 and cell.number_format == "0.0"
+    row = csv_rows(outputs.jag_pack_output(pack, "csv").as_bytes())[1]
+    assert row[header.index("Average score (of 5)")] == f"{pack.items[0].overall_tenths / 10:.1f}"

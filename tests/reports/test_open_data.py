@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from grants_app.dates import london_today
 from grants_app.reports import outputs
 from grants_app.reports.open_data import build_open_data, org_identifier
 from grants_app.services import recoveries
-from tests.reports.conftest import csv_rows
+from tests.reports.conftest import csv_rows, xlsx_sheets
 from tests.services.test_payments import delivering
 
 SCHEMAS = PROJECT_ROOT / "tests" / "data" / "360giving"
@@ -99,3 +100,29 @@ def test_amount_disbursed_is_paid_less_money_repaid(make, session, ref):
     [grant] = build_open_data(session, ref.fund.financial_year)["grants"]
     assert grant["amountDisbursed"] == (payment.amount_pence - 25_000) / 100
     assert grant["amountAwarded"] == 2000
+
+
+def test_the_xlsx_holds_amounts_as_pounds_and_dates_as_dates(session, ref, bulk):
+    bulk(3)
+    package = build_open_data(session, ref.fund.financial_year)
+    book = xlsx_sheets(outputs.open_data_output(package, "xlsx", ref.fund.financial_year).as_bytes())
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    cells = {title: cell for title, cell in zip(header, book.worksheets[0][2], strict=True)}
+    grant = next(g for g in package["grants"] if g["id"] == first[header.index("Identifier")])
+    for title, key in (
+        ("Amount Applied For", "amountAppliedFor"),
+        ("Amount Awarded", "amountAwarded"),
+        ("Amount Disbursed", "amountDisbursed"),
+    ):
+        assert isinstance(first[header.index(title)], (int, float)), title
+        assert first[header.index(title)] == grant[key], title
+        assert "£" in cells[title].number_format, title
+    award_date = first[header.index("Award Date")]
+    assert isinstance(award_date, datetime)
+    assert award_date.date() == date.fromisoformat(grant["awardDate"])
+    assert isinstance(first[header.index("Planned Dates:Start Date")], datetime)
+    # the CSV keeps the package's own values
+    csv_first = csv_rows(outputs.open_data_output(package, "csv", ref.fund.financial_year).as_bytes())[1]
+    assert csv_first[header.index("Award Date")] == grant["awardDate"]
+    assert csv_first[header.index("Amount Awarded")] == str(grant["amountAwarded"])
