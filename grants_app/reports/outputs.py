@@ -13,7 +13,8 @@ from grants_app.reports.tables import Table
 
 MIMETYPES = {
     "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
+    # The response adds "; charset=utf-8" to a text type itself (Flask/Werkzeug): naming it here doubled it.
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }

@@ -175,3 +175,13 @@ def test_the_meeting_pack_defaults_to_the_meeting_under_way_else_the_next(staff_
     client, _user = staff_client(Role.OFFICER)
     page = client.get("/admin/reports/").get_data(as_text=True)
     assert re.search(rf'<option selected value="{next_one.id}">', page)
+
+
+def test_a_csv_download_names_its_charset_once(staff_client, bulk, ref, session):
+    bulk(2)
+    session.commit()
+    client, _user = staff_client(Role.FINANCE)
+    response = client.get(f"/admin/reports/spend?year={ref.fund.financial_year}&format=csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith(b"\xef\xbb\xbf")
