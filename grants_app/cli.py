@@ -138,8 +138,7 @@ def seed_scale_command(applications: int, force: bool) -> None:
             "The database already has data: seed-scale runs on an empty database (--force to add anyway)"
         )
     started = time.monotonic()
-    result = seed_scale(db.session, london_today(), applications, progress=click.echo)
-    db.session.commit()
+    result = _run(lambda: seed_scale(db.session, london_today(), applications, progress=click.echo))
     click.echo(
         f"Loaded {result.applications:,} applications and {result.audit_events:,} audit events "
         f"in {time.monotonic() - started:.0f} s. Staff sign in with password {SCALE_PASSWORD}:"
