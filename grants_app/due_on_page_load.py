@@ -2,18 +2,20 @@
 
 Written procedures whose deadline has passed (or that every member has answered) are closed, and grants
 whose offer is accepted start delivery on their project's start date, before the page is built, as the
-system and each kind in its own transaction, so the page shows the result. The check is one indexed
-query per kind when nothing is due. Work that loses a race with another request or the cron job (or
-finds SQLite busy) is left for whichever comes next.
+system and each kind in its own transaction, so the page shows the result. One small query on the
+state indexes asks whether any kind may have work; only a kind that may runs its own query. Work that
+loses a race with another request or the cron job (or finds SQLite busy) is left for whichever comes
+next.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, request
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -28,17 +30,14 @@ log = logging.getLogger(__name__)
 SKIPPED = ("static", "govuk_assets.", "health.")
 
 
-def _anything_to_check(session: Session) -> tuple[bool, bool]:
-    """(a written procedure is open, a grant is due to start delivery): one small query on two state
-    indexes, so the usual page load, with nothing due, costs one round trip."""
-    return tuple(
-        session.execute(
-            select(
-                exists().where(written_procedures.circulating()),
-                exists().where(offers.due_to_start(london_today())),
-            )
-        ).one()
-    )
+@dataclass(frozen=True)
+class DueWork:
+    """One kind of deadline: what it is (for the log), a cheap condition saying it may have work (asked
+    on every page load), and the work itself (returns whether it changed anything)."""
+
+    what: str
+    may_have_work: Callable[[], ColumnElement[bool]]
+    work: Callable[[Session], bool]
 
 
 def _close_written_procedures(session: Session) -> bool:
@@ -49,16 +48,17 @@ def _close_written_procedures(session: Session) -> bool:
 
 
 def _start_deliveries(session: Session) -> bool:
-    today = london_today()
-    if not offers.any_delivery_due_to_start(session, today):
-        return False
-    offers.start_due_deliveries(session, SYSTEM, today)
-    return True
+    report = offers.start_due_deliveries(session, SYSTEM, london_today())
+    return bool(report.done or report.refused)
 
 
-DUE_WORK: tuple[tuple[str, Callable[[Session], bool]], ...] = (
-    ("closing due written procedures", _close_written_procedures),
-    ("starting delivery of grants whose project has started", _start_deliveries),
+DUE_WORK: tuple[DueWork, ...] = (
+    DueWork("closing due written procedures", written_procedures.circulating, _close_written_procedures),
+    DueWork(
+        "starting delivery of grants whose project has started",
+        lambda: offers.due_to_start(london_today()),
+        _start_deliveries,
+    ),
 )
 
 
@@ -69,19 +69,19 @@ def act_on_passed_deadlines() -> None:
         return
     session = db.session
     try:
-        flags = _anything_to_check(session)
+        flags = session.execute(select(*(exists().where(due.may_have_work()) for due in DUE_WORK))).one()
     except OperationalError:
         session.rollback()
         return
-    for (what, work), flag in zip(DUE_WORK, flags, strict=True):
+    for due, flag in zip(DUE_WORK, flags, strict=True):
         if not flag:
             continue
         try:
-            if work(session):
+            if due.work(session):
                 commit(session)  # and send the emails it queued
         except OperationalError:
             session.rollback()
-            log.warning("%s on page load failed; the daily job will do it", what)
+            log.warning("%s on page load failed; the daily job will do it", due.what)
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from grants_app.dates import format_date, london_today
@@ -284,11 +284,8 @@ def _fire_each(session: Session, apps: list[Application], trigger: str, actor) -
 
 
 def due_to_start(today: date) -> ColumnElement[bool]:
-    """The condition "this grant's offer is accepted and its project has started by `today`"."""
-    return _accepted_and_started(today)
-
-
-def _accepted_and_started(today: date):
+    """The condition "this grant's offer is accepted and its project has started by `today`" (on the
+    state index: the page-load probe asks it on every request)."""
     return Application.state.in_(application_states(ApplicationTag.AWAITING_DELIVERY)) & (
         (Application.start_date.is_(None)) | (Application.start_date <= today)
     )
@@ -297,18 +294,10 @@ def _accepted_and_started(today: date):
 def deliveries_due_to_start(session: Session, today: date, limit: int | None = None) -> list[Application]:
     """Grants whose offer is accepted and whose project start date (Europe/London) is today or past,
     oldest first; at most `limit` (one indexed query)."""
-    query = select(Application).where(_accepted_and_started(today)).order_by(Application.id)
+    query = select(Application).where(due_to_start(today)).order_by(Application.id)
     if limit is not None:
         query = query.limit(limit)
     return list(session.execute(query).scalars())
-
-
-def any_delivery_due_to_start(session: Session, today: date) -> bool:
-    """Whether any grant is due to start delivery (one query on the state index, whatever the table's
-    size). A probe with ORDER BY id LIMIT 1 lets PostgreSQL walk the primary key through every row
-    when no grant is due, as on most page loads: about 20 ms at 100,000 applications."""
-    due = select(func.count()).select_from(Application).where(_accepted_and_started(today))
-    return bool(session.execute(due).scalar_one())
 
 
 def start_due_deliveries(session: Session, actor, today: date) -> JobReport:

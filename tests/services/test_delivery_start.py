@@ -97,9 +97,9 @@ def test_the_page_load_check_sees_a_due_start_only_from_the_start_date(make, ses
     today = london_today()
     later = _accepted(make, starts_in_days=3)
     session.flush()
-    assert not offers.any_delivery_due_to_start(session, today)
-    assert offers.any_delivery_due_to_start(session, today + timedelta(days=3))
+    assert offers.deliveries_due_to_start(session, today) == []
+    assert offers.deliveries_due_to_start(session, today + timedelta(days=3)) == [later]
     with pinned(clock.now() + timedelta(days=3)):
         offers.start_due_deliveries(session, SYSTEM, london_today())
         assert not has_tag(later, ApplicationTag.AWAITING_DELIVERY)
-        assert not offers.any_delivery_due_to_start(session, london_today())
+        assert offers.deliveries_due_to_start(session, london_today()) == []
