@@ -125,10 +125,8 @@ def _kind_label(value: Any) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _transition(
-    event: AuditEvent, definition, labels: dict[tuple[str, str], str], meetings: dict[int, str], who: str
-) -> HistoryLine:
-    step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
+def _transition(event: AuditEvent, definition, meetings: dict[int, str], who: str) -> HistoryLine:
+    step = definition.step_label(event.trigger, event.from_state)
     sentence = (
         f"{who} moved the application from {definition.staff_label(event.from_state)} to "
         f"{definition.staff_label(event.to_state)} ({step})."
@@ -322,8 +320,7 @@ def _events_of(application_id: int):
 
 
 def _return_step(event: AuditEvent, definition, period: str, who: str) -> HistoryLine:
-    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
-    step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
+    step = definition.step_label(event.trigger, event.from_state)
     sentence = (
         f"{who}: monitoring return {period}, {step.lower()} "
         f"({definition.staff_label(event.from_state)} to {definition.staff_label(event.to_state)})."
@@ -377,15 +374,13 @@ def history_for(
         else {}
     )
     return_definition = get_engine().definition("monitoring_return") if return_ids else None
-    # Each step's label, by trigger and the state it left (a trigger can mean different steps).
-    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
     lines = []
     for event in events:
         who = person(event.actor_label)
         if event.entity_type == "monitoring_return":
             lines.append(_return_step(event, return_definition, periods.get(event.entity_id, ""), who))
         elif event.action == "transition":
-            lines.append(_transition(event, definition, labels, meetings, who))
+            lines.append(_transition(event, definition, meetings, who))
         else:
             lines.append(_line(event, meetings, who, show_scores))
     return _fold(lines)

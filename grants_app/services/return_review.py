@@ -144,7 +144,6 @@ def history_lines(ret: MonitoringReturn, events: list[AuditEvent]) -> list[Histo
     """The return's audit events as sentences: state labels rather than state names, category and
     priority names rather than ids, amounts in pounds (no query: names come from the loaded return)."""
     definition = get_engine().definition_for(ret)
-    labels = {(t.trigger, s): t.label for t in definition.transitions for s in t.sources}
     app = ret.application
     categories = {c.id: c.name for c in app.fund.budget_categories}
     priorities = {s.priority_id: f"priority {s.priority.number}" for s in app.priority_splits}
@@ -153,7 +152,7 @@ def history_lines(ret: MonitoringReturn, events: list[AuditEvent]) -> list[Histo
         data = dict(event.data or {})
         who = (event.actor_label or "Someone").split(" <")[0]
         if event.action == "transition":
-            step = labels.get((event.trigger, event.from_state)) or (event.trigger or "").replace("_", " ")
+            step = definition.step_label(event.trigger, event.from_state)
             what = f"{step}: {definition.staff_label(event.from_state)} to {definition.staff_label(event.to_state)}"
             details = event.reason
         else:

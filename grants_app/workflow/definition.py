@@ -107,6 +107,14 @@ class WorkflowDefinition:
         """Names of the states carrying `tag`."""
         return frozenset(name for name, state in self.states.items() if tag in state.tags)
 
+    def step_label(self, trigger: str | None, from_state: str | None) -> str:
+        """The label of the step `trigger` is from `from_state` (a trigger can mean different steps
+        from different states); the trigger in words for one the file no longer has."""
+        for transition in self.transitions:
+            if transition.trigger == trigger and from_state in transition.sources:
+                return transition.label
+        return (trigger or "").replace("_", " ")
+
     def staff_label(self, state: str) -> str:
         """The staff label of `state` (the name itself for a state the file no longer has)."""
         return self.states[state].staff_label if state in self.states else state
