@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from grants_app.dates import format_date, to_london
@@ -98,15 +98,18 @@ def applications_by_state(session: Session, definition) -> list[StateCount]:
     ]
 
 
+def _not_over(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A meeting still to come or under way: started in the last MEETING_HOURS hours or later, its
+    minutes not yet approved."""
+    return (Meeting.starts_at > now - timedelta(hours=MEETING_HOURS), Meeting.minutes_approved_at.is_(None))
+
+
 def next_meeting(session: Session) -> Meeting | None:
     """The JAG meeting under way (started in the last MEETING_HOURS hours, minutes not approved), else
     the next one that has not yet happened; with its agenda (one query and one for the agenda)."""
     return session.execute(
         select(Meeting)
-        .where(
-            Meeting.starts_at > utcnow() - timedelta(hours=MEETING_HOURS),
-            Meeting.minutes_approved_at.is_(None),
-        )
+        .where(*_not_over(utcnow()))
         .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.application))
         .order_by(Meeting.starts_at)
         .limit(1)
@@ -227,11 +230,7 @@ def meeting_under_way(session: Session) -> Meeting | None:
     now = utcnow()
     return session.execute(
         select(Meeting)
-        .where(
-            Meeting.starts_at <= now,
-            Meeting.starts_at > now - timedelta(hours=MEETING_HOURS),
-            Meeting.minutes_approved_at.is_(None),
-        )
+        .where(Meeting.starts_at <= now, *_not_over(now))
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     ).scalar_one_or_none()
