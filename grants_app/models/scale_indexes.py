@@ -50,5 +50,8 @@ Index("ix_organisations_name_sort", Organisation.name)
 Index("ix_application_wards_ward_id", application_wards.c.ward_id)
 # The dashboards' overdue returns: outstanding states, earliest due first.
 Index("ix_monitoring_returns_state_due_on", MonitoringReturn.state, MonitoringReturn.due_on)
+# The page-load probe asks on every request whether a grant awaiting delivery has started; with the state
+# alone PostgreSQL answers that EXISTS by walking the table when no such grant exists (17 ms at 100,000).
+Index("ix_applications_state_start_date", Application.state, Application.start_date)
 # An application's history, newest first, a page at a time.
 Index("ix_audit_events_entity_newest", AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.id)
