@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from grants_app import sessions
 from grants_app.extensions import db
@@ -21,7 +22,8 @@ def register_user_loader(login_manager: LoginManager) -> None:
         if identifier is None:
             return None
         try:
-            user = db.session.get(User, identifier)
+            # The roles in the same query: every page asks them.
+            user = db.session.get(User, identifier, options=[joinedload(User.role_grants)])
         except SQLAlchemyError:
             # The database is down: treat the request as signed out, so error pages still render.
             db.session.rollback()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from grants_app.models import STAFF_ROLES, Role, User
@@ -14,11 +14,16 @@ STAFF_SESSION_KEY = "staff_user_id"
 
 def staff_user() -> User | None:
     """The signed-in staff member, only if they came through staff sign-in (password and any 2FA)."""
-    if not current_user.is_authenticated or not getattr(current_user, "is_staff", False):
-        return None
-    if session.get(STAFF_SESSION_KEY) != current_user.id:
-        return None
-    return current_user._get_current_object()
+    user = current_user._get_current_object()
+    staff_id = session.get(STAFF_SESSION_KEY)
+    # Asked once per menu entry (about 25 times a page): the answer is kept for this request while
+    # the signed-in person and the session's staff sign-in stay the same.
+    kept = g.get("_staff_user")
+    if kept is not None and kept[0] is user and kept[1] == staff_id:
+        return kept[2]
+    staff = user if user.is_authenticated and getattr(user, "is_staff", False) and staff_id == user.id else None
+    g._staff_user = (user, staff_id, staff)
+    return staff
 
 
 def has_any_role(roles: Iterable[Role | str]) -> bool:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from grants_app.dates import format_date
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -95,7 +95,8 @@ def organisations_of(session: Session, user: User) -> list[Organisation]:
             .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
             .where(OrganisationMember.user_id == user.id)
             .options(
-                selectinload(Organisation.members).selectinload(OrganisationMember.user),
+                # Members by name: their roles are not on the page.
+                selectinload(Organisation.members).selectinload(OrganisationMember.user).lazyload(User.role_grants),
                 selectinload(Organisation.invitations).selectinload(OrganisationInvitation.invited_by),
             )
             .order_by(Organisation.name, Organisation.id)
