@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from grants_app.dates import format_date
 from grants_app.lifecycle import ApplicationTag, has_tag
