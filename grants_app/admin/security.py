@@ -21,7 +21,9 @@ def staff_user() -> User | None:
     kept = g.get("_staff_user")
     if kept is not None and kept[0] is user and kept[1] == staff_id:
         return kept[2]
-    staff = user if user.is_authenticated and getattr(user, "is_staff", False) and staff_id == user.id else None
+    staff = (
+        user if user.is_authenticated and getattr(user, "is_staff", False) and staff_id == user.id else None
+    )
     g._staff_user = (user, staff_id, staff)
     return staff
 

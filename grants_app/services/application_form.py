@@ -96,7 +96,9 @@ def organisations_of(session: Session, user: User) -> list[Organisation]:
             .where(OrganisationMember.user_id == user.id)
             .options(
                 # Members by name: their roles are not on the page.
-                selectinload(Organisation.members).selectinload(OrganisationMember.user).lazyload(User.role_grants),
+                selectinload(Organisation.members)
+                .selectinload(OrganisationMember.user)
+                .lazyload(User.role_grants),
                 selectinload(Organisation.invitations).selectinload(OrganisationInvitation.invited_by),
             )
             .order_by(Organisation.name, Organisation.id)
