@@ -29,6 +29,7 @@ from grants_app.admin.views.base import (
     StaffModelView,
     csv_response,
     date_formatter,
+    details_url,
     link,
     pence_formatter,
 )
@@ -311,7 +312,7 @@ class ApplicationView(StaffModelView):
         "amount_requested_pence": pence_formatter,
         "submitted_at": date_formatter,
         "state": lambda v, c, m, n: get_engine().staff_label(m),
-        "reference": lambda v, c, m, n: link(url_for(".details_view", id=m.id), m.reference),
+        "reference": lambda v, c, m, n: link(details_url(v.endpoint, m.id), m.reference),
     }
 
     def __init__(self, *args, **kwargs) -> None:

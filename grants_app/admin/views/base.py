@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, flash, request, stream_with_context
+from flask import Response, flash, g, request, stream_with_context, url_for
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +121,16 @@ def edited_fields(form) -> list[str]:
 
 def link(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
+
+
+def details_url(endpoint: str, row_id: int, fragment: str = "") -> str:
+    """The details page of row `row_id` of the admin view at `endpoint` ("application"), with an
+    optional "#fragment". For a link in every row of a list: the route is built once per request
+    (url_for for each of 20 rows was a tenth of the list page)."""
+    urls = g.setdefault("_details_urls", {})
+    if endpoint not in urls:
+        urls[endpoint] = url_for(f"{endpoint}.details_view")
+    return f"{urls[endpoint]}?id={int(row_id)}{fragment}"
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

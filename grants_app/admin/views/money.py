@@ -30,6 +30,7 @@ from grants_app.admin.views.base import (
     StaffModelView,
     csv_response,
     date_formatter,
+    details_url,
     link,
     pence_formatter,
 )
@@ -203,9 +204,7 @@ def _options(stmt, label=str):
 
 
 def _application_link(view, context, model, name):
-    return link(
-        url_for("application.details_view", id=model.application_id) + "#money", model.application.reference
-    )
+    return link(details_url("application", model.application_id, "#money"), model.application.reference)
 
 
 class PaymentView(StaffModelView):

@@ -13,7 +13,7 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.applications import _int, _options
-from grants_app.admin.views.base import StaffModelView, date_formatter, link
+from grants_app.admin.views.base import StaffModelView, date_formatter, details_url, link
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ReturnTag, return_states
@@ -119,7 +119,7 @@ class ReturnView(StaffModelView):
     column_searchable_list = ["application.reference", "application.title"]
     column_formatters = {
         "application": lambda v, c, m, n: link(
-            url_for(".details_view", id=m.id), f"{m.application.reference} {m.application.title}"
+            details_url(v.endpoint, m.id), f"{m.application.reference} {m.application.title}"
         ),
         "organisation": lambda v, c, m, n: m.application.organisation.name,
         "due_on": date_formatter,
