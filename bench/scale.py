@@ -32,7 +32,8 @@ from grants_app.seed.scale import SCALE_PASSWORD, seed_scale
 
 TARGETS = {"dashboard": 3.0, "csv": 2.0, "search": 5.0, "list": 5.0, "detail": 5.0}
 PAGES = (
-    # name, kind, staff email, url, bare SQL (returning the rows the page shows)
+    # name, kind, staff email, url, bare SQL (returning the rows the page shows; for the list and its
+    # search, the count it shows too, which stops at 1,000 as the page's does)
     (
         "officer dashboard",
         "dashboard",
@@ -62,6 +63,7 @@ PAGES = (
         "list",
         "scale.officer@sosafe.example",
         "/admin/application/",
+        "SELECT count(*) FROM (SELECT id FROM applications LIMIT 1001) AS capped; "
         "SELECT a.*, o.name, f.name FROM applications a JOIN organisations o ON o.id = a.organisation_id "
         "JOIN funds f ON f.id = a.fund_id ORDER BY a.id DESC LIMIT 20",
     ),
@@ -70,6 +72,9 @@ PAGES = (
         "search",
         "scale.officer@sosafe.example",
         "/admin/application/?search=Youth",
+        "SELECT count(*) FROM (SELECT a.id FROM applications a WHERE a.title {like} '{youth}' OR a.reference "
+        "{like} '{youth}' OR a.organisation_id IN (SELECT id FROM organisations WHERE name {like} '{youth}') "
+        "LIMIT 1001) AS capped; "
         "SELECT a.*, o.name FROM applications a JOIN organisations o ON o.id = a.organisation_id "
         "WHERE a.title {like} '{youth}' OR a.reference {like} '{youth}' OR a.organisation_id IN "
         "(SELECT id FROM organisations WHERE name {like} '{youth}') ORDER BY a.id DESC LIMIT 20",
