@@ -6,10 +6,11 @@ prepared statement's generic plan was reused."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Column, exists, inspect, select, text
+from sqlalchemy import Column, inspect, text
 from sqlalchemy.sql.visitors import iterate
 
-from grants_app.due_on_page_load import DUE_WORK
+from grants_app.dates import london_today
+from grants_app.due_on_page_load import DUE_WORK, TODAY, probe_statement
 from grants_app.extensions import db
 
 
@@ -19,7 +20,7 @@ def test_each_page_load_check_is_answered_by_one_index(session):
     scan needs every column the condition reads; on a few test rows the planner may take either)."""
     indexes = inspect(session.get_bind())
     for due in DUE_WORK:
-        columns = [e for e in iterate(due.may_have_work()) if isinstance(e, Column)]
+        columns = [e for e in iterate(due.may_have_work(TODAY)) if isinstance(e, Column)]
         tables = {column.table.name for column in columns}
         assert len(tables) == 1, (due.what, tables)
         wanted = {column.name for column in columns}
@@ -40,6 +41,6 @@ def test_the_page_load_check_is_planned_for_its_values_every_time(session, make)
     session.commit()
     with db.engine.connect() as conn:  # one transaction, as a request that commits would keep it
         for _ in range(12):
-            conn.execute(select(*(exists().where(due.may_have_work()) for due in DUE_WORK))).one()
+            conn.execute(probe_statement(), {"today": london_today()}).one()
         prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
     assert prepared == 0

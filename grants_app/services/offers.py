@@ -283,9 +283,10 @@ def _fire_each(session: Session, apps: list[Application], trigger: str, actor) -
     return report
 
 
-def due_to_start(today: date) -> ColumnElement[bool]:
-    """The condition "this grant's offer is accepted and its project has started by `today`" (on the
-    state index: the page-load probe asks it on every request)."""
+def due_to_start(today: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """The condition "this grant's offer is accepted and its project has started by `today`" (a date
+    or a bound parameter; on the (state, start_date) index: the page-load check asks it on every
+    request)."""
     return Application.state.in_(application_states(ApplicationTag.AWAITING_DELIVERY)) & (
         (Application.start_date.is_(None)) | (Application.start_date <= today)
     )
