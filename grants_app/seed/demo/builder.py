@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from grants_app import clock
-from grants_app.dates import LONDON
+from grants_app.dates import LONDON, to_london
 from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
     Application,
@@ -64,7 +64,10 @@ class DemoBuilder:
 
     # -- helpers --------------------------------------------------------------------------------
     def on(self, day: date, step: Callable[[], object], hour: int = 10):
-        with clock.pinned(_at(day, hour)):
+        return self.at(_at(day, hour), step)
+
+    def at(self, moment: datetime, step: Callable[[], object]):
+        with clock.pinned(moment):
             result = step()
             self.session.flush()
             return result
@@ -135,9 +138,17 @@ class DemoBuilder:
             morning if morning <= now - timedelta(minutes=45) else _at(self.today - timedelta(days=1), 14)
         )
         self.current_meeting_starts_at = current
-        held = [current - timedelta(days=28 * k) for k in range(6, 0, -1)]
+        # Every four weeks at the same time of day in London, across the clock changes.
+        local = current.astimezone(LONDON)
+
+        def weeks_on(k: int) -> datetime:
+            return datetime.combine(
+                local.date() + timedelta(days=28 * k), local.time(), tzinfo=LONDON
+            ).astimezone(UTC)
+
+        held = [weeks_on(-k) for k in range(6, 0, -1)]
         held = [d for d in held if d.date() > self.ref.fund.opens_on + timedelta(days=20)]
-        for when in [*held, current, current + timedelta(days=28)]:
+        for when in [*held, current, weeks_on(1)]:
             day = when.astimezone(LONDON).date()
             meeting = self.on(
                 min(day, self.today) - timedelta(days=21),
@@ -290,16 +301,16 @@ class DemoBuilder:
                 votes.cast_vote(self.session, self.officer, item, member, choice)
             decisions.record_decision(self.session, self.officer, app, meeting, outcome=outcome, **kwargs)
 
-        self.on(meeting.starts_at.astimezone(LONDON).date(), step, hour=15)
+        starts = to_london(meeting.starts_at)
+        self.at(max(_at(starts.date(), 15), starts + timedelta(minutes=30)), step)
 
     def hold(self, meeting: Meeting) -> None:
-        day = meeting.starts_at.astimezone(LONDON).date()
-
         def step():
             for member in self.jag[:4]:
                 meeting_service.record_attendance(self.session, self.officer, meeting, member)
 
-        self.on(day, step, hour=14)
+        # Attendance is taken as the meeting opens (whatever the hour and the season it meets in).
+        self.at(to_london(meeting.starts_at) + timedelta(minutes=5), step)
 
     def to_meeting(self, app: Application, meeting: Meeting, submitted: date, scored: bool = True) -> None:
         self.submit(app, submitted)

@@ -31,7 +31,11 @@ def tell(b: DemoBuilder) -> int:
         if target in {"final_return_accepted", "repayment_due", "closed"}:
             meeting = meeting_back(6)
             met = meeting.starts_at.astimezone(LONDON).date()
-            project.options["end_date"] = b.today - timedelta(days=35 + index % 7)
+            # Ended five weeks ago, or by the end of the fund's year when that came first (the demo's
+            # fund is last year's until a new year is four months old).
+            project.options["end_date"] = min(
+                b.today - timedelta(days=35 + index % 7), b.ref.fund.year_ends_on - timedelta(days=index % 7)
+            )
             app = b.build(project, met - timedelta(days=40))
             app.start_date = max(met + timedelta(days=14), app.fund.year_starts_on)
             b.to_meeting(app, meeting, met - timedelta(days=30))

@@ -1,0 +1,36 @@
+"""The demo loads whenever it is loaded: `make run` on a fresh machine seeds it at whatever hour and
+season that is. Loaded just after midnight in winter it once failed, because the earlier meetings were
+set four weeks apart in UTC and so began an hour later in summer than the demo took attendance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from grants_app import clock
+from grants_app.dates import london_today, to_london
+from grants_app.models import Meeting
+from grants_app.seed.demo import seed_demo
+from grants_app.services.meetings import has_started
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 1, 0, 17, tzinfo=UTC),  # just after midnight, winter
+        datetime(2026, 9, 1, 5, 30, tzinfo=UTC),  # early morning, summer time
+        datetime(2026, 11, 30, 16, 0, tzinfo=UTC),  # the afternoon
+    ],
+    ids=["winter-midnight", "summer-morning", "afternoon"],
+)
+def test_the_demo_loads_at_any_hour_of_any_season(session, upload_folder, moment):
+    with clock.pinned(moment):
+        seed_demo(session, upload_folder, london_today())
+        session.flush()
+        meetings = session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars().all()
+        # JAG meets at one time of day in London, summer and winter alike.
+        assert len({to_london(m.starts_at).time() for m in meetings}) == 1
+        held = [m for m in meetings if has_started(m)]
+        assert held and all(any(a.present for a in m.attendances) for m in held)
