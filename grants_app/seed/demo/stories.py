@@ -148,6 +148,9 @@ def tell(b: DemoBuilder) -> int:
             # Its project starts next month, so it waits at "Offer accepted" (delivery starts by itself
             # on the start date) with its first instalment authorised for finance@ to record as paid.
             app.start_date = (b.today.replace(day=1) + timedelta(days=32)).replace(day=1)
+            # From late March to July the demo's fund is last year's, whose year has ended: this one
+            # project then runs on past it rather than the demo failing to load.
+            app.end_date = max(app.end_date, app.start_date + timedelta(days=90))
         money.issue_offer(b, app, met + timedelta(days=2))
         if target == "offer_declined":
             b.on(
