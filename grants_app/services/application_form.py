@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from grants_app.dates import format_date
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -95,14 +95,19 @@ def organisations_of(session: Session, user: User) -> list[Organisation]:
             .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
             .where(OrganisationMember.user_id == user.id)
             .options(
-                # Members by name: their roles are not on the page.
-                selectinload(Organisation.members)
-                .selectinload(OrganisationMember.user)
+                # Members and their names in the same query (their roles are not on the page);
+                # invitations, with who sent them, in one more.
+                joinedload(Organisation.members)
+                .joinedload(OrganisationMember.user)
                 .lazyload(User.role_grants),
-                selectinload(Organisation.invitations).selectinload(OrganisationInvitation.invited_by),
+                selectinload(Organisation.invitations)
+                .joinedload(OrganisationInvitation.invited_by)
+                .lazyload(User.role_grants),
             )
             .order_by(Organisation.name, Organisation.id)
-        ).scalars()
+        )
+        .unique()
+        .scalars()
     )
 
 
