@@ -194,3 +194,23 @@ def test_the_officers_run_of_votes_is_one_line_naming_the_meeting_once(make, ses
     history = _page(client, app).split('id="history"')[1]
     assert f"recorded 3 votes at {meeting.title}:" in history
     assert " at at " not in history
+
+
+def test_show_older_history_opens_the_history_with_every_event_counted(make, session, staff_client):
+    from grants_app.services import audit
+
+    officer_client, officer = staff_client(Role.OFFICER)
+    app = make.submitted()
+    for n in range(55):
+        audit.record(session, officer, "application", app.id, "update", data={"note": f"edit {n}"})
+    session.commit()
+    first = _page(officer_client, app)
+    section = first.split('id="history-section"')[1].split(">")[0]
+    assert "open" not in section  # closed at first, as every long section
+    total = re.search(r"([\d,]+) recorded events, latest", first)
+    assert total and int(total.group(1).replace(",", "")) > 55
+    link = re.search(r'href="([^"]*history=1[^"]*)"', first)
+    assert link and "Show older entries" in first
+    older = officer_client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    # The person asked for older entries: the history is open where the link lands.
+    assert older.split('id="history-section"')[1].split(">")[0].strip().startswith("open")
