@@ -48,3 +48,12 @@ def csrf_enabled(app):
 def flashes(client: FlaskClient) -> list[str]:
     with client.session_transaction() as sess:
         return [message for _category, message in sess.get("_flashes", [])]
+
+
+@pytest.fixture
+def steady_filter_options(monkeypatch):
+    """Filter options are re-read every 30 s; a query-count test that crosses that moment between its
+    two counts would count the re-read too (seen on a slow PostgreSQL run). Read once, then kept."""
+    from grants_app.admin.views.base import StaffModelView
+
+    monkeypatch.setattr(StaffModelView, "filter_options_seconds", float("inf"))

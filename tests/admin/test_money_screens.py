@@ -254,7 +254,9 @@ def _paid_grants(make, session, count: int):
     return grants, finance
 
 
-def test_payments_list_filters_search_and_constant_queries(make, session, staff_client):
+def test_payments_list_filters_search_and_constant_queries(
+    make, session, staff_client, steady_filter_options
+):
     grants, (requester, _authoriser) = _paid_grants(make, session, 2)
     other_finance = make.finance()
     pending = delivering(make, amount_pence=30_000)[0]

@@ -56,7 +56,7 @@ def _counts(app, clients, pages) -> dict[str, int]:
 
 
 def test_every_staff_page_and_export_costs_the_same_queries_when_the_data_doubles(
-    app, make, session, staff_client
+    app, make, session, staff_client, steady_filter_options
 ):
     clients = {
         role: staff_client(role)[0] for role in (Role.OFFICER, Role.FINANCE, Role.JAG_MEMBER, Role.RAG_VIEWER)
