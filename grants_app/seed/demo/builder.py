@@ -43,8 +43,9 @@ from grants_app.workflow import fire
 RETURN_STAGES = ("filed", "to_review", "with_question", "late")
 
 
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=LONDON).astimezone(UTC)
+def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    """That day (Europe/London) at that time, as UTC."""
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
 
 
 class DemoBuilder:

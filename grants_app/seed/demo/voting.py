@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
-from grants_app import clock
 from grants_app.dates import LONDON
 from grants_app.models import Meeting, Recommendation, VoteChoice
-from grants_app.seed.demo.builder import DemoBuilder
+from grants_app.seed.demo.builder import DemoBuilder, _at
 from grants_app.seed.demo.projects import Project
 from grants_app.services import meetings as meeting_service
 from grants_app.services import votes, written_procedures
@@ -53,17 +51,6 @@ CIRCULATING = Project(
 )
 
 
-def _at(moment: datetime, step: Callable[[], object], b: DemoBuilder):
-    with clock.pinned(moment):
-        result = step()
-        b.session.flush()
-        return result
-
-
-def _local(day, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
-
-
 def tell_voting(b: DemoBuilder, past: list[Meeting], upcoming: Meeting) -> int:
     """Run the voting stories; returns the number of applications they made."""
     _own_votes_at_the_next_meeting(b, upcoming)
@@ -91,25 +78,23 @@ def _own_votes_at_the_next_meeting(b: DemoBuilder, meeting: Meeting) -> None:
         for member in jag:
             meeting_service.record_attendance(b.session, b.officer, meeting, member)
 
-    _at(start, attend, b)
+    b.at(start, attend)
     own = [
         (jag[0], VoteChoice.FOR, "The sessions are where the antisocial behaviour calls come from."),
         (jag[1], VoteChoice.FOR, ""),
         (jag[2], VoteChoice.AGAINST, "I would rather fund the existing youth club's evening sessions."),
     ]
     for minutes, (member, choice, comment) in enumerate(own, start=12):
-        _at(
+        b.at(
             start + timedelta(minutes=minutes),
             lambda member=member, choice=choice, comment=comment: votes.cast_vote(
                 b.session, member, item, member, choice, comment
             ),
-            b,
         )
     # The fourth member has no device with them: the officer records their vote for them.
-    _at(
+    b.at(
         start + timedelta(minutes=16),
         lambda: votes.cast_vote(b.session, b.officer, item, jag[3], VoteChoice.FOR),
-        b,
     )
 
 
@@ -125,9 +110,9 @@ def _decided_by_written_procedure(b: DemoBuilder, circulated) -> None:
     app = b.build(DECIDED, circulated - timedelta(days=12))
     b.submit(app, circulated - timedelta(days=9))
     b.screen(app, circulated - timedelta(days=3))
-    deadline = _local(circulated + timedelta(days=3), 17)
-    procedure = _at(
-        _local(circulated, 9, 30),
+    deadline = _at(circulated + timedelta(days=3), 17)
+    procedure = b.at(
+        _at(circulated, 9, 30),
         lambda: written_procedures.start_written_procedure(
             b.session,
             b.officer,
@@ -142,7 +127,6 @@ def _decided_by_written_procedure(b: DemoBuilder, circulated) -> None:
             amount_pence=app.amount_requested_pence,
             conditions="Report the nights used and onward referrals with the first monitoring return.",
         ),
-        b,
     )
     b.score_and_declare(app, circulated, scorers=b.jag)
     responses = [
@@ -156,18 +140,16 @@ def _decided_by_written_procedure(b: DemoBuilder, circulated) -> None:
         (b.user("jag.fire@sosafe.example"), VoteChoice.ABSTAIN, "No view from Fire on this one."),
     ]
     for hours, (member, choice, comment) in enumerate(responses, start=3):
-        _at(
-            _local(circulated, 10) + timedelta(hours=hours * 5),
+        b.at(
+            _at(circulated, 10) + timedelta(hours=hours * 5),
             lambda member=member, choice=choice, comment=comment: written_procedures.cast_written_vote(
                 b.session, member, procedure, member, choice, comment
             ),
-            b,
         )
     # Mark Benson (county) did not respond: the nightly job closed it after the deadline.
-    _at(
+    b.at(
         deadline + timedelta(hours=7),
         lambda: written_procedures.close_due_written_procedures(b.session, SYSTEM),
-        b,
     )
 
 
@@ -175,13 +157,13 @@ def _circulating_now(b: DemoBuilder) -> None:
     app = b.build(CIRCULATING, b.today - timedelta(days=9))
     b.submit(app, b.today - timedelta(days=7))
     b.screen(app, b.today - timedelta(days=3))
-    procedure = _at(
-        _local(b.today - timedelta(days=1), 11),
+    procedure = b.at(
+        _at(b.today - timedelta(days=1), 11),
         lambda: written_procedures.start_written_procedure(
             b.session,
             b.officer,
             app,
-            deadline_at=_local(b.today + timedelta(days=2), 17),
+            deadline_at=_at(b.today + timedelta(days=2), 17),
             summary=(
                 "Pride in the Park falls before the next JAG. Stevenage Pride Collective would staff a "
                 "third-party hate crime reporting point, with the police hate crime officer on site."
@@ -189,14 +171,12 @@ def _circulating_now(b: DemoBuilder) -> None:
             recommendation=Recommendation.APPROVE,
             amount_pence=app.amount_requested_pence,
         ),
-        b,
     )
     b.score_and_declare(app, b.today - timedelta(days=1), scorers=b.jag[:2])
     for hours, member in enumerate(b.jag[:2], start=2):
-        _at(
-            _local(b.today - timedelta(days=1), 12) + timedelta(hours=hours),
+        b.at(
+            _at(b.today - timedelta(days=1), 12) + timedelta(hours=hours),
             lambda member=member: written_procedures.cast_written_vote(
                 b.session, member, procedure, member, VoteChoice.FOR, ""
             ),
-            b,
         )
