@@ -53,3 +53,40 @@ def test_a_short_list_is_not_capped(make, session, staff_client):
     page = client.get("/admin/application/").get_data(as_text=True)
     assert sorted(_references(page)) == sorted(a.reference for a in made)
     assert "More than" not in page
+
+
+def test_a_page_past_the_end_opens_the_last_page_keeping_the_search(make, session, staff_client):
+    for n in range(25):
+        make.application(title=f"Lighting {n}")
+    make.application(title="Boxing club")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+
+    short = client.get("/admin/application/?page=100")
+    assert short.status_code == 302
+    assert short.headers["Location"] == "/admin/application/?page=1"
+    last = client.get(short.headers["Location"]).get_data(as_text=True)
+    assert len(_references(last)) == 6
+    assert "page=48" not in last  # the pager counts the rows there are, not the 1,000-row cap
+
+    searched = client.get("/admin/application/?search=Boxing&page=3")
+    assert searched.status_code == 302
+    assert searched.headers["Location"] == "/admin/application/?search=Boxing"
+    page = client.get(searched.headers["Location"]).get_data(as_text=True)
+    assert len(_references(page)) == 1
+
+
+def test_list_cells_are_escaped_and_only_editors_get_select_boxes(make, session, staff_client):
+    made = make.application(title='<script>alert("x")</script> & <b>bold</b>')
+    session.commit()
+    officer, _ = staff_client(Role.OFFICER)
+    page = officer.get("/admin/application/").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert f'<a href="/admin/application/details/?id={made.id}">{made.reference}</a>' in page
+    assert f'name="rowid" class="action-checkbox" value="{made.id}"' in page
+
+    viewer, _ = staff_client(Role.RAG_VIEWER)
+    seen = viewer.get("/admin/application/").get_data(as_text=True)
+    assert made.reference in seen
+    assert 'name="rowid"' not in seen and "rowtoggle" not in seen

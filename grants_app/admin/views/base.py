@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, flash, g, request, stream_with_context, url_for
+from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
 from flask_admin.contrib.sqla import ModelView
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
 from grants_app.admin.bounded_filters import BoundedFilterConverter
@@ -73,6 +73,39 @@ class StaffModelView(RoleRequired, ModelView):
         if self.count_cap is not None:
             args.page = min(args.page, self.last_page(self.get_safe_page_size(args.page_size)))
         return args
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        """Flask-Admin's (count, rows); a list page past the last one (an old link, a typed ?page=)
+        redirects to the last page with the same search, filters and sort, rather than showing an
+        empty table whose pager pointed at page count_cap / page size."""
+        count, data = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
+        if execute and page and count and not data and request.endpoint == f"{self.endpoint}.index_view":
+            size = page_size or self.page_size
+            shown = min(count, self.count_cap) if self.count_cap is not None else count
+            last = (shown - 1) // size
+            args = {key: request.args.getlist(key) for key in request.args if key != "page"}
+            if last:
+                args["page"] = [str(last)]
+            abort(redirect(url_for(".index_view", **args)))
+        return count, data
+
+    def list_rows(self, data: Iterable[Any], columns: Sequence[tuple[str, str]]) -> list[tuple[Any, Markup]]:
+        """Each row of a list page as (its primary key, its cells as `<td>` HTML), the values formatted
+        as Flask-Admin's list template formats them (column then type formatters, escaped).
+
+        For a list template's rows (admin/lean_list.html): Flask-Admin's own row block spent a block
+        call, an editable check and a macro call on every cell, a third of the list page's time.
+        """
+        formatters, type_formatters = self.column_formatters, self.column_type_formatters
+        rows = []
+        for row in data:
+            cells = "".join(
+                f'<td class="col-{escape(column)}">'
+                f"{escape(self._get_list_value(None, row, column, formatters, type_formatters))}</td>"
+                for column, _label in columns
+            )
+            rows.append((self.get_pk_value(row), Markup(cells)))  # noqa: S704 - every value escaped above
+        return rows
 
     def last_page(self, page_size: int) -> int:
         """The last numbered page (0 is the first) of a list capped at count_cap rows."""
