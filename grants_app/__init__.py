@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from grants_app import admin, cli, dev_server, due_on_page_load, sessions, templating, web
 from grants_app.auth import register_user_loader
 from grants_app.config import PROJECT_ROOT, Settings
+from grants_app.db_pool import ping_connections_idle_for
 from grants_app.extensions import csrf, db, limiter, login_manager, migrate
 from grants_app.form_input import CleanFormRequest
 from grants_app.mail import mailer_for
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     login_manager.init_app(app)
 
     with app.app_context():
+        ping_connections_idle_for(db.engine)
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 

@@ -185,7 +185,8 @@ class Settings:
             raise ConfigError("MAIL_TIMEOUT_SECONDS must be between 1 and 60")
 
     def engine_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"pool_pre_ping": True}
+        # Idle connections are checked before use by grants_app/db_pool.py, not every checkout.
+        options: dict[str, Any] = {}
         if self.database_url.startswith("postgresql"):
             # A database host that does not answer fails a request (and /healthz) in seconds.
             # No server-side prepared statements: psycopg prepares a query after its fifth run, and
