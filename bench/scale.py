@@ -30,7 +30,8 @@ from grants_app.lifecycle import PaymentTag, ReturnTag, payment_states, return_s
 from grants_app.models import Base
 from grants_app.seed.scale import SCALE_PASSWORD, seed_scale
 
-TARGETS = {"dashboard": 3.0, "csv": 2.0, "search": 5.0, "list": 5.0, "detail": 5.0}
+# Issue 10's targets; the detail page has none (it is measured for its query count and its history).
+TARGETS: dict[str, float | None] = {"dashboard": 3.0, "csv": 2.0, "search": 5.0, "list": 5.0, "detail": None}
 PAGES = (
     # name, kind, staff email, url, bare SQL (returning the rows the page shows; for the list and its
     # search, the count it shows too, which stops at 1,000 as the page's does)
@@ -230,7 +231,11 @@ def main() -> None:
     url = normalise_database_url(args.database_url)
     for size in (int(s) for s in args.sizes.split(",")):
         for result in measure(url, size, args.rounds):
-            verdict = "ok" if result["ratio"] <= result["target"] else f"over the {result['target']}x target"
+            target = result["target"]
+            if target is None:
+                verdict = "no target"
+            else:
+                verdict = "ok" if result["ratio"] <= target else f"over the {target}x target"
             print(json.dumps(result), verdict, flush=True)
 
 
