@@ -144,7 +144,8 @@ def _timed(work) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, size: int, rounds: int) -> list[dict]:
+def measure(url: str, size: int, rounds: int, kinds: frozenset[str] | None = None) -> list[dict]:
+    """Each page of PAGES (only those of `kinds`, when given) at `size` applications."""
     results = []
     with tempfile.TemporaryDirectory() as tmp, throwaway_database(url) as own_url:
         app = create_app(
@@ -173,6 +174,8 @@ def measure(url: str, size: int, rounds: int) -> list[dict]:
         statements: list[str] = []
         event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         for name, kind, email, url_path, bare_sql in PAGES:
+            if kinds is not None and kind not in kinds:
+                continue
             if email not in clients:
                 clients[email] = app.test_client()
                 clients[email].post("/admin/sign-in", data={"email": email, "password": SCALE_PASSWORD})
@@ -227,10 +230,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="the server to make the bench database on")
     parser.add_argument("--sizes", default="1000,100000", help="applications per run, comma-separated")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per page and side")
+    parser.add_argument("--pages", help=f"only these kinds of page, comma-separated ({', '.join(TARGETS)})")
     args = parser.parse_args()
     url = normalise_database_url(args.database_url)
     for size in (int(s) for s in args.sizes.split(",")):
-        for result in measure(url, size, args.rounds):
+        kinds = frozenset(args.pages.split(",")) if args.pages else None
+        for result in measure(url, size, args.rounds, kinds):
             target = result["target"]
             if target is None:
                 verdict = "no target"

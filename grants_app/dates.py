@@ -50,6 +50,11 @@ def financial_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def year_label(financial_year: int) -> str:
+    """The UK financial year starting in April of `financial_year`, as written: 2026 -> "2026/27"."""
+    return f"{financial_year}/{str(financial_year + 1)[-2:]}"
+
+
 def financial_quarter_of(day: date) -> int:
     """Q1 April-June ... Q4 January-March."""
     return ((day.month - 4) % 12) // 3 + 1

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grants_app.dates import year_label
 from grants_app.models.base import Base, Timestamped
 
 fund_priorities = Table(
@@ -34,6 +35,11 @@ class BudgetCategory(Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+def fund_label(name: str, financial_year: int) -> str:
+    """How a fund is named in lists and choices: "Community Safety Fund 2026/27"."""
+    return f"{name} {year_label(financial_year)}"
 
 
 class Fund(Timestamped, Base):
@@ -87,7 +93,7 @@ class Fund(Timestamped, Base):
 
     @property
     def year_label(self) -> str:
-        return f"{self.financial_year}/{str(self.financial_year + 1)[-2:]}"
+        return year_label(self.financial_year)
 
     @property
     def year_starts_on(self) -> date:
@@ -106,7 +112,7 @@ class Fund(Timestamped, Base):
         return self.opens_on <= day <= self.closes_on
 
     def __str__(self) -> str:
-        return f"{self.name} {self.year_label}"
+        return fund_label(self.name, self.financial_year)
 
 
 class ScoringCriterion(Base):

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grants_app.dates import to_london
+from grants_app.dates import to_london, year_label
 from grants_app.models import (
     Application,
     ApplicationPriority,
@@ -36,7 +36,7 @@ from grants_app.models import (
 )
 from grants_app.reports import figures
 from grants_app.reports.common import partnership_details
-from grants_app.reports.period import financial_year, year_label
+from grants_app.reports.period import financial_year
 from grants_app.reports.tables import DATE, MONEY, TEXT, Column, Table
 
 SCHEMA_VERSION = "1.4"

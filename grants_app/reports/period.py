@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from grants_app.dates import LONDON, format_date, quarter_bounds
+from grants_app.dates import LONDON, format_date, quarter_bounds, year_label
 from grants_app.refusals import Refusal
 
 
@@ -66,10 +66,6 @@ class Period:
         if self.year is None:
             raise ValueError("only a financial-year period has a year to date")
         return Period(date(self.year, 4, 1), self.ends_on, self.year, None)
-
-
-def year_label(year: int) -> str:
-    return f"{year}/{str(year + 1)[-2:]}"
 
 
 def financial_year(year: int) -> Period:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grants_app.dates import year_label
 from grants_app.models import (
     Application,
     ApplicationPriority,
@@ -28,7 +29,7 @@ from grants_app.reports.apportion import METHOD_NOTE, largest_remainder, tenths_
 from grants_app.reports.charts import BarGroup, bar_chart
 from grants_app.reports.common import Provenance, provenance, state_labeller
 from grants_app.reports.figures import FIGURES, CategoryFigures, GrantFigures
-from grants_app.reports.period import Period, ReportFilterError, year_label
+from grants_app.reports.period import Period, ReportFilterError
 from grants_app.reports.render import render_pdf
 from grants_app.reports.tables import COUNT, MONEY, PERCENT, TEXT, Column, Table
 from grants_app.services import fund_budget

@@ -9,6 +9,7 @@ import pytest
 
 from grants_app.admin.views.applications import ApplicationView
 from grants_app.models import Role
+from grants_app.money import format_pence
 
 
 @pytest.fixture
@@ -90,3 +91,47 @@ def test_list_cells_are_escaped_and_only_editors_get_select_boxes(make, session,
     seen = viewer.get("/admin/application/").get_data(as_text=True)
     assert made.reference in seen
     assert 'name="rowid"' not in seen and "rowtoggle" not in seen
+
+
+def test_each_row_shows_its_own_organisation_fund_state_and_amount_in_every_sort(make, session, staff_client):
+    """The list reads its columns as plain rows: sorting by organisation or fund joins those tables a
+    second time, and no row may be repeated, lost or shown with another's organisation."""
+    names = ["Chells Residents", "Alpha Youth Trust", "Bedwell Watch"]
+    made = {}
+    for n, name in enumerate(names):
+        applicant = make.user(Role.APPLICANT)
+        org = make.organisation(applicant, name=name)
+        made[name] = make.submitted(
+            applicant=applicant, organisation=org, title=f"Project {n}", amount_pence=100_000 * (n + 1)
+        )
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+
+    def rows(query: str) -> list[tuple[str, ...]]:
+        page = client.get(f"/admin/application/{query}").get_data(as_text=True)
+        return re.findall(
+            r">(SOS-[\d-]+)</a></td><td class=\"col-organisation\">([^<]*)</td><td class=\"col-title\">([^<]*)"
+            r"</td><td class=\"col-fund\">([^<]*)</td><td class=\"col-state\">([^<]*)</td>"
+            r"<td class=\"col-amount_requested_pence\">([^<]*)</td>",
+            page,
+        )
+
+    fund = f"{make.ref.fund.name} {make.ref.fund.year_label}"
+    expected = {
+        (
+            a.reference,
+            name,
+            a.title,
+            fund,
+            "Submitted - awaiting screening",
+            format_pence(a.amount_requested_pence),
+        )
+        for name, a in made.items()
+    }
+    assert len({r[5] for r in expected}) == 3  # each row's amount differs, so a mix-up shows
+    by_organisation = rows("?sort=1")
+    assert set(by_organisation) == expected and len(by_organisation) == 3
+    assert [r[1] for r in by_organisation] == sorted(names)
+    assert [r[1] for r in rows("?sort=1&desc=1")] == sorted(names, reverse=True)
+    assert set(rows("?sort=3")) == expected
+    assert set(rows("?search=Alpha")) == {r for r in expected if r[1] == "Alpha Youth Trust"}

@@ -78,8 +78,11 @@ class StaffModelView(RoleRequired, ModelView):
         """Flask-Admin's (count, rows); a list page past the last one (an old link, a typed ?page=)
         redirects to the last page with the same search, filters and sort, rather than showing an
         empty table whose pager pointed at page count_cap / page size."""
-        count, data = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
-        if execute and page and count and not data and request.endpoint == f"{self.endpoint}.index_view":
+        count, query = super().get_list(page, sort_column, sort_desc, search, filters, False, page_size)
+        if not execute:
+            return count, query
+        data = self.list_query_rows(query)
+        if page and count and not data and request.endpoint == f"{self.endpoint}.index_view":
             size = page_size or self.page_size
             shown = min(count, self.count_cap) if self.count_cap is not None else count
             last = (shown - 1) // size
@@ -88,6 +91,11 @@ class StaffModelView(RoleRequired, ModelView):
                 args["page"] = [str(last)]
             abort(redirect(url_for(".index_view", **args)))
         return count, data
+
+    def list_query_rows(self, query) -> list[Any]:
+        """The rows of a list page from its query (searched, filtered, sorted and paged): the models,
+        unless a view reads only the columns its list shows."""
+        return query.all()
 
     def list_rows(self, data: Iterable[Any], columns: Sequence[tuple[str, str]]) -> list[tuple[Any, Markup]]:
         """Each row of a list page as (its primary key, its cells as `<td>` HTML), the values formatted
