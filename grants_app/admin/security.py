@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
+from grants_app.admin.urls import QuickUrls
 from grants_app.models import STAFF_ROLES, Role, User
 
 STAFF_SESSION_KEY = "staff_user_id"
@@ -42,8 +43,9 @@ def refuse():
     abort(403)
 
 
-class RoleRequired:
-    """Mixin for every Flask-Admin view: `allowed_roles` may open it; `editor_roles` may change things."""
+class RoleRequired(QuickUrls):
+    """Mixin for every Flask-Admin view: `allowed_roles` may open it; `editor_roles` may change things
+    (and, as every view has it, the quicker links of grants_app/admin/urls.py)."""
 
     allowed_roles: frozenset[Role] = frozenset(STAFF_ROLES)
     editor_roles: frozenset[Role] = frozenset()

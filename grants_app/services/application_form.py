@@ -125,11 +125,19 @@ def organisation_of(session: Session, user: User) -> Organisation | None:
     return next(iter(organisations_of(session, user)), None)
 
 
-def open_fund(session: Session, today: date) -> Fund | None:
-    """The fund open for applications on `today` (Europe/London), if any."""
-    return session.execute(
-        select(Fund).where(Fund.opens_on <= today, Fund.closes_on >= today).order_by(Fund.closes_on).limit(1)
-    ).scalar_one_or_none()
+def open_fund(session: Session, today: date, *, with_priorities: bool = False) -> Fund | None:
+    """The fund open for applications on `today` (Europe/London), if any; `with_priorities` reads its
+    priorities in the same query (for a page that lists them)."""
+    query = select(Fund).where(Fund.opens_on <= today, Fund.closes_on >= today).order_by(Fund.closes_on)
+    if not with_priorities:
+        return session.execute(query.limit(1)).scalar_one_or_none()
+    # LIMIT would count priority rows, so the one fund is chosen in a subquery.
+    chosen = query.with_only_columns(Fund.id).limit(1).scalar_subquery()
+    return (
+        session.execute(select(Fund).where(Fund.id == chosen).options(joinedload(Fund.priorities)))
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 # Stored as the registers write them (the 360Giving identifiers are built from these).

@@ -135,3 +135,30 @@ def test_each_row_shows_its_own_organisation_fund_state_and_amount_in_every_sort
     assert [r[1] for r in rows("?sort=1&desc=1")] == sorted(names, reverse=True)
     assert set(rows("?sort=3")) == expected
     assert set(rows("?search=Alpha")) == {r for r in expected if r[1] == "Alpha Youth Trust"}
+
+
+def test_list_cells_format_values_as_flask_admin_does(app, monkeypatch):
+    """Text from a formatter is escaped as it is; other values go through Flask-Admin's type
+    formatters (None shows as nothing, True as its check icon), as its own row block did."""
+    view = next(v for v in app.extensions["sosafe_admin"]._views if isinstance(v, ApplicationView))
+    monkeypatch.setattr(
+        view,
+        "column_formatters",
+        {"title": lambda v, c, m, n: "<b>" + m.title, "reference": lambda v, c, m, n: None},
+    )
+
+    class Row:
+        id = 7
+        title = "Lights & cameras"
+        reference = "SOS-2026-0007"
+        state = True
+
+    with app.test_request_context("/admin/application/"):
+        [(pk, cells)] = view.list_rows(
+            [Row()], [("title", "Title"), ("reference", "Ref"), ("state", "State")]
+        )
+        expected_state = view._get_list_value(None, Row(), "state", {}, view.column_type_formatters)
+    assert str(pk) == "7"
+    assert '<td class="col-title">&lt;b&gt;Lights &amp; cameras</td>' in cells
+    assert '<td class="col-reference"></td>' in cells
+    assert f'<td class="col-state">{expected_state}</td>' in cells and "fa-check" in str(expected_state)

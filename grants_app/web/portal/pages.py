@@ -18,7 +18,7 @@ from grants_app.web.portal.blueprint import bp
 def start():
     today = london_today()
     fund = (
-        form_service.open_fund(db.session, today)
+        form_service.open_fund(db.session, today, with_priorities=True)
         or db.session.execute(
             select(Fund).where(Fund.closes_on >= today).order_by(Fund.opens_on).limit(1)
         ).scalar_one_or_none()
