@@ -6,6 +6,7 @@ import re
 
 from grants_app import create_app
 from grants_app.money import format_pence
+from tests.conftest import count_queries
 
 
 def test_start_page_tells_people_what_they_need_to_know(client, ref):
@@ -19,6 +20,18 @@ def test_start_page_tells_people_what_they_need_to_know(client, ref):
     assert f"{fund.closes_on.day} {fund.closes_on:%B %Y}" in page
     assert 'href="/accessibility"' in page and 'href="/privacy"' in page
     assert "Check if you can apply" in page and "Who can apply" in page
+
+
+def test_start_page_lists_the_open_funds_priorities_in_order_from_one_query(app, client, ref):
+    """The fund and its priorities are read together (a second query for the priorities was a fifth
+    of the public page's database time); the list is in the priorities' numbered order."""
+    client.get("/")
+    with count_queries(app) as statements:
+        page = client.get("/").text
+    listed = re.findall(r"<li>([^<]+)</li>", page.split("What the fund is for", 1)[1].split("</ol>", 1)[0])
+    assert listed == [p.title for p in sorted(ref.fund.priorities, key=lambda p: p.number)]
+    assert not [s for s in statements if "FROM priorities" in s and "JOIN funds" not in s]
+    assert len([s for s in statements if s != "BEGIN"]) <= 4  # the deadline check, the fund with its priorities, meetings, partnership
 
 
 def test_information_pages(client, ref):
