@@ -21,6 +21,14 @@ def format_pence(pence: int | None, *, whole: bool = False) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+def pounds_decimal(pence: int) -> str:
+    """12345 -> '123.45', -150 -> '-1.50': pounds as a plain number, for spreadsheets and form fields
+    (no symbol, no thousands separators)."""
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(int(pence)), 100)
+    return f"{sign}{pounds}.{rest:02d}"
+
+
 def parse_pounds(text: str) -> int:
     """'£1,234.5' -> 123450 (spaces of any kind and invisible characters ignored: '1\u00a0500' is
     £1,500). Raises ValueError with a GOV.UK-style message for anything else."""

@@ -8,7 +8,7 @@ from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAr
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from grants_app.dates import parse_date
-from grants_app.money import parse_pounds
+from grants_app.money import parse_pounds, pounds_decimal
 
 
 class AdminForm(FlaskForm):
@@ -29,7 +29,7 @@ class PenceField(StringField):
             return self.raw_data[0]
         if self.data is None:
             return ""
-        return f"{self.data // 100}.{self.data % 100:02d}"
+        return pounds_decimal(self.data)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

@@ -7,11 +7,11 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, Award, Fund, Organisation
-from grants_app.money import format_pence
+from grants_app.money import pounds_decimal
 from grants_app.workflow import get_engine
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -43,8 +43,8 @@ APPLICATIONS_HEADER = (
     "Title",
     "Fund",
     "State",
-    "Requested",
-    "Awarded",
+    "Requested (£)",
+    "Awarded (£)",
     "Submitted",
 )
 # Rows fetched from the database at a time, and rows written per chunk of the response.
@@ -54,10 +54,11 @@ BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
-def application_rows(session: Session) -> Iterator[list[str]]:
-    """Every application as a CSV row (APPLICATIONS_HEADER: reference, organisation, title, fund, state
-    label, amounts in pounds, submitted date), oldest first: one joined query read in batches of BATCH,
-    so memory stays flat and the query count is one (plus the funds) however many there are."""
+def application_rows(session: Session, only: ColumnElement[bool] | None = None) -> Iterator[list[str]]:
+    """Every application (or those matching `only`, a condition on applications) as a CSV row
+    (APPLICATIONS_HEADER: reference, organisation, title, fund, state label, amounts in pounds as plain
+    numbers a spreadsheet can add up, submitted date), oldest first: one joined query read in batches
+    of BATCH, so memory stays flat and the query count is one (plus the funds) however many there are."""
     engine = get_engine()
     funds = {fund.id: str(fund) for fund in session.execute(select(Fund)).scalars()}
     stmt = (
@@ -77,6 +78,8 @@ def application_rows(session: Session) -> Iterator[list[str]]:
         .order_by(Application.id)
         .execution_options(yield_per=BATCH)
     )
+    if only is not None:
+        stmt = stmt.where(only)
     for (
         reference,
         organisation,
@@ -94,8 +97,8 @@ def application_rows(session: Session) -> Iterator[list[str]]:
             title,
             funds.get(fund_id, ""),
             engine.definition(workflow).staff_label(state),
-            format_pence(requested),
-            format_pence(awarded) if awarded is not None else "",
+            pounds_decimal(requested),
+            pounds_decimal(awarded) if awarded is not None else "",
             submitted.date().isoformat() if submitted else "",
         ]
 

@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from grants_app.dates import parse_date_parts
 from grants_app.models.application import DOCUMENT_KIND_LABELS
 from grants_app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
-from grants_app.money import parse_pounds
+from grants_app.money import parse_pounds, pounds_decimal
 from grants_app.normalise import clean, compact, word_count
 from grants_app.services.applicant_actions import APPLICANT_DOCUMENT_KINDS
 from grants_app.services.application_checks import DESCRIPTION_MAX_WORDS, SUMMARY_MAX_WORDS
@@ -426,7 +426,7 @@ class MatchFundingForm(FlaskForm):
     def show(self, application) -> None:
         """Fill the boxes with what is saved."""
         pence = application.match_funding_pence
-        self.match_amount.data = f"{pence // 100}.{pence % 100:02d}" if pence else ""
+        self.match_amount.data = pounds_decimal(pence) if pence else ""
         self.match_source.data = application.match_funding_source
 
     def validate_match_amount(self, field):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Role, Score
 from tests.admin.conftest import csrf_enabled, flashes
 
@@ -304,6 +307,37 @@ def test_csv_export_neutralises_formulas(make, session, staff_client):
     body = client.get("/admin/application/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body
+
+
+def test_csv_export_follows_the_lists_search_and_filters_with_numeric_amounts(make, session, staff_client):
+    boxing = make.submitted(title="Boxing for girls", amount_pence=123_456)
+    garden = make.submitted(title="Garden project")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+
+    def exported(query: str) -> list[list[str]]:
+        body = client.get(f"/admin/application/export.csv{query}").get_data(as_text=True)
+        return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+
+    everything = exported("")
+    assert everything[0][5:7] == ["Requested (£)", "Awarded (£)"]
+    assert {row[0] for row in everything[1:]} == {boxing.reference, garden.reference}
+    searched = exported("?search=Boxing&page=3&sort=2")
+    assert [row[0] for row in searched[1:]] == [boxing.reference]
+    assert (
+        searched[1][5] == f"{boxing.amount_requested_pence // 100}.{boxing.amount_requested_pence % 100:02d}"
+    )
+    assert garden.amount_requested_pence > 150_000 > boxing.amount_requested_pence
+    smaller = exported("?flt0_amount_requested_at_most=1500")
+    assert [row[0] for row in smaller[1:]] == [boxing.reference]
+    assert exported("?search=Nothing-like-it")[1:] == []
+
+    page = client.get("/admin/application/?search=Boxing").get_data(as_text=True)
+    assert (
+        'href="/admin/application/export.csv?search=Boxing" id="applications-csv">Download CSV (as filtered)'
+        in page
+    )
+    assert "Download CSV (as filtered)" not in client.get("/admin/application/").get_data(as_text=True)
 
 
 def test_declaration_is_recorded_once(make, session, staff_client):

@@ -31,7 +31,9 @@ def test_start_page_lists_the_open_funds_priorities_in_order_from_one_query(app,
     listed = re.findall(r"<li>([^<]+)</li>", page.split("What the fund is for", 1)[1].split("</ol>", 1)[0])
     assert listed == [p.title for p in sorted(ref.fund.priorities, key=lambda p: p.number)]
     assert not [s for s in statements if "FROM priorities" in s and "JOIN funds" not in s]
-    assert len([s for s in statements if s != "BEGIN"]) <= 4  # the deadline check, the fund with its priorities, meetings, partnership
+    assert (
+        len([s for s in statements if s != "BEGIN"]) <= 4
+    )  # the deadline check, the fund with its priorities, meetings, partnership
 
 
 def test_information_pages(client, ref):

@@ -54,7 +54,7 @@ from grants_app.models import (
     application_wards,
 )
 from grants_app.models.fund import fund_label
-from grants_app.money import parse_pounds
+from grants_app.money import parse_pounds, pounds_decimal
 from grants_app.normalise import parse_id
 from grants_app.params import MAX_ID, parse_page
 from grants_app.refusals import NotFound, Refusal
@@ -241,7 +241,7 @@ def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, st
         "summary": app.summary,
         # The officer chooses; nothing is pre-selected (GOV.UK: radios start unselected).
         "recommendation": "",
-        "amount": f"{pence // 100}.{pence % 100:02d}",
+        "amount": pounds_decimal(pence),
         "conditions": "",
         "reason": "",
     }
@@ -460,8 +460,16 @@ class ApplicationView(StaffModelView):
             Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER
         ):
             abort(403)
+        # The applications the list shows with its search and filters (all of them, not its pages).
+        view_args = self._get_list_extra_args()
+        only = None
+        if view_args.search or view_args.filters:
+            _count, query = self.get_list(
+                None, None, False, view_args.search, view_args.filters, execute=False, page_size=0
+            )
+            only = Application.id.in_(query.with_entities(Application.id).order_by(None).statement)
         return csv_response(
-            "applications.csv", csv_export.APPLICATIONS_HEADER, csv_export.application_rows(db.session)
+            "applications.csv", csv_export.APPLICATIONS_HEADER, csv_export.application_rows(db.session, only)
         )
 
     # -- the detail page -------------------------------------------------------------------------

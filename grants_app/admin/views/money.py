@@ -48,7 +48,7 @@ from grants_app.models import (
     User,
     UserRole,
 )
-from grants_app.money import format_pence, parse_pounds
+from grants_app.money import format_pence, parse_pounds, pounds_decimal
 from grants_app.normalise import parse_id
 from grants_app.refusals import NotFound
 from grants_app.reports.offer_letter import offer_letter_pdf
@@ -305,7 +305,7 @@ class PaymentView(StaffModelView):
                     p.application.organisation.name,
                     str(p.application.fund),
                     p.description,
-                    f"{p.amount_pence // 100}.{p.amount_pence % 100:02d}",
+                    pounds_decimal(p.amount_pence),
                     label(p),
                     p.requested_by.full_name if p.requested_by else "",
                     p.created_at.date().isoformat() if p.created_at else "",

@@ -14,6 +14,7 @@ from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ReturnTag, has_tag
 from grants_app.models import Application, MonitoringReturn
+from grants_app.money import pounds_decimal
 from grants_app.refusals import NotFound
 from grants_app.services import return_form
 from grants_app.services.return_checks import (
@@ -250,7 +251,7 @@ def change_spend_line(reference: str, return_id: int, line_id: int):
         form.description.data = line.description
         form.category_id.data = str(line.category_id)
         form.priority_id.data = str(line.priority_id)
-        form.amount.data = f"{line.amount_pence // 100}.{line.amount_pence % 100:02d}"
+        form.amount.data = pounds_decimal(line.amount_pence)
     if form.validate_on_submit():
         saved = _save(
             ret,
