@@ -1,11 +1,12 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from grants_app.dates import financial_quarter_of, financial_year_of, format_date, quarter_bounds
-from grants_app.money import format_pence, parse_pounds
+from grants_app.money import format_pence, parse_pounds, pounds_decimal
 from grants_app.services.monitoring import monitoring_schedule
 
 
@@ -92,3 +93,14 @@ def test_schedule_always_ends_with_one_final_return_after_the_project(start, len
     assert schedule[-1][2] and schedule[-1][1] > end
     dues = [due for _l, due, _f in schedule]
     assert dues == sorted(dues)
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_pounds_as_a_plain_number_read_back_to_the_same_pence(pence):
+    """What the CSV and the amount fields show parses back to the pence it came from, sign included
+    ('-1.50' for -150: the old f"{p // 100}.{p % 100:02d}" wrote '-2.50')."""
+    text = pounds_decimal(pence)
+    assert "£" not in text and "," not in text
+    assert round(Decimal(text) * 100) == pence
+    if 0 <= pence < 10**10:  # what parse_pounds takes (it refuses more than ten digits of pounds)
+        assert parse_pounds(text) == pence
