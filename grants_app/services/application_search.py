@@ -23,6 +23,13 @@ COUNT_CAP = 1_000
 REFERENCE_SHAPE = re.compile(r"[A-Za-z]{1,10}-\d{4}-\d*|\d{4}-\d{3,}")
 
 
+def placeholder(dialect: str) -> str:
+    """What the search box says it finds, so nobody expects SQLite to find words inside titles."""
+    if dialect == "postgresql":
+        return "Reference, title or organisation"
+    return "Start of a reference, title or organisation"
+
+
 def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -31,7 +38,7 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
     """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
     case-insensitive, trigram indexes) or starts with it (SQLite, case-insensitive for ASCII, NOCASE
     indexes). The term is matched as typed: % and _ are not wildcards. A term shaped like a reference
-    is matched on the reference alone."""
+    is matched on the reference alone (anywhere in it on both, when it starts with the year)."""
     text = _escaped(" ".join(term.split())[:MAX_TERM])
     if dialect == "postgresql":
         pattern = f"%{text}%"
@@ -45,6 +52,10 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
             return column.like(pattern, escape="\\")
 
     if REFERENCE_SHAPE.fullmatch(text):
+        if dialect != "postgresql" and text[:1].isdigit():
+            # "2026-0042" without its prefix: SQLite looks inside references for it (one column walked;
+            # SQLite holds the small deployments), as PostgreSQL's contains-match does.
+            return Application.reference.like(f"%{text}%", escape="\\")
         return like(Application.reference)
     organisations = select(Organisation.id).where(like(Organisation.name))
     return or_(

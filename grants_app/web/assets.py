@@ -20,3 +20,9 @@ def asset(filename: str):
         abort(404)
     # send_from_directory refuses paths that escape the folder.
     return send_from_directory(GOVUK_DIST / "assets", filename, max_age=86400)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The GOV.UK icon where a browser looks for one by itself (the admin's pages name none)."""
+    return asset("images/favicon.ico")

@@ -173,7 +173,10 @@ def eligible():
     )
     if failed is not None:
         return redirect(url_for("portal.not_eligible", question=failed.slug))
-    return render_template("portal/eligible.html")
+    # Back to the last question asked, to change an answer (GOV.UK question pages pattern).
+    return render_template(
+        "portal/eligible.html", back=url_for("portal.eligibility", question=needed[-1].slug)
+    )
 
 
 def not_eligible(question: str):

@@ -162,3 +162,18 @@ def test_list_cells_format_values_as_flask_admin_does(app, monkeypatch):
     assert '<td class="col-title">&lt;b&gt;Lights &amp; cameras</td>' in cells
     assert '<td class="col-reference"></td>' in cells
     assert f'<td class="col-state">{expected_state}</td>' in cells and "fa-check" in str(expected_state)
+
+
+def test_a_reference_without_its_prefix_is_found_and_the_box_says_what_it_searches(
+    make, session, staff_client, is_postgres
+):
+    wanted, other = make.submitted(title="Lights"), make.submitted(title="Cameras")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    number = wanted.reference.split("-", 1)[1]  # "2026-0001" of "SOS-2026-0001"
+    page = client.get(f"/admin/application/?search={number}").get_data(as_text=True)
+    assert _references(page) == [wanted.reference] and other.reference not in _references(page)
+    expected = (
+        "Reference, title or organisation" if is_postgres else "Start of a reference, title or organisation"
+    )
+    assert f'placeholder="{expected}"' in page

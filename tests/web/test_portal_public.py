@@ -51,6 +51,8 @@ def test_assets_come_from_the_app_never_a_cdn(client, ref):
     fonts = re.findall(rb"url\((/assets/[^)]+)\)", css.data)
     assert fonts and all(client.get(f.decode()).status_code == 200 for f in fonts)
     assert client.get("/assets/images/favicon.ico").status_code == 200
+    icon = client.get("/favicon.ico")  # where browsers look unasked (the admin's pages link none)
+    assert icon.status_code == 200 and icon.data == client.get("/assets/images/favicon.ico").data
     assert client.get("/assets/../../package.json").status_code == 404
 
 

@@ -243,7 +243,10 @@ def test_eligible_page_needs_every_answer_and_no_failing_one(client, ref):
     client.post("/eligibility/safeguarding-policy", data={"answer": "no"})
     assert client.get("/eligibility-result/eligible").location.endswith("/not-eligible/safeguarding-policy")
     client.post("/eligibility/safeguarding-policy", data={"answer": "yes"})
-    assert client.get("/eligibility-result/eligible").status_code == 200
+    eligible = client.get("/eligibility-result/eligible")
+    assert eligible.status_code == 200
+    # A Back link to the journey's last question, to change an answer (GOV.UK question pages).
+    assert '<a href="/eligibility/insurance" class="govuk-back-link">Back</a>' in eligible.text
 
 
 def test_unicode_digits_are_refused_not_crashing(applicant_client, ref):

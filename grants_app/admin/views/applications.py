@@ -409,6 +409,9 @@ class ApplicationView(StaffModelView):
         condition = application_search.matches(search, db.session.get_bind().dialect.name)
         return query.filter(condition), count_query.filter(condition), joins, count_joins
 
+    def search_placeholder(self) -> str:
+        return application_search.placeholder(db.session.get_bind().dialect.name)
+
     def is_action_allowed(self, name: str) -> bool:
         if name == "agenda":
             return self.is_editor()
