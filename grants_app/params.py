@@ -32,8 +32,11 @@ def parse_id(value: object) -> int | None:
 
 
 def parse_page(value: object) -> int:
-    """A list page number (0 is the first) clamped to 0..MAX_PAGE; anything unreadable is 0."""
+    """A list page number (0 is the first) clamped to 0..MAX_PAGE (a number too long to read is
+    MAX_PAGE, so it opens the last page as any page past the end does); anything unreadable is 0."""
     text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+    if re.fullmatch(r"[0-9]{13,}", text):
+        return MAX_PAGE
     if not re.fullmatch(r"-?[0-9]{1,12}", text):
         return 0
     return min(max(int(text), 0), MAX_PAGE)

@@ -24,10 +24,10 @@ REFERENCE_SHAPE = re.compile(r"[A-Za-z]{1,10}-\d{4}-\d*|\d{4}-\d{3,}")
 
 
 def placeholder(dialect: str) -> str:
-    """What the search box says it finds, so nobody expects SQLite to find words inside titles."""
+    """What the search box says it finds: on SQLite whole words from their start, not parts of words."""
     if dialect == "postgresql":
         return "Reference, title or organisation"
-    return "Start of a reference, title or organisation"
+    return "Start of a word in a reference, title or organisation"
 
 
 def _escaped(term: str) -> str:
@@ -36,31 +36,27 @@ def _escaped(term: str) -> str:
 
 def matches(term: str, dialect: str) -> ColumnElement[bool]:
     """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
-    case-insensitive, trigram indexes) or starts with it (SQLite, case-insensitive for ASCII, NOCASE
-    indexes). The term is matched as typed: % and _ are not wildcards. A term shaped like a reference
-    is matched on the reference alone (anywhere in it on both, when it starts with the year)."""
+    case-insensitive, trigram indexes) or has a word starting with it (SQLite, case-insensitive for
+    ASCII: the start of the text from the NOCASE indexes, the start of a later word or reference part
+    by reading the column). The term is matched as typed: % and _ are not wildcards. A term shaped
+    like a reference is matched on the reference alone."""
     text = _escaped(" ".join(term.split())[:MAX_TERM])
     if dialect == "postgresql":
-        pattern = f"%{text}%"
 
-        def like(column):
-            return column.ilike(pattern, escape="\\")
+        def like(column, _separator: str):
+            return column.ilike(f"%{text}%", escape="\\")
     else:
-        pattern = f"{text}%"
-
-        def like(column):
-            return column.like(pattern, escape="\\")
+        # SQLite holds the small deployments: a word inside a title ("crime" in "Knife crime awareness")
+        # is found by reading the column; the start of the text still comes from the index.
+        def like(column, separator: str):
+            return or_(column.like(f"{text}%", escape="\\"), column.like(f"%{separator}{text}%", escape="\\"))
 
     if REFERENCE_SHAPE.fullmatch(text):
-        if dialect != "postgresql" and text[:1].isdigit():
-            # "2026-0042" without its prefix: SQLite looks inside references for it (one column walked;
-            # SQLite holds the small deployments), as PostgreSQL's contains-match does.
-            return Application.reference.like(f"%{text}%", escape="\\")
-        return like(Application.reference)
-    organisations = select(Organisation.id).where(like(Organisation.name))
+        return like(Application.reference, "-")
+    organisations = select(Organisation.id).where(like(Organisation.name, " "))
     return or_(
-        like(Application.reference),
-        like(Application.title),
+        like(Application.reference, "-"),
+        like(Application.title, " "),
         Application.organisation_id.in_(organisations),
     )
 

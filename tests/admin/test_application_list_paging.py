@@ -71,6 +71,10 @@ def test_a_page_past_the_end_opens_the_last_page_keeping_the_search(make, sessio
     assert len(_references(last)) == 6
     assert "page=48" not in last  # the pager counts the rows there are, not the 1,000-row cap
 
+    huge = client.get("/admin/application/?page=" + "9" * 30)  # too long to read: past the end
+    assert huge.status_code == 302 and huge.headers["Location"] == "/admin/application/?page=1"
+    assert client.get("/admin/application/?page=abc").status_code == 200  # unreadable: the first page
+
     searched = client.get("/admin/application/?search=Boxing&page=3")
     assert searched.status_code == 302
     assert searched.headers["Location"] == "/admin/application/?search=Boxing"
@@ -179,6 +183,30 @@ def test_a_reference_without_its_prefix_is_found_and_the_box_says_what_it_search
     page = client.get(f"/admin/application/?search={number}").get_data(as_text=True)
     assert _references(page) == [wanted.reference] and other.reference not in _references(page)
     expected = (
-        "Reference, title or organisation" if is_postgres else "Start of a reference, title or organisation"
+        "Reference, title or organisation"
+        if is_postgres
+        else "Start of a word in a reference, title or organisation"
     )
     assert f'placeholder="{expected}"' in page
+
+
+def test_search_finds_a_word_inside_a_title_or_organisation_name(make, session, staff_client, is_postgres):
+    knife = make.submitted(title="Knife crime awareness drama tour")
+    applicant = make.user(Role.APPLICANT)
+    residents = make.submitted(
+        applicant=applicant,
+        organisation=make.organisation(applicant, name="Shephall Residents' Association"),
+        title="Lights",
+    )
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+
+    def found(term: str) -> set[str]:
+        return set(_references(client.get("/admin/application/", query_string={"search": term}).text))
+
+    assert found("crime") == {knife.reference}
+    assert found("CRIME awareness") == {knife.reference}
+    assert found("Residents' Association") == {residents.reference}
+    assert found(knife.reference.rsplit("-", 1)[1]) == {knife.reference}  # "0001" of "SOS-2026-0001"
+    # Part of a word: PostgreSQL matches inside words, SQLite from the start of each word (as its box says).
+    assert found("rime") == ({knife.reference} if is_postgres else set())

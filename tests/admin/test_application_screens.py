@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Role, Score
 from tests.admin.conftest import csrf_enabled, flashes
@@ -409,3 +410,34 @@ def test_the_offer_is_issued_only_through_its_preparation_page(make, session, st
     assert any("Use the form for this" in m for m in flashes(client))
     session.expire_all()
     assert session.get(Application, app.id).award.offer_issued_at is None
+
+
+def test_csv_link_only_for_those_who_may_download_and_no_stray_filter_message(make, session, staff_client):
+    make.submitted()
+    session.commit()
+    jag, _ = staff_client(Role.JAG_MEMBER)
+    assert "Download CSV" not in jag.get("/admin/application/").get_data(as_text=True)
+    assert jag.get("/admin/application/export.csv").status_code == 403
+
+    officer, _ = staff_client(Role.OFFICER)
+    assert "Download CSV" in officer.get("/admin/application/").get_data(as_text=True)
+    # An invalid filter value is left out of the CSV; its message must not turn up on the next page.
+    assert officer.get("/admin/application/export.csv?flt0_amount_requested_at_least=abc").status_code == 200
+    assert "Invalid Filter Value" not in officer.get("/admin/application/").get_data(as_text=True)
+    assert "Invalid Filter Value" in officer.get(
+        "/admin/application/?flt0_amount_requested_at_least=abc"
+    ).get_data(as_text=True)
+
+
+def test_bulk_agenda_offers_only_meetings_under_way_or_to_come(make, session, staff_client):
+    officer = make.officer()
+    held = make.meeting(officer, days_ahead=-30)
+    today = make.meeting(officer)  # under way
+    coming = make.meeting(officer, days_ahead=14)
+    ready = make.eligible()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/application/agenda/?ids={ready.id}").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d+)">', page)
+    assert offered == [str(today.id), str(coming.id)]
+    assert held.title not in page

@@ -52,6 +52,7 @@ from grants_app.models import (
     Ward,
     WrittenProcedure,
     application_wards,
+    utcnow,
 )
 from grants_app.models.fund import fund_label
 from grants_app.money import parse_pounds, pounds_decimal
@@ -269,9 +270,27 @@ class _CappedCount:
 
 
 def open_meetings() -> list[Meeting]:
+    """Meetings whose minutes are not approved, latest first (decisions may be recorded after one)."""
     return list(
         db.session.execute(
             select(Meeting).where(Meeting.minutes_approved_at.is_(None)).order_by(Meeting.starts_at.desc())
+        ).scalars()
+    )
+
+
+# A meeting that started less than this long ago is still one an agenda may be added to (it is under
+# way); earlier ones have been held.
+UNDER_WAY = timedelta(hours=12)
+
+
+def upcoming_meetings() -> list[Meeting]:
+    """Meetings an agenda is being made for: under way or to come, minutes not approved, soonest
+    first. The bulk agenda action offered every meeting back to the first one."""
+    return list(
+        db.session.execute(
+            select(Meeting)
+            .where(Meeting.minutes_approved_at.is_(None), Meeting.starts_at >= utcnow() - UNDER_WAY)
+            .order_by(Meeting.starts_at)
         ).scalars()
     )
 
@@ -441,7 +460,7 @@ class ApplicationView(StaffModelView):
         apps = list(db.session.execute(select(Application).where(Application.id.in_(ids))).scalars())
         eligible = [a for a in apps if has_tag(a, ApplicationTag.READY_FOR_AGENDA)]
         skipped = [a for a in apps if a not in eligible]
-        meetings = open_meetings()
+        meetings = upcoming_meetings()
         form = ConfirmForm()
         if request.method == "POST" and form.validate_on_submit():
             meeting = db.session.get(Meeting, _int(request.form.get("meeting_id")) or 0)
@@ -467,14 +486,17 @@ class ApplicationView(StaffModelView):
         )
 
     # -- CSV -----------------------------------------------------------------------------------
+    def may_download_csv(self) -> bool:
+        """Officers, finance, administrators and the RAG download the list; JAG members do not."""
+        user = staff_user()
+        return user is not None and user.has_role(Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER)
+
     @expose("/export.csv")
     def export_csv(self):
-        if not self.is_accessible() or not staff_user().has_role(
-            Role.OFFICER, Role.ADMIN, Role.FINANCE, Role.RAG_VIEWER
-        ):
+        if not self.is_accessible() or not self.may_download_csv():
             abort(403)
         # The applications the list shows with its search and filters (all of them, not its pages).
-        view_args = self._get_list_extra_args()
+        view_args = self.export_args()
         only = None
         if view_args.search or view_args.filters:
             _count, query = self.get_list(

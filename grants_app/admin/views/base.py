@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
+from flask import Response, abort, flash, g, redirect, request, session, stream_with_context, url_for
 from flask_admin.contrib.sqla import ModelView
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
@@ -91,6 +91,18 @@ class StaffModelView(RoleRequired, ModelView):
                 args["page"] = [str(last)]
             abort(redirect(url_for(".index_view", **args)))
         return count, data
+
+    def export_args(self):
+        """The list's search, filters and sort for an export of it. An invalid filter value is left
+        out as on the list, without the message Flask-Admin flashes: no page shows it with a CSV, so
+        the next page did ("Invalid Filter Value" on an unfiltered list)."""
+        kept = session.get("_flashes")
+        args = self._get_list_extra_args()
+        if kept is None:
+            session.pop("_flashes", None)
+        else:
+            session["_flashes"] = kept
+        return args
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
         """Flask-Admin's sort, then the primary key in the same direction: rows that tie on the sorted

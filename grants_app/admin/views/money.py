@@ -285,7 +285,7 @@ class PaymentView(StaffModelView):
     # -- CSV: the list as filtered, streamed row by row -----------------------------------------
     @expose("/export.csv")
     def export_csv(self):
-        view_args = self._get_list_extra_args()
+        view_args = self.export_args()
         sort = self._get_column_by_idx(view_args.sort)
         _count, query = self.get_list(
             None,
