@@ -6,7 +6,7 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-from grants_app.admin import auth, menu_cache
+from grants_app.admin import auth, errors, menu_cache
 from grants_app.admin.money_section import money_section
 from grants_app.admin.views import register_views
 from grants_app.admin.views.dashboard import DashboardView
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["audit_summary"] = audit_summary
     app.jinja_env.globals["money_section"] = money_section
     menu_cache.init_app(app)
+    errors.init_app(app)
     app.extensions["sosafe_admin"] = admin
 
 

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -35,7 +35,7 @@ def error_list(form) -> list[dict[str, str]]:
     return items
 
 
-def _same_site_referrer(default: str) -> str:
+def same_site_referrer(default: str) -> str:
     """The page to go back to, only if it is on this site (never a link to somewhere else)."""
     ref = urlparse(request.referrer or "")
     if ref.netloc == request.host and ref.scheme in ("http", "https") and ref.path.startswith("/"):
@@ -43,8 +43,18 @@ def _same_site_referrer(default: str) -> str:
     return default
 
 
+# Staff pages (under /admin) answer client errors with the admin's own page, given by the admin
+# (grants_app/admin/errors.py) as app.extensions[ADMIN_ERROR_PAGE](status): None when it cannot.
+ADMIN_ERROR_PAGE = "sosafe_admin_error_page"
+
+
 def _portal_page(template: str, status: int, **context):
     # Also used for URLs outside the portal blueprint, whose context processors do not run there.
+    if status < 500 and request.path.startswith("/admin/") and not request.path.startswith("/admin/static/"):
+        admin_page = current_app.extensions.get(ADMIN_ERROR_PAGE)
+        page = admin_page(status) if admin_page is not None else None
+        if page is not None:
+            return page, status
     return render_template(template, **portal_context(), **context), status
 
 
@@ -53,11 +63,11 @@ def _not_found(_exc):
 
 
 def _too_large(_exc):
-    return _portal_page("portal/errors/413.html", 413, back=_same_site_referrer("/applications"))
+    return _portal_page("portal/errors/413.html", 413, back=same_site_referrer("/applications"))
 
 
 def _csrf_failed(_exc):
-    return _portal_page("portal/errors/csrf.html", 400, back=_same_site_referrer("/"))
+    return _portal_page("portal/errors/csrf.html", 400, back=same_site_referrer("/"))
 
 
 def _too_many(_exc):
@@ -74,7 +84,7 @@ def _database_busy(exc: OperationalError):
     # told to try again, with nothing changed, rather than shown a crash. PostgreSQL does not get here.
     _rollback()
     if "database is locked" in str(exc):
-        return _portal_page("portal/errors/busy.html", 503, back=_same_site_referrer("/"))
+        return _portal_page("portal/errors/busy.html", 503, back=same_site_referrer("/"))
     # Anything else operational is the database being unreachable: "try again later", not a crash.
     log.error("database unavailable: %s", exc)
     return _portal_page("portal/errors/500.html", 503)
@@ -85,7 +95,7 @@ def _conflict(exc: IntegrityError):
     # the database kept one; this one changed nothing and says so.
     _rollback()
     log.warning("conflicting write refused by the database: %s", exc.orig)
-    return _portal_page("portal/errors/busy.html", 409, back=_same_site_referrer("/"))
+    return _portal_page("portal/errors/busy.html", 409, back=same_site_referrer("/"))
 
 
 def _rollback() -> None:
@@ -106,6 +116,7 @@ HANDLERS = [
     (OperationalError, _database_busy),
     (IntegrityError, _conflict),
     (400, _other_client_error),
+    (403, _other_client_error),
     (405, _other_client_error),
     (410, _other_client_error),
 ]
