@@ -441,3 +441,14 @@ def test_bulk_agenda_offers_only_meetings_under_way_or_to_come(make, session, st
     offered = re.findall(r'<option value="(\d+)">', page)
     assert offered == [str(today.id), str(coming.id)]
     assert held.title not in page
+
+
+def test_a_state_no_workflow_has_is_refused_with_a_message(make, session, staff_client):
+    submitted = make.submitted()
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get("/admin/application/?flt0_state_equals=nonsense").get_data(as_text=True)
+    assert "Invalid Filter Value: nonsense" in page
+    assert submitted.reference in page  # the filter is left out, not applied to find nothing
+    matching = client.get(f"/admin/application/?flt0_state_equals={submitted.state}").get_data(as_text=True)
+    assert submitted.reference in matching and "Invalid Filter Value" not in matching

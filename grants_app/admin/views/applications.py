@@ -123,6 +123,11 @@ class StateFilter(BaseSQLAFilter):
             options=[(name, state.staff_label) for name, state in definition.states.items()],
         )
 
+    def validate(self, value) -> bool:
+        # A state no workflow has is refused with Flask-Admin's "Invalid Filter Value" (it showed an
+        # empty list with no word of why).
+        return value in {name for name, _label in self.options or ()}
+
     def apply(self, query, value, alias=None):
         return query.filter(Application.state == value)
 
