@@ -105,12 +105,17 @@ class StaffModelView(RoleRequired, ModelView):
         return args
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        """Flask-Admin's sort, then the primary key in the same direction: rows that tie on the sorted
-        column (every application of one organisation) kept no order, so paging could repeat some
-        and skip others."""
-        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        """The sort by the chosen column (sort_by_column), then the primary key in the same direction:
+        rows that tie on the sorted column (every application of one organisation) kept no order, so
+        paging could repeat some and skip others."""
+        query, joins = self.sort_by_column(query, joins, sort_column, sort_desc)
         key = getattr(self.model, self._primary_key)
         return query.order_by(key.desc() if sort_desc or sort_column is None else key), joins
+
+    def sort_by_column(self, query, joins, sort_column, sort_desc):
+        """Flask-Admin's ORDER BY for the chosen column (or the default order); a view may sort a column
+        another way."""
+        return super()._apply_sorting(query, joins, sort_column, sort_desc)
 
     def list_query_rows(self, query) -> list[Any]:
         """The rows of a list page from its query (searched, filtered, sorted and paged): the models,
@@ -129,15 +134,12 @@ class StaffModelView(RoleRequired, ModelView):
 
         def shown(row, column: str):
             formatter = formatters.get(column)
-            if formatter is None or column in choices:
-                return self._get_list_value(None, row, column, formatters, type_formatters)
-            value = formatter(self, None, row, column)
-            if isinstance(value, str):  # our formatters give text (Markup is text)
-                return value
-            for kind, type_formatter in type_formatters.items():  # as Flask-Admin would, for the rest
-                if isinstance(value, kind):
-                    return type_formatter(self, value, column)
-            return value
+            if formatter is not None and column not in choices:
+                value = formatter(self, None, row, column)
+                # Text (Markup too) passes Flask-Admin's type formatters unchanged: our formatters give text.
+                if isinstance(value, str):
+                    return value
+            return self._get_list_value(None, row, column, formatters, type_formatters)
 
         rows = []
         classes = [(column, f'<td class="col-{escape(column)}">') for column, _label in columns]

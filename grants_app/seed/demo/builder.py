@@ -134,7 +134,7 @@ class DemoBuilder:
         officer can record its decisions; the earlier ones are held and minuted, and the next one is four
         weeks on."""
         now = clock.now()
-        morning = datetime.combine(self.today, time(9, 30), tzinfo=LONDON).astimezone(UTC)
+        morning = _at(self.today, 9, 30)
         current = (
             morning if morning <= now - timedelta(minutes=45) else _at(self.today - timedelta(days=1), 14)
         )
