@@ -7,10 +7,11 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, Award, Fund, Organisation
+from grants_app.models.fund import fund_label
 from grants_app.money import pounds_decimal
 from grants_app.workflow import get_engine
 
@@ -54,37 +55,46 @@ BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
-def application_rows(session: Session, only: ColumnElement[bool] | None = None) -> Iterator[list[str]]:
-    """Every application (or those matching `only`, a condition on applications) as a CSV row
-    (APPLICATIONS_HEADER: reference, organisation, title, fund, state label, amounts in pounds as plain
-    numbers a spreadsheet can add up, submitted date), oldest first: one joined query read in batches
-    of BATCH, so memory stays flat and the query count is one (plus the funds) however many there are."""
-    engine = get_engine()
-    funds = {fund.id: str(fund) for fund in session.execute(select(Fund)).scalars()}
-    stmt = (
-        select(
-            Application.reference,
-            Organisation.name,
-            Application.title,
-            Application.fund_id,
-            Application.workflow_name,
-            Application.state,
-            Application.amount_requested_pence,
-            Award.amount_pence,
-            Application.submitted_at,
-        )
-        .outerjoin(Organisation, Organisation.id == Application.organisation_id)
-        .outerjoin(Award, Award.application_id == Application.id)
-        .order_by(Application.id)
-        .execution_options(yield_per=BATCH)
+def application_columns(organisation: Any = Organisation, fund: Any = Fund) -> tuple[Any, ...]:
+    """What application_rows reads of each application, with its organisation and fund taken from
+    `organisation` and `fund` (the models, or aliases of them a list's query joins under)."""
+    return (
+        Application.reference,
+        organisation.name,
+        Application.title,
+        fund.name,
+        fund.financial_year,
+        Application.workflow_name,
+        Application.state,
+        Application.amount_requested_pence,
+        Award.amount_pence,
+        Application.submitted_at,
     )
-    if only is not None:
-        stmt = stmt.where(only)
+
+
+def application_rows(session: Session, listed: Select | None = None) -> Iterator[list[str]]:
+    """Applications as CSV rows (APPLICATIONS_HEADER: reference, organisation, title, fund, state
+    label, amounts in pounds as plain numbers a spreadsheet can add up, submitted date).
+
+    `listed` chooses the applications and their order: a select of application_columns() from
+    applications joined to their organisation and fund (the admin list's query, with its search,
+    filters and sort); without it, every application, oldest first. One query, read in batches of
+    BATCH, so memory stays flat however many there are."""
+    if listed is None:
+        listed = (
+            select(*application_columns())
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .join(Fund, Fund.id == Application.fund_id)
+            .order_by(Application.id)
+        )
+    stmt = listed.outerjoin(Award, Award.application_id == Application.id).execution_options(yield_per=BATCH)
+    engine = get_engine()
     for (
         reference,
         organisation,
         title,
-        fund_id,
+        fund,
+        fund_year,
         workflow,
         state,
         requested,
@@ -93,9 +103,9 @@ def application_rows(session: Session, only: ColumnElement[bool] | None = None) 
     ) in session.execute(stmt):
         yield [
             reference,
-            organisation or "",
+            organisation,
             title,
-            funds.get(fund_id, ""),
+            fund_label(fund, fund_year),
             engine.definition(workflow).staff_label(state),
             pounds_decimal(requested),
             pounds_decimal(awarded) if awarded is not None else "",

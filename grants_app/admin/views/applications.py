@@ -440,7 +440,9 @@ class ApplicationView(StaffModelView):
         if not search.strip():
             return query, count_query, joins, count_joins
         condition = application_search.matches(search, db.session.get_bind().dialect.name)
-        return query.filter(condition), count_query.filter(condition), joins, count_joins
+        if count_query is not None:  # an export counts nothing
+            count_query = count_query.filter(condition)
+        return query.filter(condition), count_query, joins, count_joins
 
     def search_placeholder(self) -> str:
         return application_search.placeholder(db.session.get_bind().dialect.name)
@@ -499,16 +501,14 @@ class ApplicationView(StaffModelView):
     def export_csv(self):
         if not self.is_accessible() or not self.may_download_csv():
             abort(403)
-        # The applications the list shows with its search and filters (all of them, not its pages).
-        view_args = self.export_args()
-        only = None
-        if view_args.search or view_args.filters:
-            _count, query = self.get_list(
-                None, None, False, view_args.search, view_args.filters, execute=False, page_size=0
-            )
-            only = Application.id.in_(query.with_entities(Application.id).order_by(None).statement)
+        # The applications the list shows with its search, filters and sort (all of them, not its pages).
+        listed = self.export_query().with_entities(
+            *csv_export.application_columns(_ORGANISATION_SHOWN, _FUND_SHOWN)
+        )
         return csv_response(
-            "applications.csv", csv_export.APPLICATIONS_HEADER, csv_export.application_rows(db.session, only)
+            "applications.csv",
+            csv_export.APPLICATIONS_HEADER,
+            csv_export.application_rows(db.session, listed.statement),
         )
 
     # -- the detail page -------------------------------------------------------------------------

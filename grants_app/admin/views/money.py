@@ -285,17 +285,7 @@ class PaymentView(StaffModelView):
     # -- CSV: the list as filtered, streamed row by row -----------------------------------------
     @expose("/export.csv")
     def export_csv(self):
-        view_args = self.export_args()
-        sort = self._get_column_by_idx(view_args.sort)
-        _count, query = self.get_list(
-            None,
-            sort[0] if sort else None,
-            view_args.sort_desc,
-            view_args.search,
-            view_args.filters,
-            execute=False,
-            page_size=0,
-        )
+        query = self.export_query()
         label = get_engine().staff_label
 
         def rows():
