@@ -79,3 +79,18 @@ def test_list_checkboxes_are_labelled_by_their_row(page, axe, make, session):
     )
     result = axe.run(page, options={"runOnly": {"type": "rule", "values": ["label-title-only", "label"]}})
     assert not result.response["violations"], describe(result.response["violations"])
+
+
+def test_the_searched_list_has_a_labelled_search_box_and_no_wcag_violation(page, axe, make, session):
+    officer = make.officer()
+    application = make.submitted(title="Youth boxing sessions")
+    session.commit()
+    reference, email = application.reference, officer.email
+    sign_in(page, axe, [], email)
+    page.goto("/admin/application/?search=boxing")
+    assert page.get_by_role("link", name=reference).is_visible()
+    violations = axe_violations(axe, page)
+    assert not violations, describe(violations)
+    assert page.get_by_label("Search applications").input_value() == "boxing"
+    page.get_by_role("link", name="Clear search").click()
+    assert page.get_by_label("Search applications").input_value() == ""

@@ -37,6 +37,7 @@ class StaffModelView(RoleRequired, ModelView):
     page_size = 20
     can_set_page_size = True
     named_filter_urls = True
+    list_template = "admin/model_list.html"  # a labelled search box
     # Read-only unless a subclass names editor roles: state columns are never an editable field anyway.
     can_create = False
     can_edit = False
@@ -92,6 +93,19 @@ class StaffModelView(RoleRequired, ModelView):
                 args["page"] = [str(last)]
             abort(redirect(url_for(".index_view", **args)))
         return count, data
+
+    def search_placeholder(self) -> str | None:
+        """What the search box searches, as a phrase: "Title or place" (Flask-Admin wrote "title,
+        Place" from the column names, and "full_name" for a column without a label)."""
+        columns = [c if isinstance(c, str) else c.key for c in self.column_searchable_list or ()]
+        if not columns:
+            return None
+        words = [
+            (self.column_labels or {}).get(c) or self._prettify_name(c.rsplit(".", 1)[-1]) for c in columns
+        ]
+        words = [w.lower() for w in words]
+        text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        return text[0].upper() + text[1:]
 
     def export_query(self):
         """The list's query with its search, filters and sort, every page and no count: what

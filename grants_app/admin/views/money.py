@@ -234,6 +234,7 @@ class PaymentView(StaffModelView):
         "authorised_by": "Authorised by",
         "paid_on": "Paid on",
         "payment_reference": "Bank reference",
+        "application.reference": "Grant reference",
     }
     column_searchable_list = ["payment_reference", "application.reference"]
     column_sortable_list = ["amount_pence", "state", "created_at", "paid_on"]
