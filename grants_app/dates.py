@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from grants_app import clock
@@ -19,6 +19,13 @@ def london_now() -> datetime:
 
 def london_today() -> date:
     return london_now().date()
+
+
+def london_moment(day: date, at: time = time(0)) -> datetime:
+    """The moment (in UTC, as timestamps are stored) the clocks in London show `at` on `day`: midnight
+    by default, so `london_moment(day)` starts the day and `london_moment(day + 1 day)` ends it. A time
+    the clocks skip or show twice (the March and October changes) is read as zoneinfo reads it (fold 0)."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
 def to_london(moment: datetime) -> datetime:

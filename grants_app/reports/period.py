@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from grants_app.dates import LONDON, format_date, quarter_bounds, year_label
+from grants_app.dates import format_date, london_moment, quarter_bounds, year_label
 from grants_app.refusals import Refusal
 
 
@@ -48,12 +48,12 @@ class Period:
     @property
     def starts_at(self) -> datetime:
         """The first moment of the period in UTC (London midnight), for comparing stored timestamps."""
-        return datetime.combine(self.starts_on, time(0), tzinfo=LONDON).astimezone(UTC)
+        return london_moment(self.starts_on)
 
     @property
     def ends_before(self) -> datetime:
         """The first moment after the period in UTC: timestamps in the period are < this."""
-        return datetime.combine(self.ends_on + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
+        return london_moment(self.ends_on + timedelta(days=1))
 
     def previous_quarter(self) -> Period:
         if self.year is None or self.quarter is None:

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from grants_app.dates import LONDON, format_datetime
+from grants_app.dates import format_datetime, london_moment
 from grants_app.lifecycle import WrittenProcedureTag, has_tag, written_procedure_states
 from grants_app.models import (
     Application,
@@ -180,7 +180,7 @@ def parse_deadline(day: str, clock: str) -> datetime:
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise Refusal("Enter the deadline time as 24-hour time, like 17:00", field="deadline_time")
     at = time(int(match[1]), int(match[2]))
-    return datetime.combine(when, at, tzinfo=LONDON).astimezone(UTC)
+    return london_moment(when, at)
 
 
 def parse_amount(text: str) -> int:

@@ -1,11 +1,17 @@
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants_app.dates import financial_quarter_of, financial_year_of, format_date, quarter_bounds
+from grants_app.dates import (
+    financial_quarter_of,
+    financial_year_of,
+    format_date,
+    london_moment,
+    quarter_bounds,
+)
 from grants_app.money import format_pence, parse_pounds, pounds_decimal
 from grants_app.services.monitoring import monitoring_schedule
 
@@ -104,3 +110,14 @@ def test_pounds_as_a_plain_number_read_back_to_the_same_pence(pence):
     assert round(Decimal(text) * 100) == pence
     if 0 <= pence < 10**10:  # what parse_pounds takes (it refuses more than ten digits of pounds)
         assert parse_pounds(text) == pence
+
+
+def test_london_moment_is_the_utc_instant_of_the_wall_clock_in_london():
+    # British Summer Time: midnight in London is 11pm the evening before in UTC.
+    assert london_moment(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+    # Greenwich Mean Time: the same.
+    assert london_moment(date(2026, 12, 1), time(17, 0)) == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    # The day the clocks go forward is 23 hours long; the day they go back, 25.
+    spring, autumn = date(2026, 3, 29), date(2026, 10, 25)
+    assert london_moment(spring + timedelta(days=1)) - london_moment(spring) == timedelta(hours=23)
+    assert london_moment(autumn + timedelta(days=1)) - london_moment(autumn) == timedelta(hours=25)

@@ -34,7 +34,7 @@ from grants_app.admin.views.base import (
     link,
     pence_formatter,
 )
-from grants_app.dates import LONDON, london_now, parse_date
+from grants_app.dates import london_moment, london_now, parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
@@ -238,7 +238,7 @@ def written_procedure_defaults(app: Application, min_hours: int) -> dict[str, st
     least), the application's own summary and its full amount."""
     now = london_now()
     day = (now + timedelta(hours=max(min_hours, 72))).date()
-    if datetime.combine(day, time(17, 0), tzinfo=LONDON) < now + timedelta(hours=min_hours):
+    if london_moment(day, time(17, 0)) < now + timedelta(hours=min_hours):
         day += timedelta(days=1)
     pence = app.amount_requested_pence
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
@@ -14,7 +14,7 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import AdminForm, ConfirmForm, UKDateField
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.base import StaffModelView, date_formatter, link
-from grants_app.dates import LONDON
+from grants_app.dates import london_moment
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, application_states
 from grants_app.models import Application, Meeting, Role, User
@@ -48,7 +48,7 @@ def _starts_at(form: MeetingForm) -> datetime:
     except ValueError as exc:
         raise Refusal("Enter the start time like 14:00", field="start_time") from exc
     # Stored in UTC: SQLite drops the offset, and every reader treats a naive value as UTC.
-    return datetime.combine(form.date.data, clock, tzinfo=LONDON).astimezone(UTC)
+    return london_moment(form.date.data, clock)
 
 
 class MeetingView(StaffModelView):

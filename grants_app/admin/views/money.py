@@ -5,7 +5,7 @@ and issuing the offer with its letter, and each fund's position with the grants 
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import (
     Response,
@@ -34,7 +34,7 @@ from grants_app.admin.views.base import (
     link,
     pence_formatter,
 )
-from grants_app.dates import LONDON, format_date, london_today
+from grants_app.dates import format_date, london_moment, london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
@@ -176,8 +176,7 @@ class MonthFilter(BaseSQLAFilter):
         first = date(year, month, 1)
         last = date(year, month, monthrange(year, month)[1])
         # Requested-at is a UTC timestamp: the month's bounds in Europe/London, as UTC.
-        starts = datetime.combine(first, time.min, tzinfo=LONDON).astimezone(UTC)
-        ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(UTC)
+        starts, ends = london_moment(first), london_moment(last + timedelta(days=1))
         return query.filter(
             or_(
                 and_(Payment.paid_on.is_not(None), Payment.paid_on >= first, Payment.paid_on <= last),

@@ -5,13 +5,13 @@ day it happened so the audit history reads like a real year."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from grants_app import clock
-from grants_app.dates import LONDON, to_london
+from grants_app.dates import LONDON, london_moment, to_london
 from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
     Application,
@@ -45,7 +45,7 @@ RETURN_STAGES = ("filed", "to_review", "with_question", "late")
 
 def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """That day (Europe/London) at that time, as UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
+    return london_moment(day, time(hour, minute))
 
 
 class DemoBuilder:
@@ -143,9 +143,7 @@ class DemoBuilder:
         local = current.astimezone(LONDON)
 
         def weeks_on(k: int) -> datetime:
-            return datetime.combine(
-                local.date() + timedelta(days=28 * k), local.time(), tzinfo=LONDON
-            ).astimezone(UTC)
+            return london_moment(local.date() + timedelta(days=28 * k), local.time())
 
         held = [weeks_on(-k) for k in range(6, 0, -1)]
         held = [d for d in held if d.date() > self.ref.fund.opens_on + timedelta(days=20)]
