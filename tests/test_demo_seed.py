@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from grants_app import clock
 from grants_app.dates import london_today, to_london
-from grants_app.models import Application, Meeting
+from grants_app.models import Application, Award, Meeting, Score
 from grants_app.seed.demo import seed_demo
 from grants_app.services.meetings import has_started
 from grants_app.workflow import get_engine
@@ -40,3 +40,21 @@ def test_the_demo_loads_at_any_hour_of_any_season(session, upload_folder, moment
         assert held and all(any(a.present for a in m.attendances) for m in held)
     states = set(session.execute(select(Application.state)).scalars())
     assert states == set(get_engine().definition("application").states)
+
+
+def test_the_demos_signatories_and_score_reasons_read_as_a_real_panel_would(session, upload_folder):
+    with clock.pinned(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)):
+        seed_demo(session, upload_folder, london_today())
+        session.flush()
+    accepted = (
+        session.execute(select(Application).join(Award).where(Award.accepted_by_role != "")).scalars().all()
+    )
+    assert accepted
+    # Whoever declared the application as the group's secretary (chair, treasurer) accepts its offer as that.
+    assert all(a.award.accepted_by_role == a.declaration_position for a in accepted)
+    assert len({a.declaration_position for a in accepted}) > 1
+    reasons = {
+        score.score: score.justification.split(": ", 1)[1]
+        for score in session.execute(select(Score)).scalars()
+    }
+    assert set(reasons) == {3, 4, 5} and len(set(reasons.values())) == 3

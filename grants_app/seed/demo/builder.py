@@ -39,6 +39,14 @@ from grants_app.services.applications import start_application
 from grants_app.services.documents import minimal_pdf, store_document
 from grants_app.workflow import fire
 
+# A scorer's reason for each score the demo gives (the fund's scale is 1 to 5).
+SCORE_REASONS = {
+    3: "adequate; the plan is clear but says little about how success will be measured.",
+    4: "good; a sound plan with local evidence of need, though the partners' roles could be firmer.",
+    5: "strong; a clear plan, named partners and local evidence of need.",
+}
+# Who signs for a group: its declarations and offer acceptances.
+SIGNATORY_ROLES = ("Secretary", "Chair", "Treasurer")
 # What happens to the latest due return of each grant in delivery, in turn (see file_returns).
 RETURN_STAGES = ("filed", "to_review", "with_question", "late")
 
@@ -166,6 +174,12 @@ class DemoBuilder:
     def member_of(self, org: Organisation) -> User:
         return next(m.user for m in org.members)
 
+    @staticmethod
+    def role_in(org: Organisation) -> str:
+        """The position the group's member (member_of) holds in it, the same on its declaration and
+        when they accept an offer: secretary, chair or treasurer, by group."""
+        return SIGNATORY_ROLES[org.id % len(SIGNATORY_ROLES)]
+
     def build(self, project: Project, created: date) -> Application:
         org = self.orgs[project.org]
         applicant = self.member_of(org)
@@ -228,7 +242,7 @@ class DemoBuilder:
                     content=minimal_pdf(f"{org.name}: {kind.label}"),
                 )
             app.declaration_name = applicant.full_name
-            app.declaration_position = "Secretary"
+            app.declaration_position = self.role_in(org)
             app.declared_at = clock.now()
             return app
 
@@ -278,8 +292,8 @@ class DemoBuilder:
                         member,
                         app,
                         c,
-                        score=3 + (n + c.position + app.id) % 3,
-                        justification=f"{c.name}: clear plan and evidence of local need.",
+                        score=3 + (n + c.position + app.id) % 3,  # 3 to 5, as SCORE_REASONS
+                        justification=f"{c.name}: {SCORE_REASONS[3 + (n + c.position + app.id) % 3]}",
                     )
 
             self.on(day, step, hour=9 + n)

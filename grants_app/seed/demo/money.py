@@ -19,8 +19,6 @@ from grants_app.workflow import fire
 if TYPE_CHECKING:  # annotations only: the builder imports this module
     from grants_app.seed.demo.builder import DemoBuilder
 
-SIGNATORY_ROLES = ("Secretary", "Chair", "Treasurer")
-
 
 def finance_pair(b: DemoBuilder):
     """finance@ requests and records payments; finance2@ authorises them (two people)."""
@@ -50,9 +48,10 @@ def issue_offer(b: DemoBuilder, app: Application, day: date, conditions: str | N
 
 
 def accept_offer(b: DemoBuilder, app: Application, day: date) -> None:
-    """The group's secretary (or chair, or treasurer) accepts the offer for it."""
+    """The member who declared the application (its group's secretary, chair or treasurer) accepts
+    the offer for the group."""
     applicant = b.member_of(app.organisation)
-    role = SIGNATORY_ROLES[app.id % len(SIGNATORY_ROLES)]
+    role = b.role_in(app.organisation)
     b.on(
         day,
         lambda: fire(
