@@ -93,9 +93,10 @@ PAGES = (
         "csv",
         "scale.officer@sosafe.example",
         "/admin/application/export.csv",
-        "csv:SELECT a.reference, o.name, a.title, a.fund_id, a.state, a.amount_requested_pence, w.amount_pence, "
-        "a.submitted_at FROM applications a LEFT JOIN organisations o ON o.id = a.organisation_id "
-        "LEFT JOIN awards w ON w.application_id = a.id ORDER BY a.id",
+        # In the list's order (newest first), with each row's fund as the list names it.
+        "csv:SELECT a.reference, o.name, a.title, f.name, f.financial_year, a.state, a.amount_requested_pence, "
+        "w.amount_pence, a.submitted_at FROM applications a JOIN organisations o ON o.id = a.organisation_id "
+        "JOIN funds f ON f.id = a.fund_id LEFT JOIN awards w ON w.application_id = a.id ORDER BY a.id DESC",
     ),
 )
 

@@ -47,6 +47,7 @@ from grants_app.models import (
 )
 from grants_app.reports.apportion import largest_remainder
 from grants_app.reports.period import Period
+from grants_app.services.fund_budget import closed_states
 
 
 def awarded_states() -> tuple[str, ...]:
@@ -100,10 +101,12 @@ class GrantFigures:
     )
     recovered: int = _figure("Recovered", "money repaid to us (received) in the period")
     # What can still be paid at the end of the period: the award (once the final return is accepted, the
-    # accepted spend up to the award, as GrantMoney.entitled_pence) less what has been paid.
+    # accepted spend up to the award; once the grant is closed, nothing), as GrantMoney.entitled_pence,
+    # less what has been paid.
     not_yet_paid: int = _figure(
         "Not yet paid",
-        "awarded (on a settled grant, accepted spend up to the award) less paid, at the end of the period",
+        "awarded (on a settled grant, accepted spend up to the award; on a closed grant, nothing more) "
+        "less paid, at the end of the period",
     )
 
     def as_tuple(self) -> tuple[int, ...]:
@@ -170,7 +173,7 @@ def _spend_by_end(period: Period):
 
 
 def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int, GrantFigures]:
-    """Figures for every grant in `grant_ids` (a SELECT of application ids): five queries in all."""
+    """Figures for every grant in `grant_ids` (a SELECT of application ids): six queries in all."""
     start, end = period.starts_on, period.ends_on
     awards = session.execute(
         select(
@@ -227,6 +230,15 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
         .tuples()
         .all()
     )
+    closed = set(
+        session.execute(
+            select(Application.id).where(
+                Application.id.in_(grant_ids),
+                Application.state.in_(closed_states()),
+                Application.state_changed_at < period.ends_before,
+            )
+        ).scalars()
+    )
     final_accepted = set(
         session.execute(
             select(MonitoringReturn.application_id)
@@ -248,6 +260,8 @@ def grant_money(session: Session, grant_ids: Select, period: Period) -> dict[int
         # A settled grant can only be paid up to its accepted spend (GrantMoney.entitled_pence), so the
         # rest of its award will never be paid and the statement's "Still to pay" is nil.
         entitled = min(spent_to_end, int(awarded_to_end)) if settled else int(awarded_to_end)
+        if grant_id in closed:  # closed by the end of the period: nothing more will be paid
+            entitled = paid_to_end
         result[grant_id] = GrantFigures(
             awarded=int(awarded_in),
             paid=paid_in,

@@ -275,13 +275,14 @@ def method_notes() -> list[str]:
         "Not yet paid is the money awarded that has not been paid by the end of the period and can still "
         "be paid. Once a grant's final return is accepted (the grant is settled: final return accepted, "
         "recovery due or closed) the group can only be paid up to its accepted spend, so for a settled "
-        "grant it is the accepted spend up to the award less what was paid, never below nil: the grant "
-        'statement\'s "Still to pay" (which also takes off payments in progress). It is not what is '
-        "left of a fund's budget: that is the fund position's remaining (the budget less the committed "
-        'sum), printed under "Fund position today". For a financial year and the funds of that year, '
-        "the report's awarded, paid, accepted spend, underspend and recovered totals are the Fund "
-        "position page's committed, paid, accepted spend, underspend and recovered, unless money for those "
-        "grants is dated outside the year.",
+        "grant it is the accepted spend up to the award less what was paid, never below nil; a closed "
+        'grant is paid nothing more. It is the grant statement\'s "Still to pay" plus payments in '
+        "progress. It is not what is left of a fund's budget: that is the fund position's remaining (the "
+        "budget less the committed sum, where a grant's committed sum is what was paid plus what may "
+        'still be paid, less money repaid), printed under "Fund position today". For a financial year '
+        "and the funds of that year, the report's paid, accepted spend, underspend, recovered and not yet "
+        "paid totals are the Fund position page's, unless money for those grants is dated outside the "
+        "year.",
         METHOD_NOTE,
         "The number of grants for a priority counts a split grant in each of its priorities; the total "
         "counts each grant once.",

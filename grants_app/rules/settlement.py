@@ -1,6 +1,10 @@
 """Rules about the end of a grant's money: settling it when the final return is accepted, recoveries
 (money asked back for an underspend or misuse) and closure.
 
+A grant closes only when every penny paid is accounted for (spent in accepted returns, or asked back and
+then received or written off) and no return waits for review; closing it marks the returns the group has
+not sent as not needed, so nobody chases them.
+
 When the officer accepts a final monitoring return, `settle_grant_if_final` moves the application to
 its final-return-accepted state and, if the group was paid more than the accepted spend, raises a
 recovery for the difference (the group is emailed). The grant closes once nothing is owed either way.
@@ -11,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from grants_app.dates import format_date
+from grants_app.lifecycle import ReturnTag, has_tag
 from grants_app.models import MonitoringReturn, Recovery, RecoveryKind
 from grants_app.money import format_pence
 from grants_app.refusals import Refusal
@@ -131,3 +136,39 @@ def nothing_left_to_pay(ctx: TransitionContext) -> str | None:
             f"pay it from the schedule before closing the grant"
         )
     return None
+
+
+@guard("paid_money_accounted_for")
+def paid_money_accounted_for(ctx: TransitionContext) -> str | None:
+    """Every penny paid is spent in accepted monitoring returns or asked back (a recovery, which may later
+    be written off): a grant closed without its final return (from suspension) must not leave paid money
+    unaccounted for."""
+    money = fund_budget.application_money(ctx.session, ctx.obj.id)
+    unaccounted = money.paid_pence - min(money.spent_pence, money.paid_pence) - money.raised_pence
+    if unaccounted > 0:
+        return (
+            f"{format_pence(unaccounted)} paid to the group is neither spent in an accepted monitoring return "
+            f"nor asked back: accept the group's returns, or ask for the money back (raise a recovery, and "
+            f"write off what cannot be recovered), before closing the grant"
+        )
+    return None
+
+
+@guard("no_return_awaiting_review")
+def no_return_awaiting_review(ctx: TransitionContext) -> str | None:
+    """No monitoring return the group has sent is still waiting for the officer's review."""
+    waiting = [r for r in ctx.obj.monitoring_returns if has_tag(r, ReturnTag.AWAITING_REVIEW)]
+    if waiting:
+        names = ", ".join(r.period_label for r in waiting)
+        return f"Review the monitoring return the group sent ({names}) before closing the grant"
+    return None
+
+
+@effect("waive_outstanding_returns")
+def waive_outstanding_returns(ctx: TransitionContext) -> None:
+    """The grant is closed: the returns the group has not sent (due, or sent back with a question) are not
+    needed any more, so they leave the overdue lists and the group's to-do list (fired as the system)."""
+    system = SystemActor(label=f"System, on the grant closed by {ctx.actor.audit_label}")
+    for ret in list(ctx.obj.monitoring_returns):
+        if has_tag(ret, ReturnTag.OUTSTANDING):
+            fire(ctx.session, ret, "waive", system)

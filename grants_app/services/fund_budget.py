@@ -3,10 +3,17 @@ written off and remaining. The budget guard, the dashboards, the fund position p
 read them from here, so a figure means the same everywhere.
 
 All amounts are integer pence. Per grant (GrantMoney):
-  underspend = paid - accepted spend           (negative when the group spent more than it was paid)
-  owed       = recoveries raised - money received - written off
+  underspend   = paid - accepted spend         (negative when the group spent more than it was paid)
+  owed         = recoveries raised - money received - written off
+  entitled     = what the group may be paid in all: the award; once the final return is accepted, the
+                 accepted spend up to the award; once the grant is closed, what it was paid
+  not yet paid = entitled - paid, never below nil (payments in progress are not yet paid)
+  committed    = paid + not yet paid - money received back: what the grant will have cost the fund,
+                 for a grant in a state tagged "committed" (approval until closure); 0 otherwise.
+                 Until a grant is settled this is its award (less any money repaid); settling it at
+                 less than the award, or closing it, frees the rest for other grants.
 Per fund (FundPosition):
-  committed  = the awards of grants in a state tagged "committed" (approval until closure)
+  committed, not yet paid = the sums over its committed grants
   remaining  = budget - committed
   paid, accepted spend, recovered, written off = sums over the fund's grants
   underspend = the underspend of grants whose final return is accepted, where positive
@@ -61,7 +68,10 @@ class GrantMoney:
     written_off_pence: int
     # The grant's final monitoring return is accepted: its money is settled.
     final_accepted: bool
+    # In a state tagged "committed" (approval until closure).
     committed: bool = False
+    # Closed (a committed state that is terminal): nothing more will be paid.
+    closed: bool = False
 
     @property
     def underspend_pence(self) -> int:
@@ -85,9 +95,24 @@ class GrantMoney:
 
     @property
     def entitled_pence(self) -> int:
-        """What the group may be paid in all: the award, or once the final return is accepted, the
-        accepted spend up to the award."""
+        """What the group may be paid in all: the award; once the final return is accepted, the
+        accepted spend up to the award; once the grant is closed, what it was paid."""
+        if self.closed:
+            return self.paid_pence
         return min(self.spent_pence, self.award_pence) if self.final_accepted else self.award_pence
+
+    @property
+    def not_yet_paid_pence(self) -> int:
+        """What may still be paid, including payments in progress (never below nil)."""
+        return max(0, self.entitled_pence - self.paid_pence)
+
+    @property
+    def committed_pence(self) -> int:
+        """What the grant holds of its fund's budget: paid plus not yet paid, less money repaid to us
+        (written-off money stays spent); 0 outside the committed states."""
+        if not self.committed:
+            return 0
+        return self.paid_pence + self.not_yet_paid_pence - self.received_pence
 
     @property
     def left_to_pay_pence(self) -> int:
@@ -156,6 +181,7 @@ def grant_money(
     if application_ids is not None:
         stmt = stmt.where(Application.id.in_(list(application_ids)))
     committed = set(application_states(ApplicationTag.COMMITTED))
+    closed = set(closed_states())
     return [
         GrantMoney(
             application_id=row[0],
@@ -170,6 +196,7 @@ def grant_money(
             written_off_pence=int(row[9]),
             final_accepted=bool(row[10]),
             committed=row[2] in committed,
+            closed=row[2] in closed,
         )
         for row in session.execute(stmt)
     ]
@@ -194,6 +221,13 @@ def application_money(session: Session, application_id: int) -> GrantMoney:
     return GrantMoney(application_id, 0, "", 0, 0, 0, 0, 0, 0, 0, False)
 
 
+def closed_states() -> list[str]:
+    """The states of a closed grant: committed and terminal (the workflows tag them so)."""
+    return sorted(
+        set(application_states(ApplicationTag.COMMITTED)) & set(application_states(ApplicationTag.TERMINAL))
+    )
+
+
 @dataclass(frozen=True)
 class FundPosition:
     """One fund's figures in pence (see the module docstring for what each means)."""
@@ -203,6 +237,8 @@ class FundPosition:
     ceiling_pence: int
     committed_pence: int = 0
     paid_pence: int = 0
+    # Of the committed grants: what may still be paid (GrantMoney.not_yet_paid_pence).
+    not_yet_paid_pence: int = 0
     spent_pence: int = 0
     underspend_pence: int = 0
     raised_pence: int = 0
@@ -240,14 +276,25 @@ class FundPosition:
     def paid_percent(self) -> int:
         return self.percent_of_budget(self.paid_pence)
 
+    @property
+    def committed_paid_pence(self) -> int:
+        """The part of committed already paid out (paid less money repaid): committed less not yet paid,
+        the solid part of the budget bars."""
+        return self.committed_pence - self.not_yet_paid_pence
+
+    @property
+    def committed_paid_percent(self) -> int:
+        return self.percent_of_budget(self.committed_paid_pence)
+
 
 def position_from(fund: Fund, grants: Iterable[GrantMoney]) -> FundPosition:
     """Add up a fund's grants into its position (no query)."""
-    committed = paid = spent = underspend = raised = received = written_off = count = 0
+    committed = not_yet_paid = paid = spent = underspend = raised = received = written_off = count = 0
     for g in grants:
         count += 1
+        committed += g.committed_pence
         if g.committed:
-            committed += g.award_pence
+            not_yet_paid += g.not_yet_paid_pence
         paid += g.paid_pence
         spent += g.spent_pence
         underspend += g.settled_underspend_pence
@@ -260,6 +307,7 @@ def position_from(fund: Fund, grants: Iterable[GrantMoney]) -> FundPosition:
         ceiling_pence=fund.allocation_ceiling_pence,
         committed_pence=committed,
         paid_pence=paid,
+        not_yet_paid_pence=not_yet_paid,
         spent_pence=spent,
         underspend_pence=underspend,
         raised_pence=raised,
@@ -319,18 +367,26 @@ def fund_positions(session: Session) -> list[tuple[Fund, FundPosition]]:
     )
     paid_p = func.coalesce(paid.c.pence, 0)
     spent_p = func.coalesce(spent.c.pence, 0)
-    committed = application_states(ApplicationTag.COMMITTED)
+    received_p = func.coalesce(received.c.pence, 0)
+    is_final = final.c.application_id.is_not(None)
+    # GrantMoney's entitled, not yet paid and committed, row by row (see the module docstring).
+    entitled = case(
+        (Application.state.in_(closed_states()), paid_p),
+        (and_(is_final, spent_p < Award.amount_pence), spent_p),
+        else_=Award.amount_pence,
+    )
+    in_committed = Application.state.in_(application_states(ApplicationTag.COMMITTED))
+    not_yet_paid = case((and_(in_committed, entitled > paid_p), entitled - paid_p), else_=0)
     rows = session.execute(
         select(
             Application.fund_id,
-            func.sum(case((Application.state.in_(committed), Award.amount_pence), else_=0)),
+            func.sum(case((in_committed, paid_p + not_yet_paid - received_p), else_=0)),
+            func.sum(not_yet_paid),
             func.sum(paid_p),
             func.sum(spent_p),
-            func.sum(
-                case((and_(final.c.application_id.is_not(None), paid_p > spent_p), paid_p - spent_p), else_=0)
-            ),
+            func.sum(case((and_(is_final, paid_p > spent_p), paid_p - spent_p), else_=0)),
             func.sum(func.coalesce(raised.c.pence, 0)),
-            func.sum(func.coalesce(received.c.pence, 0)),
+            func.sum(received_p),
             func.sum(func.coalesce(raised.c.written_off, 0)),
             func.count(),
         )
@@ -345,7 +401,9 @@ def fund_positions(session: Session) -> list[tuple[Fund, FundPosition]]:
     totals = {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
     positions = []
     for fund in funds:
-        committed_p, paid_t, spent_t, under, raised_t, received_t, off, count = totals.get(fund.id, [0] * 8)
+        committed_p, unpaid, paid_t, spent_t, under, raised_t, received_t, off, count = totals.get(
+            fund.id, [0] * 9
+        )
         positions.append(
             (
                 fund,
@@ -355,6 +413,7 @@ def fund_positions(session: Session) -> list[tuple[Fund, FundPosition]]:
                     ceiling_pence=fund.allocation_ceiling_pence,
                     committed_pence=committed_p,
                     paid_pence=paid_t,
+                    not_yet_paid_pence=unpaid,
                     spent_pence=spent_t,
                     underspend_pence=under,
                     raised_pence=raised_t,
@@ -370,6 +429,7 @@ def fund_positions(session: Session) -> list[tuple[Fund, FundPosition]]:
 # The figures a finance user can drill into, with what puts a grant behind each.
 DRILLDOWN = {
     "committed": ("Committed", lambda g: g.committed),
+    "not_yet_paid": ("Not yet paid", lambda g: g.committed and g.not_yet_paid_pence > 0),
     "paid_out": ("Paid", lambda g: g.paid_pence > 0),
     "spent": ("Accepted spend", lambda g: g.spent_pence > 0),
     "underspend": ("Underspend", lambda g: g.settled_underspend_pence > 0),

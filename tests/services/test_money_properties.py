@@ -257,7 +257,21 @@ def _check(session, funds, grants, ledger) -> None:
     for n, fund in enumerate(funds):
         position = fund_budget.fund_position(session, fund)
         mine = [app for app in grants if ledger[app.id].fund == n]
-        assert position.committed_pence == sum(ledger[a.id].award for a in mine)
+
+        # What each grant will have cost: paid plus what may still be paid (its award; once settled,
+        # accepted spend up to the award; once closed, nothing), less money repaid.
+        def cost(app) -> int:
+            book = ledger[app.id]
+            if app.state == "closed":
+                entitled = book.paid
+            elif book.settled:
+                entitled = min(book.spent, book.award)
+            else:
+                entitled = book.award
+            return book.paid + max(0, entitled - book.paid) - book.received
+
+        assert position.committed_pence == sum(cost(a) for a in mine)
+        assert position.committed_pence <= sum(ledger[a.id].award for a in mine)
         assert position.paid_pence == sum(
             p.amount_pence for a in mine for p in a.payments if p.state == "paid"
         )
@@ -267,3 +281,7 @@ def _check(session, funds, grants, ledger) -> None:
         assert position.underspend_pence == sum(
             max(0, ledger[a.id].paid - ledger[a.id].spent) for a in mine if ledger[a.id].settled
         )
+    # The fund position page adds the same figures up in the database, in one query for every fund.
+    in_database = {fund.id: position for fund, position in fund_budget.fund_positions(session)}
+    for fund in funds:
+        assert in_database[fund.id] == fund_budget.fund_position(session, fund)

@@ -12,7 +12,9 @@ from grants_app.dates import london_today
 from grants_app.models import AuditEvent, OutboxEmail, Recovery
 from grants_app.refusals import Refusal
 from grants_app.services import dashboard, fund_budget, payments, recoveries
+from grants_app.services.monitoring import save_return
 from grants_app.workflow import GuardFailed, InvalidTransition, PermissionDenied, fire
+from tests.factories import end_period_by_today
 from tests.services.test_payments import delivering
 
 
@@ -241,3 +243,57 @@ def test_an_earlier_return_cannot_be_accepted_once_the_grant_is_settled(make, se
         make.file_return(app, interim, 10_000, officer)
     session.expire_all()
     assert interim.state == "submitted" and money(session, app).spent_pence == 50_000
+
+
+def test_a_suspended_grant_closes_only_once_every_penny_paid_is_accounted_for(make, session):
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)  # £500 of the £1,000 award
+    fire(session, app, "suspend", officer, reason="Group folded")
+    # Paid and neither spent in an accepted return nor asked back: closing would lose track of £500.
+    with pytest.raises(GuardFailed, match="£500.00 paid to the group is neither spent in an accepted"):
+        fire(session, app, "close", officer)
+    recoveries.raise_recovery(session, officer, app, amount_pence=100, reason="Token")
+    with pytest.raises(GuardFailed, match="£499.00 paid to the group is neither spent"):
+        fire(session, app, "close", officer)
+    recoveries.raise_recovery(session, officer, app, amount_pence=49_900, reason="The rest")
+    assert app.state == "repayment_due"
+    first, rest = sorted(app.recoveries, key=lambda r: r.id)
+    recoveries.record_money_received(
+        session, make.finance(), rest, amount_pence=49_900, received_on=london_today(), reference="BACS IN"
+    )
+    recoveries.write_off(session, officer, first, reason="Not worth chasing")
+    outstanding = [r for r in app.monitoring_returns if r.state == "due"]
+    assert outstanding
+    fire(session, app, "close", officer)
+    assert app.state == "closed"
+    # The returns nobody will send leave the overdue lists and the group's to-do list.
+    assert {r.state for r in app.monitoring_returns} == {"not_needed"}
+    assert dashboard.overdue_returns(session, london_today() + timedelta(days=800)) == ([], 0)
+    grant = money(session, app)
+    # Nothing more will be paid; the grant cost the fund the £1 written off.
+    assert (grant.left_to_pay_pence, grant.not_yet_paid_pence, grant.committed_pence) == (0, 0, 100)
+
+
+def test_a_grant_does_not_close_with_a_return_waiting_for_review(make, session):
+    app, officer = delivering(make, amount_pence=100_000)
+    fire(session, app, "suspend", officer, reason="Group folded")
+    sent = app.monitoring_returns[0]
+    applicant = make.applicant_of(app)
+    save_return(
+        session,
+        applicant,
+        sent,
+        progress_narrative="Done",
+        outcomes="Good",
+        beneficiaries_reached=3,
+        spend_lines=[],
+    )
+    end_period_by_today(sent)
+    fire(session, sent, "submit", applicant)
+    with pytest.raises(
+        GuardFailed, match=r"Review the monitoring return the group sent \(.+\) before closing"
+    ):
+        fire(session, app, "close", officer)
+    fire(session, sent, "accept", officer)
+    fire(session, app, "close", officer)
+    assert sent.state == "accepted" and app.state == "closed"

@@ -166,7 +166,9 @@ def test_closing_needs_the_final_return_and_the_underspend_back(make, session):
     fire(session, app, "close", finance_a)
     assert app.state == "closed"
     position = fund_budget.fund_position(session, app.fund)
-    assert position.committed_pence == 100_000 and position.recovered_pence == 10_000
+    # Closed, the grant holds its accepted spend of the budget; the rest of its £1,000 award is free.
+    assert position.committed_pence == 40_000 and position.recovered_pence == 10_000
+    assert position.not_yet_paid_pence == 0 and position.remaining_pence == app.fund.budget_pence - 40_000
 
 
 def test_submission_is_refused_when_the_fund_is_closed(make, session, ref):
