@@ -6,13 +6,13 @@ Every state change goes through the workflow engine; these functions only gather
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from grants_app.lifecycle import ApplicationTag, has_tag
+from grants_app.lifecycle import ApplicationTag, PaymentTag, has_tag
 from grants_app.models import (
     Application,
     AuditEvent,
@@ -59,6 +59,63 @@ def applications_of(session: Session, actor: User) -> list[Application]:
             .order_by(Application.created_at.desc(), Application.id.desc())
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class ScheduledPayment:
+    """One payment of an accepted grant as the group's treasurer sees it: the instalment (or a payment
+    outside the schedule), its amount in pence, when it falls due, where it has got to (the payment
+    workflow's applicant label, or "Not paid yet"), and once paid, the date and the bank reference to
+    match against the group's bank statement."""
+
+    what: str
+    amount_pence: int
+    when: str
+    status: str
+    paid_on: date | None = None
+    bank_reference: str = ""
+
+
+def payment_schedule(application: Application) -> list[ScheduledPayment]:
+    """The accepted grant's instalments in order, each with its latest payment that was not cancelled,
+    then any payment made outside the schedule; empty before the offer is accepted (the offer page
+    shows the schedule then)."""
+    award = application.award
+    if award is None or award.accepted_at is None:
+        return []
+    label = get_engine().applicant_label
+    # A cancelled payment is as if it had not been made: the instalment is paid by its next one.
+    live = [
+        p for p in application.payments if has_tag(p, PaymentTag.PENDING) or has_tag(p, PaymentTag.PAID_OUT)
+    ]
+    latest = {p.instalment_id: p for p in live if p.instalment_id is not None}
+    count = len(award.instalments)
+    rows = []
+    for instalment in award.instalments:
+        payment = latest.get(instalment.id)
+        rows.append(
+            ScheduledPayment(
+                what=f"Instalment {instalment.position} of {count}" if count > 1 else "Your grant",
+                amount_pence=payment.amount_pence if payment else instalment.amount_pence,
+                when=instalment.when,
+                status=label(payment) if payment else "Not paid yet",
+                paid_on=payment.paid_on if payment else None,
+                bank_reference=payment.payment_reference if payment else "",
+            )
+        )
+    for payment in live:
+        if payment.instalment_id is None:
+            rows.append(
+                ScheduledPayment(
+                    what=payment.description or "Payment",
+                    amount_pence=payment.amount_pence,
+                    when="",
+                    status=label(payment),
+                    paid_on=payment.paid_on,
+                    bank_reference=payment.payment_reference,
+                )
+            )
+    return rows
 
 
 def can(application: Application, actor: User, trigger: str) -> bool:

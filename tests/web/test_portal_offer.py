@@ -115,3 +115,38 @@ def test_garbage_accepts_nothing_and_never_fails(client, session, offered, data)
     assert "<script>alert(1)</script>" not in response.text
     session.expire_all()
     assert offered.state == "offer_issued" and offered.award.accepted_at is None
+
+
+def test_the_accepted_grants_page_shows_each_payment_with_its_bank_reference(client, mailer, make, session):
+    from grants_app.dates import format_date, london_today
+    from grants_app.services import payments as payment_service
+
+    app, officer = make.in_delivery(amount_pence=100_000)
+    first = make.pay(app)  # instalment 1, paid
+    finance_a, finance_b = make.finance(), make.finance()
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "Grant awarded" in page and "Grant offered" not in page
+    table = page[page.index('id="payments"') : page.index("</table>", page.index('id="payments"'))]
+    assert "Instalment 1 of 2" in table and "Instalment 2 of 2" in table
+    assert (
+        f"Paid on {format_date(london_today())}" in table
+        and f"Bank reference: {first.payment_reference}" in table
+    )
+    assert "Not paid yet" in table
+    # A payment being made shows where it has got to; a cancelled one is as if it had not been asked for.
+    ret = app.monitoring_returns[0]
+    make.file_return(app, ret, 10_000, officer)
+    second = payment_service.request_payment(session, finance_a, app.award.instalments[1])
+    session.commit()
+    table = client.get(f"/applications/{app.reference}").text
+    assert "Being checked" in table and "Not paid yet" not in table
+    fire(session, second, "cancel", finance_b, reason="Wrong amount")
+    session.commit()
+    assert "Not paid yet" in client.get(f"/applications/{app.reference}").text
+
+
+def test_before_the_offer_is_accepted_the_page_has_no_payments(client, offered):
+    page = client.get(f"/applications/{offered.reference}").text
+    assert 'id="payments"' not in page and "Grant offered" in page

@@ -19,7 +19,6 @@ from flask_login import current_user
 
 from grants_app.dates import london_today
 from grants_app.extensions import db
-from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
     Application,
     Document,
@@ -162,7 +161,7 @@ def application(reference: str):
         application=app_,
         sections=section_statuses(app_),
         next_steps=next_steps(app_, triggers, url_for),
-        paid=[p for p in app_.payments if has_tag(p, PaymentTag.PAID_OUT)],
+        schedule=actions.payment_schedule(app_),
         triggers=triggers,
         question=actions.open_question(app_),
         history=actions.applicant_history(db.session, app_),
