@@ -14,13 +14,13 @@ from grants_app.admin.security import staff_user
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, has_tag
-from grants_app.models import Application, Payment, Recovery, Role, User
+from grants_app.models import Application, AuditEvent, Payment, Recovery, Role, User
 from grants_app.money import format_pence
 from grants_app.services import fund_budget
 from grants_app.services.offers import default_instalments
 from grants_app.services.payments import NOT_YET_DUE, InstalmentStatus, schedule_status
 from grants_app.services.recoveries import owed_pence, received_pence
-from grants_app.workflow import available_triggers
+from grants_app.workflow import available_triggers, get_engine
 
 
 @dataclass
@@ -30,6 +30,8 @@ class PaymentRow:
     actions: set[str]
     # This person requested it, so the workflow's second_person rule keeps them from authorising it.
     requested_by_you: bool
+    # For a cancelled payment: the audit event of its cancellation (who, when and why).
+    cancellation: AuditEvent | None = None
 
 
 @dataclass
@@ -90,7 +92,7 @@ class MoneySection:
 
 
 def build(application: Application, user: User, today: date) -> MoneySection:
-    """The section's data for `user` (four queries whatever the number of payments)."""
+    """The section's data for `user` (five queries whatever the number of payments)."""
     session = db.session
     money = fund_budget.application_money(session, application.id)
     payments = list(
@@ -113,6 +115,23 @@ def build(application: Application, user: User, today: date) -> MoneySection:
             .order_by(Recovery.id)
         ).scalars()
     )
+    # Why and by whom a payment was cancelled is in its audit trail, not on the payment.
+    cancellations = (
+        {
+            event.entity_id: event
+            for event in session.execute(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.entity_type == get_engine().definition_for(payments[0]).subject,
+                    AuditEvent.entity_id.in_([p.id for p in payments]),
+                    AuditEvent.trigger == "cancel",
+                )
+                .order_by(AuditEvent.id)
+            ).scalars()
+        }
+        if payments
+        else {}
+    )
     rows = []
     for payment in payments:
         actions = {t.trigger for t in available_triggers(payment, user)}
@@ -120,7 +139,7 @@ def build(application: Application, user: User, today: date) -> MoneySection:
         if mine:
             # Shown without the button: the second_person guard would refuse it anyway.
             actions.discard("authorise")
-        rows.append(PaymentRow(payment, actions, mine))
+        rows.append(PaymentRow(payment, actions, mine, cancellations.get(payment.id)))
     schedule = schedule_status(session, application, today, money)
     if not application.award.instalments:
         # Not prepared yet: show what the fund's default schedule would be.

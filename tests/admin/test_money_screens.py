@@ -452,3 +452,18 @@ def test_garbage_in_every_money_field_is_refused_without_a_500(make, session, st
     assert session.get(Payment, pending.id).paid_on is None
     assert recovery.receipts == []
     assert approved.state == "approved" and approved.award.instalments == []
+
+
+def test_a_cancelled_payment_says_who_cancelled_it_when_and_why(make, session, staff_client):
+    from grants_app.services import payments as payment_service
+
+    app, _officer = delivering(make, amount_pence=100_000)
+    client, finance = staff_client(Role.FINANCE)
+    payment = payment_service.request_payment(session, make.finance(), app.award.instalments[0])
+    fire(session, payment, "cancel", finance, reason="Bank details <changed>")
+    session.commit()
+    page = client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True)
+    row = page[page.index(f'id="payment-{payment.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"Cancelled<br><span class=\"small\">by {finance.full_name}" in row
+    assert "Bank details &lt;changed&gt;" in row  # the reason, escaped
