@@ -465,5 +465,5 @@ def test_a_cancelled_payment_says_who_cancelled_it_when_and_why(make, session, s
     page = client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True)
     row = page[page.index(f'id="payment-{payment.id}"') :]
     row = row[: row.index("</tr>")]
-    assert f"Cancelled<br><span class=\"small\">by {finance.full_name}" in row
+    assert f'Cancelled<br><span class="small">by {finance.full_name}' in row
     assert "Bank details &lt;changed&gt;" in row  # the reason, escaped
