@@ -65,12 +65,15 @@ def org_identifier(prefix: str, org_id: int, charity_number: str, company_number
     return f"{prefix}-ORG-{org_id}"
 
 
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive values; we store UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _iso_datetime(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id: str = "") -> dict[str, Any]:
@@ -88,7 +91,7 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
         Award.accepted_at.is_not(None),
     )
     rows = session.execute(
-        select(Application, Award.amount_pence, Award.approved_at, Organisation, Fund)
+        select(Application, Award, Organisation, Fund)
         .join(Award, Award.application_id == Application.id)
         .join(Organisation, Organisation.id == Application.organisation_id)
         .join(Fund, Fund.id == Application.fund_id)
@@ -116,27 +119,33 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
         .order_by(Priority.number)
     ):
         priorities[app_id].append((number, title, pct))
-    paid = dict(
-        session.execute(
-            select(Payment.application_id, func.sum(Payment.amount_pence))
+    # (pence, the latest change) per grant: a payment or repayment changes amountDisbursed, so it
+    # changes the grant's dateModified too.
+    paid = {
+        app_id: (int(pence), latest)
+        for app_id, pence, latest in session.execute(
+            select(Payment.application_id, func.sum(Payment.amount_pence), func.max(Payment.updated_at))
             .where(Payment.application_id.in_(scope), Payment.state.in_(figures.paid_payment_states()))
             .group_by(Payment.application_id)
         )
-        .tuples()
-        .all()
-    )
-    repaid = dict(
-        session.execute(
-            select(Repayment.application_id, func.sum(Repayment.amount_pence))
+    }
+    repaid = {
+        app_id: (int(pence), latest)
+        for app_id, pence, latest in session.execute(
+            select(
+                Repayment.application_id, func.sum(Repayment.amount_pence), func.max(Repayment.recorded_at)
+            )
             .where(Repayment.application_id.in_(scope))
             .group_by(Repayment.application_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     area = f"{partnership.short_name} community safety priorities"
     grants = []
-    for app, amount, approved_at, org, fund in rows:
+    for app, award, org, fund in rows:
+        paid_pence, paid_at = paid.get(app.id, (0, None))
+        repaid_pence, repaid_at = repaid.get(app.id, (0, None))
+        # The record is the application, its award, the recipient and the money paid and repaid.
+        changes = [app.updated_at, award.updated_at, org.updated_at, paid_at, repaid_at]
         recipient: dict[str, Any] = {
             "id": org_identifier(prefix, org.id, org.charity_number, org.company_number),
             "name": org.name,
@@ -156,15 +165,15 @@ def build_open_data(session: Session, year: int, *, prefix: str = "", funder_id:
             "description": app.summary or app.title or app.reference,
             "currency": "GBP",
             "amountAppliedFor": pounds(app.amount_requested_pence),
-            "amountAwarded": pounds(amount),
-            "amountDisbursed": pounds(max(0, int(paid.get(app.id, 0)) - int(repaid.get(app.id, 0)))),
-            "awardDate": to_london(approved_at).date().isoformat(),
+            "amountAwarded": pounds(award.amount_pence),
+            "amountDisbursed": pounds(max(0, paid_pence - repaid_pence)),
+            "awardDate": to_london(award.approved_at).date().isoformat(),
             "recipientOrganization": [recipient],
             "fundingOrganization": [funder],
             "grantProgramme": [
                 {"code": fund.slug, "title": f"{fund.name} {year_label(fund.financial_year)}"}
             ],
-            "dateModified": _iso_datetime(app.updated_at),
+            "dateModified": _iso_datetime(max(_as_utc(c) for c in changes if c is not None)),
         }
         if app.start_date and app.end_date:
             grant["plannedDates"] = [

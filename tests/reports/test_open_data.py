@@ -126,3 +126,34 @@ def test_the_xlsx_holds_amounts_as_pounds_and_dates_as_dates(session, ref, bulk)
     csv_first = csv_rows(outputs.open_data_output(package, "csv", ref.fund.financial_year).as_bytes())[1]
     assert csv_first[header.index("Award Date")] == grant["awardDate"]
     assert csv_first[header.index("Amount Awarded")] == str(grant["amountAwarded"])
+
+
+def test_date_modified_moves_when_money_paid_or_repaid_changes_the_grant(make, session, ref):
+    from datetime import UTC, timedelta
+
+    from grants_app import clock
+
+    app, officer = delivering(make, amount_pence=200_000)
+    session.flush()
+    [before] = build_open_data(session, ref.fund.financial_year)["grants"]
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    with clock.pinned(later):
+        make.pay(app)
+        session.flush()
+    [paid] = build_open_data(session, ref.fund.financial_year)["grants"]
+    assert paid["amountDisbursed"] > before["amountDisbursed"] == 0
+    assert paid["dateModified"] == later.isoformat().replace("+00:00", "Z") > before["dateModified"]
+    make.final_return(app, 40_000, officer)
+    later_still = later + timedelta(days=3)
+    with clock.pinned(later_still):
+        recoveries.record_money_received(
+            session,
+            make.finance(),
+            app.recoveries[0],
+            amount_pence=100,
+            received_on=london_today(),
+            reference="IN",
+        )
+        session.flush()
+    [repaid] = build_open_data(session, ref.fund.financial_year)["grants"]
+    assert repaid["dateModified"] == later_still.isoformat().replace("+00:00", "Z")
