@@ -56,8 +56,9 @@ def fill(session, g: Grant, amount_pence: int = 50_000) -> None:
 
 
 def sent(session, g: Grant, amount_pence: int = 50_000) -> Grant:
-    fill(session, g, amount_pence)
+    # The period first: fill dates its spending today, which must be in the return's period.
     end_period_by_today(g.ret)
+    fill(session, g, amount_pence)
     return_form.send_return(session, g.applicant, g.ret)
     return g
 

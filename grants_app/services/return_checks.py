@@ -53,35 +53,33 @@ def check_spend_line(
     line: SpendLineInput,
     *,
     required_date: bool = True,
-    period_ends_on: date | None = None,
+    ret: MonitoringReturn | None = None,
 ) -> SpendLineInput:
     """The line with its description tidied, or a Refusal with a message for each bad field (spent_on,
     description, category_id, priority_id, amount), in the order the form shows them.
 
-    The date must fall in the grant period (the project's start and end dates), not after today and,
-    for a return's line, not after the return's period (`period_ends_on`): later spending belongs in a
-    later return, so it is never reported twice (earlier spending reported late is allowed, and
-    flagged for the officer: see outside_period); the
-    category must be one of the application's budget lines (spending outside the approved budget is
-    agreed with the officer first, who changes the budget); the priority one the application serves; the
-    amount (pence) more than zero and no more than the award."""
+    The date (Europe/London) must fall in the days the line's return covers (`ret`: its period, a
+    financial quarter cut to the project's dates, see return_period) or, without a return, in the grant
+    period; and not after today (said first, as the plainer fault). Spending dated in another quarter belongs in that quarter's return:
+    taken here it would move into a quarter already reported on, or be reported twice. The category
+    must be one of the application's budget lines (spending outside the approved budget is agreed with
+    the officer first, who changes the budget); the priority one the application serves; the amount
+    (pence) more than zero and no more than the award."""
     errors: dict[str, str] = {}
     if line.spent_on is None:
         if required_date:
             errors["spent_on"] = "Enter the date the money was spent"
     else:
-        start, end = application.start_date, application.end_date
-        if (start and line.spent_on < start) or (end and line.spent_on > end):
-            errors["spent_on"] = (
-                f"The date must be in the grant period, {format_date(start)} to {format_date(end)}"
-            )
-        elif line.spent_on > london_today():
+        if ret is not None:
+            start, end = return_period(ret)
+            outside = "Enter a date between {} and {}, the period this return covers"
+        else:
+            start, end = application.start_date, application.end_date
+            outside = "The date must be in the grant period, {} to {}"
+        if line.spent_on > london_today():
             errors["spent_on"] = "The date must be today or in the past"
-        elif period_ends_on is not None and line.spent_on > period_ends_on:
-            errors["spent_on"] = (
-                f"This return covers spending up to {format_date(period_ends_on)}. "
-                "Put later spending in your next return"
-            )
+        elif (start and line.spent_on < start) or (end and line.spent_on > end):
+            errors["spent_on"] = outside.format(format_date(start), format_date(end))
     description = normalise(line.description)
     problem = text_problem(
         description,
@@ -118,9 +116,20 @@ def budget_category_ids(application: Application) -> set[int]:
     return {line.category_id for line in application.budget_lines}
 
 
+def return_period(ret: MonitoringReturn) -> tuple[date | None, date | None]:
+    """The first and last days (inclusive) a return's spend lines may be dated: its period (a financial
+    quarter cut to the project's dates; for the final return, up to the project's end date), kept
+    inside the grant period in case the project's dates changed after the returns were scheduled.
+    Either end is None where neither is recorded (returns made before periods were stored)."""
+    app = ret.application
+    starts = [d for d in (ret.period_starts_on, app.start_date) if d is not None]
+    ends = [d for d in (ret.period_ends_on, app.end_date) if d is not None]
+    return (max(starts) if starts else None, min(ends) if ends else None)
+
+
 def outside_period(ret: MonitoringReturn) -> list:
-    """The return's spend lines dated outside the period it covers (allowed, as the grant period allows
-    them, but the officer looks at why: spending reported late, or ahead)."""
+    """The return's spend lines dated outside the period it covers. The forms refuse such dates, so these
+    are lines saved before that rule (or before a period was changed): the officer looks at why."""
     start, end = ret.period_starts_on, ret.period_ends_on
     return [
         line

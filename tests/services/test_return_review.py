@@ -22,6 +22,7 @@ from grants_app.services.return_review import (
     review_of,
 )
 from grants_app.workflow import GuardFailed, InvalidTransition, PermissionDenied
+from tests.factories import end_period_by_today
 from tests.return_helpers import fill, grant, line, sent
 
 
@@ -81,6 +82,7 @@ def test_spend_to_date_adds_earlier_accepted_returns(make, session):
     sent(session, g, 100_000)
     accept_return(session, g.officer, g.ret)
     later = sorted(g.app.monitoring_returns, key=lambda r: r.due_on)[1]
+    end_period_by_today(later)  # so that today's spending is in its period
     return_form.add_spend_line(session, g.applicant, later, line(g, 70_000, category_id=staff.id))
     review = review_of(session, later)
     assert review.earlier_accepted_pence == 100_000 and review.to_date_pence == 170_000
@@ -90,6 +92,7 @@ def test_spend_to_date_adds_earlier_accepted_returns(make, session):
 def test_the_final_return_flags_underspend_and_categories_outside_the_budget(make, session):
     g, staff, _equipment = _two_category_grant(make, session)
     final = next(r for r in g.app.monitoring_returns if r.is_final)
+    end_period_by_today(final)
     venue = make.ref.categories[2]
     return_form.add_spend_line(session, g.applicant, final, line(g, 150_000, category_id=staff.id))
     # The form refuses a category outside the budget; a line can still be there from before the budget
@@ -179,12 +182,13 @@ def test_a_return_not_complete_cannot_be_sent_even_by_fire(make, session):
 def test_a_line_dated_outside_the_returns_period_is_flagged_for_the_officer(make, session):
     g = grant(make)
     inside = return_form.add_spend_line(session, g.applicant, g.ret, line(g))
-    # Spending from the grant period but before this return's period (reported late).
-    g.ret.period_starts_on = london_today()
-    g.app.start_date = london_today() - timedelta(days=40)
+    g.app.start_date = g.ret.period_starts_on = london_today() - timedelta(days=40)
     late = return_form.add_spend_line(
         session, g.applicant, g.ret, line(g, 20_000, "Kit", spent_on=london_today() - timedelta(days=35))
     )
+    # The forms refuse such a date now; a line can still be there from before that rule, or from before
+    # the period was changed.
+    g.ret.period_starts_on = london_today()
     review = review_of(session, g.ret)
     assert review.outside_period == {late.id} and inside.id not in review.outside_period
     assert review.flagged >= 1

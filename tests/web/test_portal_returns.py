@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from grants_app.dates import london_today
+from grants_app.dates import format_date, london_today
 from grants_app.models import AuditEvent, MonitoringReturn, OutboxEmail, SpendLine
 from grants_app.services import return_form
 from grants_app.workflow import fire
@@ -230,7 +230,7 @@ def test_spending_outside_the_grant_period_is_refused(client, session, signed_in
     g = signed_in_grant
     before = g.app.start_date - timedelta(days=1)
     r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(before)})
-    _error(r, "The date must be in the grant period", "spent_on-day")
+    _error(r, "the period this return covers", "spent_on-day")
     tomorrow = london_today() + timedelta(days=1)
     r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(tomorrow)})
     _error(r, "today or in the past", "spent_on-day")
@@ -341,6 +341,35 @@ def test_lines_are_changed_and_removed(client, session, signed_in_grant):
     assert r.status_code == 302
     r = client.post(f"{g.base}/spending/{added.id}/remove")
     assert r.status_code == 302 and _lines(session) == 0
+
+
+def test_spending_dated_in_an_earlier_quarter_is_refused_on_the_date_field(client, session, signed_in_grant):
+    # The QA case: a Q3 return took a line dated in Q2, whose return was already accepted.
+    g = signed_in_grant
+    today = london_today()
+    g.app.start_date = today - timedelta(days=200)
+    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=30), today
+    session.commit()
+    first = g.ret.period_starts_on
+    page = client.get(g.base + "/spending/add").text
+    period = f"{format_date(first)} and {format_date(today)}"
+    assert f"Between {period}, the period this return covers" in page
+    r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(first - timedelta(days=1))})
+    assert r.status_code == 200
+    _error(r, f"Enter a date between {period}, the period this return covers", "spent_on-day")
+    # The message is on the date field itself, as well as in the summary.
+    assert 'id="spent_on-error"' in r.text
+    assert _lines(session) == 0
+    # Changing a line to such a date is refused the same way, and the line stays as it was.
+    r = client.post(g.base + "/spending/add", data=_spend(g, n=2))
+    assert r.status_code == 302 and _lines(session) == 1
+    line_id = session.execute(select(SpendLine.id)).scalar_one()
+    r = client.post(
+        f"{g.base}/spending/{line_id}", data={**_spend(g, n=3), **date_fields(first - timedelta(days=42))}
+    )
+    _error(r, f"Enter a date between {period}", "spent_on-day")
+    session.expire_all()
+    assert session.get(SpendLine, line_id).spent_on == today
 
 
 def test_a_return_is_sent_from_the_last_day_of_its_period_and_not_before(client, session, signed_in_grant):

@@ -21,6 +21,7 @@ from grants_app.services.return_checks import (
     SpendLineInput,
     not_sendable_yet,
     query_unanswered,
+    return_period,
     return_problems,
 )
 from grants_app.web import return_forms as rf
@@ -233,6 +234,7 @@ def add_spend_line(reference: str, return_id: int):
         form=form,
         errors=error_list(form),
         line=None,
+        period=return_period(ret),
     )
 
 
@@ -269,6 +271,7 @@ def change_spend_line(reference: str, return_id: int, line_id: int):
         form=form,
         errors=error_list(form),
         line=line,
+        period=return_period(ret),
     )
 
 
