@@ -255,3 +255,23 @@ def test_the_review_history_reads_as_sentences_without_ids_or_state_names(staff_
     assert category in history and "priority 1" in history
     assert "Send the return: Due to Submitted - to review" in history
     assert "category_id" not in history and "due &rarr;" not in history and "spend_line" not in history
+
+
+def test_lists_report_no_spend_for_a_return_the_group_has_not_sent(staff_client, make, session):
+    # The QA case: the list showed a draft's lines as "Spend reported" against a return still "Due".
+    draft = grant(make, title="Draft return")
+    return_form.add_spend_line(session, draft.applicant, draft.ret, line(draft, 212_069 // 2, "Coaching"))
+    waiting = sent(session, grant(make, title="Sent return"), 54_321)
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = client.get("/admin/returns/").text
+    row = page[page.index("Draft return") :]
+    row = row[: row.index("</tr>")]
+    assert "Not sent yet" in row and "£1,060.34" not in row
+    row = page[page.index("Sent return") :]
+    assert "£543.21" in row[: row.index("</tr>")]
+    details = client.get(f"/admin/application/details/?id={draft.app.id}").text
+    section = details[details.index('id="monitoring-returns"') :]
+    assert "Not sent yet" in section and "£1,060.34" not in section
+    details = client.get(f"/admin/application/details/?id={waiting.app.id}").text
+    assert "£543.21" in details[details.index('id="monitoring-returns"') :]

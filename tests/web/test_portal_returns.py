@@ -409,3 +409,17 @@ def test_people_reached_is_taken_as_people_type_it(client, session, signed_in_gr
     session.expire_all()
     assert [o.people_reached for o in session.get(MonitoringReturn, g.ret.id).priority_outcomes] == [1200]
     assert "1,200 people reached" in client.get(g.base + "/check").text
+
+
+def test_the_groups_statement_does_not_report_a_draft_returns_spending(client, session, signed_in_grant):
+    # The QA case: the statement the group downloads listed a draft return's lines as spend reported.
+    g = signed_in_grant
+    r = client.post(g.base + "/spending/add", data=_spend(g, description="Gloves not sent yet"))
+    assert r.status_code == 302 and _lines(session) == 1
+    from tests.reports.conftest import pdf_text
+
+    statement = client.get(f"/applications/{g.app.reference}/statement.pdf")
+    assert statement.status_code == 200
+    text = " ".join(pdf_text(statement.data).split())
+    assert "Gloves not sent yet" not in text and "£125.50" not in text
+    assert "Not sent yet" in text
