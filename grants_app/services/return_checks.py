@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from grants_app.dates import format_date, london_today
-from grants_app.lifecycle import ReturnTag, has_tag
-from grants_app.models import Application, MonitoringReturn, User
+from grants_app.lifecycle import ReturnTag, has_tag, return_states
+from grants_app.models import Application, MonitoringReturn, SpendLine, User
 from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services.text_checks import normalise, text_problem
@@ -164,6 +167,56 @@ def return_problems(ret: MonitoringReturn) -> list[Problem]:
                 )
             )
     return problems
+
+
+@dataclass(frozen=True)
+class OverAward:
+    """A return that takes the grant's reported spend past its award. Amounts in pence."""
+
+    award_pence: int
+    # The spend of the grant's other returns as sent (to review or accepted) plus this return's lines.
+    reported_pence: int
+
+    @property
+    def over_pence(self) -> int:
+        return self.reported_pence - self.award_pence
+
+    @property
+    def for_the_group(self) -> str:
+        return (
+            f"This takes your reported spend to {format_pence(self.reported_pence)}, "
+            f"{format_pence(self.over_pence)} more than your {format_pence(self.award_pence)} grant: "
+            "check each amount is only what the grant paid for. You can still send this return. If you "
+            "spent more and other money paid for the rest, say so in what the project did"
+        )
+
+    @property
+    def for_staff(self) -> str:
+        return (
+            f"This return takes the grant's reported spend to {format_pence(self.reported_pence)}, "
+            f"{format_pence(self.over_pence)} more than the {format_pence(self.award_pence)} award "
+            "(this return and the others the group has sent)"
+        )
+
+
+def over_award(session: Session, ret: MonitoringReturn) -> OverAward | None:
+    """Whether the return's spend, with that of the grant's other returns the group has sent (tag
+    spend_reported: drafts do not count), is more than the award; None when it is not, or there is no
+    award. Never a refusal: a group may have match funding, so it is said, not stopped. One query."""
+    award = ret.application.award
+    if award is None:
+        return None
+    others = session.execute(
+        select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
+        .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
+        .where(
+            MonitoringReturn.application_id == ret.application_id,
+            MonitoringReturn.id != ret.id,
+            MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_REPORTED)),
+        )
+    ).scalar_one()
+    reported = int(others) + ret.spend_total_pence
+    return OverAward(award.amount_pence, reported) if reported > award.amount_pence else None
 
 
 def sendable_from(ret: MonitoringReturn, today: date) -> date | None:

@@ -14,7 +14,7 @@ from grants_app.models import AuditEvent, BudgetLine, Fund, MonitoringReturn, Ou
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
 from tests.admin.conftest import csrf_enabled, flashes
-from tests.return_helpers import fill, grant, line, sent
+from tests.return_helpers import accepted_then_draft, fill, grant, line, sent
 
 
 def _count_queries(client, url: str) -> tuple[int, str]:
@@ -275,3 +275,19 @@ def test_lists_report_no_spend_for_a_return_the_group_has_not_sent(staff_client,
     assert "Not sent yet" in section and "£1,060.34" not in section
     details = client.get(f"/admin/application/details/?id={waiting.app.id}").text
     assert "£543.21" in details[details.index('id="monitoring-returns"') :]
+
+
+def test_the_officer_sees_when_a_return_takes_spend_past_the_award(staff_client, make, session):
+    g, draft = accepted_then_draft(session, make)
+    return_form.send_return(session, g.applicant, draft)
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/returns/details/?id={draft.id}").text
+    notice = page[page.index('id="over-award"') :]
+    notice = " ".join(notice[: notice.index("</p>")].split())
+    assert "More than the award." in notice
+    assert "reported spend to £3,200.69, £500.69 more than the £2,700.00 award" in notice
+    assert "Accept the return" in page  # the officer can still accept it
+    within = sent(session, grant(make))
+    session.commit()
+    assert 'id="over-award"' not in client.get(f"/admin/returns/details/?id={within.ret.id}").text

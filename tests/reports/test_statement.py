@@ -8,9 +8,8 @@ from grants_app.reports import outputs
 from grants_app.reports.statement import build_statement
 from grants_app.services import recoveries, return_form
 from grants_app.workflow import fire
-from tests.factories import end_period_by_today
 from tests.reports.conftest import csv_rows, pdf_text, pounds_in, xlsx_sheets
-from tests.return_helpers import grant, line, sent
+from tests.return_helpers import accepted_then_draft
 
 
 def test_the_final_return_is_marked_final_once(make, session):
@@ -84,31 +83,12 @@ def test_the_pdf_recovery_summary_adds_up_with_the_written_off_money(make, sessi
     assert asked == repaid + written_off + owed
 
 
-def _draft_and_accepted(make, session):
-    """A £2,700 grant whose first return (£1,080, 30 people) is accepted and whose second is a draft
-    with £2,120.69 of spending and 25 people reached: the QA case."""
-    g = grant(make, amount_pence=270_000, award_pence=270_000)
-    sent(session, g, 108_000)
-    fire(session, g.ret, "accept", g.officer)
-    draft = sorted(g.app.monitoring_returns, key=lambda r: r.due_on)[1]
-    end_period_by_today(draft)
-    for pence, what in ((120_069, "Coaching in the draft"), (92_000, "Gloves in the draft")):
-        return_form.add_spend_line(session, g.applicant, draft, line(g, pence, what))
-    return_form.save_progress(session, g.applicant, draft, "Ran sessions.")
-    for split in g.app.priority_splits:
-        return_form.save_outcome(
-            session, g.applicant, draft, split.priority_id, people_reached=25, what_changed="Fewer fights."
-        )
-    session.flush()
-    return g, draft
-
-
 def _reported(st) -> list[tuple[int | None, int | None]]:
     return [(r.spend, r.people_reached) for r in st.returns][:2]
 
 
 def test_a_draft_returns_lines_are_not_reported_figures(make, session):
-    g, draft = _draft_and_accepted(make, session)
+    g, draft = accepted_then_draft(session, make)
     st = build_statement(session, g.app.reference, generated_by="Fran Finance")
     assert _reported(st) == [(108_000, 12), (None, None)]
     assert [s.description for s in st.spend_items] == ["Coaches"]

@@ -14,7 +14,7 @@ from grants_app.dates import format_date, london_today
 from grants_app.models import AuditEvent, MonitoringReturn, OutboxEmail, SpendLine
 from grants_app.services import return_form
 from grants_app.workflow import fire
-from tests.return_helpers import date_fields, fill, grant, line, sent
+from tests.return_helpers import accepted_then_draft, date_fields, fill, grant, line, sent
 from tests.web.conftest import pdf, png, sign_in
 
 
@@ -423,3 +423,28 @@ def test_the_groups_statement_does_not_report_a_draft_returns_spending(client, s
     text = " ".join(pdf_text(statement.data).split())
     assert "Gloves not sent yet" not in text and "£125.50" not in text
     assert "Not sent yet" in text
+
+
+def test_the_check_page_warns_when_the_return_takes_spend_past_the_grant(client, mailer, make, session):
+    # The QA case: £2,120.69 here and £1,080 accepted is £3,200.69 on a £2,700 grant.
+    g, draft = accepted_then_draft(session, make)
+    session.commit()
+    sign_in(client, mailer, g.applicant.email)
+    base = f"/applications/{g.app.reference}/returns/{draft.id}"
+    check = client.get(base + "/check").text
+    warning = check[check.index('id="over-award"') :]
+    warning = " ".join(warning[: warning.index("</div>")].split())
+    assert (
+        "This takes your reported spend to £3,200.69, £500.69 more than your £2,700.00 grant: "
+        "check each amount is only what the grant paid for." in warning
+    )
+    assert "Send the return" in check  # said, not stopped: a group may have match funding
+    version = re.search(r'name="expected_version" type="hidden" value="(\d+)"', check).group(1)
+    r = client.post(base + "/send", data={"expected_version": version})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/sent")
+
+
+def test_the_check_page_says_nothing_when_spend_is_within_the_grant(client, session, signed_in_grant):
+    g = signed_in_grant
+    assert client.post(g.base + "/spending/add", data=_spend(g)).status_code == 302
+    assert 'id="over-award"' not in client.get(g.base + "/check").text

@@ -20,6 +20,7 @@ from grants_app.services import return_form
 from grants_app.services.return_checks import (
     SpendLineInput,
     not_sendable_yet,
+    over_award,
     query_unanswered,
     return_period,
     return_problems,
@@ -436,6 +437,7 @@ def _check_page(app_: Application, ret: MonitoringReturn, errors: list[dict[str,
         outcomes={o.priority_id: o for o in ret.priority_outcomes},
         form=rf.SendReturnForm(expected_version=str(ret.version)),
         not_yet=not_sendable_yet(ret, london_today()),
+        over_award=over_award(db.session, ret),
         errors=errors,
     )
 
