@@ -56,6 +56,9 @@ class ReturnTag(enum.StrEnum):
     OUTSTANDING = "outstanding"
     # Its spend lines count as accepted spend.
     SPEND_ACCEPTED = "spend_accepted"
+    # Its spend lines and people reached are reported figures: the group has sent it and it is not
+    # back with them to change (a return being filled in, or changed after a question, is a draft).
+    SPEND_REPORTED = "spend_reported"
     # Sent by the group, waiting for the officer to accept or query it.
     AWAITING_REVIEW = "awaiting_review"
     # Sent back to the group with the officer's question.

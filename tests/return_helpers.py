@@ -56,11 +56,34 @@ def fill(session, g: Grant, amount_pence: int = 50_000) -> None:
 
 
 def sent(session, g: Grant, amount_pence: int = 50_000) -> Grant:
-    fill(session, g, amount_pence)
+    # The period first: fill dates its spending today, which must be in the return's period.
     end_period_by_today(g.ret)
+    fill(session, g, amount_pence)
     return_form.send_return(session, g.applicant, g.ret)
     return g
 
 
 def date_fields(day) -> dict[str, str]:
     return {"spent_on": [str(day.day), str(day.month), str(day.year)]}
+
+
+def accepted_then_draft(session, make) -> tuple[Grant, MonitoringReturn]:
+    """The QA case: a £2,700 grant whose first return (£1,080 spent, 12 people for each priority) is
+    accepted, and whose second is a complete draft, not sent, with £2,120.69 of spending (two lines)
+    and 25 people reached for each priority, its period ending today so it can be sent."""
+    from grants_app.workflow import fire
+
+    g = grant(make, amount_pence=270_000, award_pence=270_000)
+    sent(session, g, 108_000)
+    fire(session, g.ret, "accept", g.officer)
+    draft = sorted(g.app.monitoring_returns, key=lambda r: r.due_on)[1]
+    end_period_by_today(draft)
+    for pence, what in ((120_069, "Coaching in the draft"), (92_000, "Gloves in the draft")):
+        return_form.add_spend_line(session, g.applicant, draft, line(g, pence, what))
+    return_form.save_progress(session, g.applicant, draft, "Ran sessions.")
+    for split in g.app.priority_splits:
+        return_form.save_outcome(
+            session, g.applicant, draft, split.priority_id, people_reached=25, what_changed="Fewer fights."
+        )
+    session.flush()
+    return g, draft

@@ -6,6 +6,9 @@ name, each behind a function that says what it means:
 - awarded grants: `awarded_states()`, the budget's own definition (tag `committed`).
 - paid money: payments in `paid_payment_states()` (tag `paid_out`), as in services.fund_budget.
 - accepted spend: spend lines of returns in `accepted_return_states()` (tag `spend_accepted`).
+- reported spend and people reached: returns in `reported_return_states()` (tag `spend_reported`): sent
+  and waiting for review, or accepted. A return the group is still filling in, or changing after our
+  question, is a draft: its lines are never shown as reported.
 - overdue: returns in `open_return_states()` (tag `outstanding`) past their due date, as on the dashboard.
 - at risk: grants on hold (`is_on_hold`, tag `on_hold`).
 
@@ -63,6 +66,12 @@ def paid_payment_states() -> tuple[str, ...]:
 def accepted_return_states() -> tuple[str, ...]:
     """Monitoring return states whose spend lines count as accepted spend (tag spend_accepted)."""
     return return_states(ReturnTag.SPEND_ACCEPTED)
+
+
+def reported_return_states() -> tuple[str, ...]:
+    """Monitoring return states whose spend lines and people reached are reported figures (tag
+    spend_reported): sent by the group and not back with them to change."""
+    return return_states(ReturnTag.SPEND_REPORTED)
 
 
 def open_return_states() -> tuple[str, ...]:

@@ -107,7 +107,8 @@ class RagReport:
 
 
 def _in_periods(periods: list[Period]) -> list:
-    """People reached in returns sent in each period: one SUM(CASE ...) column per period."""
+    """People reached in returns sent in each period: one SUM(CASE ...) column per period. Callers also
+    hold the returns to reported_return_states(): one sent back to be changed keeps its sending time."""
     return [
         (MonitoringReturn.submitted_at >= p.starts_at) & (MonitoringReturn.submitted_at < p.ends_before)
         for p in periods
@@ -131,6 +132,7 @@ def _people(session: Session, scope, periods: list[Period]) -> dict[int, list[in
             select(MonitoringReturn.application_id, *columns)
             .where(
                 MonitoringReturn.application_id.in_(scope),
+                MonitoringReturn.state.in_(figures.reported_return_states()),
                 MonitoringReturn.beneficiaries_reached.is_not(None),
                 ~_has_priority_outcomes(),
             )
@@ -151,7 +153,10 @@ def _people_by_priority(session: Session, scope, periods: list[Period]) -> dict[
         for row in session.execute(
             select(ReturnOutcome.priority_id, *columns)
             .join(MonitoringReturn, MonitoringReturn.id == ReturnOutcome.monitoring_return_id)
-            .where(MonitoringReturn.application_id.in_(scope))
+            .where(
+                MonitoringReturn.application_id.in_(scope),
+                MonitoringReturn.state.in_(figures.reported_return_states()),
+            )
             .group_by(ReturnOutcome.priority_id)
         )
     }
@@ -227,8 +232,11 @@ def build_rag_report(
         q, prev, y = (Measures(*values) for values in sums[pid])
         progress.quarter, progress.previous, progress.year_to_date = q, prev, y
 
+    # A return sent back with a question keeps its first sending time while the group changes it: it is
+    # a draft again until they send it back, so only returns as sent count.
     sent_this_quarter = (
         MonitoringReturn.application_id.in_(scope),
+        MonitoringReturn.state.in_(figures.reported_return_states()),
         MonitoringReturn.submitted_at >= period.starts_at,
         MonitoringReturn.submitted_at < period.ends_before,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from grants_app.models import (
@@ -52,8 +52,14 @@ class ReturnLine:
     status: str
     is_final: bool
     submitted_at: datetime | None
-    spend: int
+    # Pence and people as the group sent them; None while the return is a draft (still with the group,
+    # or sent back to be changed), whose lines are not reported figures.
+    spend: int | None
     people_reached: int | None
+
+    @property
+    def reported(self) -> bool:
+        return self.spend is not None
 
     @property
     def label(self) -> str:
@@ -193,9 +199,17 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
             select(Payment).where(Payment.application_id == app.id).order_by(Payment.paid_on, Payment.id)
         ).scalars()
     ]
+    reported = figures.reported_return_states()
+    # Every return is listed, but only a sent one's lines are summed: a draft's are not reported spend.
     return_rows = session.execute(
         select(MonitoringReturn, func.coalesce(func.sum(SpendLine.amount_pence), 0))
-        .outerjoin(SpendLine, SpendLine.monitoring_return_id == MonitoringReturn.id)
+        .outerjoin(
+            SpendLine,
+            and_(
+                SpendLine.monitoring_return_id == MonitoringReturn.id,
+                MonitoringReturn.state.in_(reported),
+            ),
+        )
         .where(MonitoringReturn.application_id == app.id)
         .group_by(MonitoringReturn.id)
         .order_by(MonitoringReturn.due_on)
@@ -207,8 +221,8 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
             label(r.workflow_name, r.state),
             r.is_final,
             r.submitted_at,
-            int(total),
-            r.beneficiaries_reached,
+            int(total) if r.state in reported else None,
+            r.beneficiaries_reached if r.state in reported else None,
         )
         for r, total in return_rows
     ]
@@ -218,7 +232,7 @@ def build_statement(session: Session, reference: str, *, generated_by: str) -> G
         .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
         .join(BudgetCategory, BudgetCategory.id == SpendLine.category_id)
         .join(Priority, Priority.id == SpendLine.priority_id)
-        .where(MonitoringReturn.application_id == app.id)
+        .where(MonitoringReturn.application_id == app.id, MonitoringReturn.state.in_(reported))
         .order_by(SpendLine.spent_on, SpendLine.id)
     ).all()
     spend_items = [

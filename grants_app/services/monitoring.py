@@ -119,14 +119,14 @@ def save_return(
     `priority_outcomes` is {priority id: (people reached, what changed)} for the application's
     priorities. Callers that report for the project as a whole give `beneficiaries_reached` and
     `outcomes` instead, and those are recorded against each of the application's priorities. Amounts are
-    pence; a line's date (optional here) must fall in the grant period and not in the future.
+    pence; a line's date (optional here) must fall in the return's period and not in the future.
 
     Raises NotFound (not the actor's organisation), ReturnNotEditable (sent or accepted), or a Refusal
     naming the first bad line's problems (category, priority, date, amount, text).
     """
     ensure_editable(actor, ret)
     app = ret.application
-    checked = [check_spend_line(app, line, required_date=False) for line in spend_lines]
+    checked = [check_spend_line(app, line, required_date=False, ret=ret) for line in spend_lines]
     ret.progress_narrative = progress_narrative.strip()
     ret.outcomes = outcomes.strip()
     if priority_outcomes is None and beneficiaries_reached is not None:

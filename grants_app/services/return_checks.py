@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from grants_app.dates import format_date, london_today
-from grants_app.lifecycle import ReturnTag, has_tag
-from grants_app.models import Application, MonitoringReturn, User
+from grants_app.lifecycle import ReturnTag, has_tag, return_states
+from grants_app.models import Application, MonitoringReturn, SpendLine, User
 from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services.text_checks import normalise, text_problem
@@ -53,35 +56,33 @@ def check_spend_line(
     line: SpendLineInput,
     *,
     required_date: bool = True,
-    period_ends_on: date | None = None,
+    ret: MonitoringReturn | None = None,
 ) -> SpendLineInput:
     """The line with its description tidied, or a Refusal with a message for each bad field (spent_on,
     description, category_id, priority_id, amount), in the order the form shows them.
 
-    The date must fall in the grant period (the project's start and end dates), not after today and,
-    for a return's line, not after the return's period (`period_ends_on`): later spending belongs in a
-    later return, so it is never reported twice (earlier spending reported late is allowed, and
-    flagged for the officer: see outside_period); the
-    category must be one of the application's budget lines (spending outside the approved budget is
-    agreed with the officer first, who changes the budget); the priority one the application serves; the
-    amount (pence) more than zero and no more than the award."""
+    The date (Europe/London) must fall in the days the line's return covers (`ret`: its period, a
+    financial quarter cut to the project's dates, see return_period) or, without a return, in the grant
+    period; and not after today (said first, as the plainer fault). Spending dated in another quarter belongs in that quarter's return:
+    taken here it would move into a quarter already reported on, or be reported twice. The category
+    must be one of the application's budget lines (spending outside the approved budget is agreed with
+    the officer first, who changes the budget); the priority one the application serves; the amount
+    (pence) more than zero and no more than the award."""
     errors: dict[str, str] = {}
     if line.spent_on is None:
         if required_date:
             errors["spent_on"] = "Enter the date the money was spent"
     else:
-        start, end = application.start_date, application.end_date
-        if (start and line.spent_on < start) or (end and line.spent_on > end):
-            errors["spent_on"] = (
-                f"The date must be in the grant period, {format_date(start)} to {format_date(end)}"
-            )
-        elif line.spent_on > london_today():
+        if ret is not None:
+            start, end = return_period(ret)
+            outside = "Enter a date between {} and {}, the period this return covers"
+        else:
+            start, end = application.start_date, application.end_date
+            outside = "The date must be in the grant period, {} to {}"
+        if line.spent_on > london_today():
             errors["spent_on"] = "The date must be today or in the past"
-        elif period_ends_on is not None and line.spent_on > period_ends_on:
-            errors["spent_on"] = (
-                f"This return covers spending up to {format_date(period_ends_on)}. "
-                "Put later spending in your next return"
-            )
+        elif (start and line.spent_on < start) or (end and line.spent_on > end):
+            errors["spent_on"] = outside.format(format_date(start), format_date(end))
     description = normalise(line.description)
     problem = text_problem(
         description,
@@ -118,9 +119,20 @@ def budget_category_ids(application: Application) -> set[int]:
     return {line.category_id for line in application.budget_lines}
 
 
+def return_period(ret: MonitoringReturn) -> tuple[date | None, date | None]:
+    """The first and last days (inclusive) a return's spend lines may be dated: its period (a financial
+    quarter cut to the project's dates; for the final return, up to the project's end date), kept
+    inside the grant period in case the project's dates changed after the returns were scheduled.
+    Either end is None where neither is recorded (returns made before periods were stored)."""
+    app = ret.application
+    starts = [d for d in (ret.period_starts_on, app.start_date) if d is not None]
+    ends = [d for d in (ret.period_ends_on, app.end_date) if d is not None]
+    return (max(starts) if starts else None, min(ends) if ends else None)
+
+
 def outside_period(ret: MonitoringReturn) -> list:
-    """The return's spend lines dated outside the period it covers (allowed, as the grant period allows
-    them, but the officer looks at why: spending reported late, or ahead)."""
+    """The return's spend lines dated outside the period it covers. The forms refuse such dates, so these
+    are lines saved before that rule (or before a period was changed): the officer looks at why."""
     start, end = ret.period_starts_on, ret.period_ends_on
     return [
         line
@@ -155,6 +167,56 @@ def return_problems(ret: MonitoringReturn) -> list[Problem]:
                 )
             )
     return problems
+
+
+@dataclass(frozen=True)
+class OverAward:
+    """A return that takes the grant's reported spend past its award. Amounts in pence."""
+
+    award_pence: int
+    # The spend of the grant's other returns as sent (to review or accepted) plus this return's lines.
+    reported_pence: int
+
+    @property
+    def over_pence(self) -> int:
+        return self.reported_pence - self.award_pence
+
+    @property
+    def for_the_group(self) -> str:
+        return (
+            f"This takes your reported spend to {format_pence(self.reported_pence)}, "
+            f"{format_pence(self.over_pence)} more than your {format_pence(self.award_pence)} grant: "
+            "check each amount is only what the grant paid for. You can still send this return. If you "
+            "spent more and other money paid for the rest, say so in what the project did"
+        )
+
+    @property
+    def for_staff(self) -> str:
+        return (
+            f"This return takes the grant's reported spend to {format_pence(self.reported_pence)}, "
+            f"{format_pence(self.over_pence)} more than the {format_pence(self.award_pence)} award "
+            "(this return and the others the group has sent)"
+        )
+
+
+def over_award(session: Session, ret: MonitoringReturn) -> OverAward | None:
+    """Whether the return's spend, with that of the grant's other returns the group has sent (tag
+    spend_reported: drafts do not count), is more than the award; None when it is not, or there is no
+    award. Never a refusal: a group may have match funding, so it is said, not stopped. One query."""
+    award = ret.application.award
+    if award is None:
+        return None
+    others = session.execute(
+        select(func.coalesce(func.sum(SpendLine.amount_pence), 0))
+        .join(MonitoringReturn, MonitoringReturn.id == SpendLine.monitoring_return_id)
+        .where(
+            MonitoringReturn.application_id == ret.application_id,
+            MonitoringReturn.id != ret.id,
+            MonitoringReturn.state.in_(return_states(ReturnTag.SPEND_REPORTED)),
+        )
+    ).scalar_one()
+    reported = int(others) + ret.spend_total_pence
+    return OverAward(award.amount_pence, reported) if reported > award.amount_pence else None
 
 
 def sendable_from(ret: MonitoringReturn, today: date) -> date | None:

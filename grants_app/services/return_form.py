@@ -105,7 +105,7 @@ def add_spend_line(
         earlier = next((existing for existing in ret.spend_lines if existing.client_token == token), None)
         if earlier is not None:
             return earlier
-    checked = check_spend_line(ret.application, line, period_ends_on=ret.period_ends_on)
+    checked = check_spend_line(ret.application, line, ret=ret)
     added = SpendLine(
         priority_id=checked.priority_id,
         category_id=checked.category_id,
@@ -134,7 +134,7 @@ def change_spend_line(
     NotFound for a line that is not this return's."""
     _lock(session, actor, ret)
     existing = _line(ret, line_id)
-    checked = check_spend_line(ret.application, line, period_ends_on=ret.period_ends_on)
+    checked = check_spend_line(ret.application, line, ret=ret)
     before = _facts(existing)
     existing.priority_id = checked.priority_id
     existing.category_id = checked.category_id

@@ -17,7 +17,7 @@ from grants_app.lifecycle import ReturnTag, has_tag, return_states
 from grants_app.models import AuditEvent, BudgetCategory, MonitoringReturn, SpendLine, User
 from grants_app.money import format_pence
 from grants_app.refusals import NotFound, Refusal
-from grants_app.services.return_checks import outside_period
+from grants_app.services.return_checks import OverAward, outside_period, over_award
 from grants_app.services.text_checks import normalise, text_problem
 from grants_app.workflow import fire, get_engine
 
@@ -76,6 +76,8 @@ class ReturnReview:
     priorities: list[PriorityRow]
     earlier_accepted_pence: int
     history: list[AuditEvent]
+    # Set when this return takes the grant's reported spend past the award (said, not refused).
+    over_award: OverAward | None = None
 
     @property
     def this_return_pence(self) -> int:
@@ -105,6 +107,7 @@ class ReturnReview:
             sum(1 for row in self.categories if row.flag)
             + sum(1 for row in self.priorities if row.flag)
             + len(self.outside_period)
+            + (1 if self.over_award else 0)
         )
 
 
@@ -318,6 +321,7 @@ def review_of(session: Session, ret: MonitoringReturn) -> ReturnReview:
         priorities=priorities,
         earlier_accepted_pence=sum(earlier_by_category.values()),
         history=history,
+        over_award=over_award(session, ret),
     )
 
 

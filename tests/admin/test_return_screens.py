@@ -14,7 +14,7 @@ from grants_app.models import AuditEvent, BudgetLine, Fund, MonitoringReturn, Ou
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
 from tests.admin.conftest import csrf_enabled, flashes
-from tests.return_helpers import fill, grant, line, sent
+from tests.return_helpers import accepted_then_draft, fill, grant, line, sent
 
 
 def _count_queries(client, url: str) -> tuple[int, str]:
@@ -227,10 +227,13 @@ def test_the_officers_dashboard_lists_returns_to_review(staff_client, make, sess
 
 def test_the_review_page_flags_a_line_dated_outside_the_returns_period(staff_client, make, session):
     g = grant(make)
-    g.app.start_date = g.app.start_date - timedelta(days=40)
+    period_started = g.ret.period_starts_on
+    g.app.start_date = g.ret.period_starts_on = g.app.start_date - timedelta(days=40)
     return_form.add_spend_line(
         session, g.applicant, g.ret, line(g, 20_000, "Kit bought early", spent_on=g.app.start_date)
     )
+    # The forms refuse such a date now: this line is one saved before that rule.
+    g.ret.period_starts_on = period_started
     sent(session, g)
     session.commit()
     client, _user = staff_client(Role.OFFICER)
@@ -252,3 +255,39 @@ def test_the_review_history_reads_as_sentences_without_ids_or_state_names(staff_
     assert category in history and "priority 1" in history
     assert "Send the return: Due to Submitted - to review" in history
     assert "category_id" not in history and "due &rarr;" not in history and "spend_line" not in history
+
+
+def test_lists_report_no_spend_for_a_return_the_group_has_not_sent(staff_client, make, session):
+    # The QA case: the list showed a draft's lines as "Spend reported" against a return still "Due".
+    draft = grant(make, title="Draft return")
+    return_form.add_spend_line(session, draft.applicant, draft.ret, line(draft, 212_069 // 2, "Coaching"))
+    waiting = sent(session, grant(make, title="Sent return"), 54_321)
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = client.get("/admin/returns/").text
+    row = page[page.index("Draft return") :]
+    row = row[: row.index("</tr>")]
+    assert "Not sent yet" in row and "£1,060.34" not in row
+    row = page[page.index("Sent return") :]
+    assert "£543.21" in row[: row.index("</tr>")]
+    details = client.get(f"/admin/application/details/?id={draft.app.id}").text
+    section = details[details.index('id="monitoring-returns"') :]
+    assert "Not sent yet" in section and "£1,060.34" not in section
+    details = client.get(f"/admin/application/details/?id={waiting.app.id}").text
+    assert "£543.21" in details[details.index('id="monitoring-returns"') :]
+
+
+def test_the_officer_sees_when_a_return_takes_spend_past_the_award(staff_client, make, session):
+    g, draft = accepted_then_draft(session, make)
+    return_form.send_return(session, g.applicant, draft)
+    session.commit()
+    client, _officer = staff_client(Role.OFFICER)
+    page = client.get(f"/admin/returns/details/?id={draft.id}").text
+    notice = page[page.index('id="over-award"') :]
+    notice = " ".join(notice[: notice.index("</p>")].split())
+    assert "More than the award." in notice
+    assert "reported spend to £3,200.69, £500.69 more than the £2,700.00 award" in notice
+    assert "Accept the return" in page  # the officer can still accept it
+    within = sent(session, grant(make))
+    session.commit()
+    assert 'id="over-award"' not in client.get(f"/admin/returns/details/?id={within.ret.id}").text

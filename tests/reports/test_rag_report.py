@@ -11,9 +11,10 @@ from grants_app.models import Role, SpendLine
 from grants_app.reports import outputs
 from grants_app.reports.period import quarter_of
 from grants_app.reports.rag import build_rag_report
-from grants_app.services import fund_budget
+from grants_app.services import fund_budget, return_form
 from grants_app.workflow import fire
 from tests.reports.conftest import pdf_text
+from tests.return_helpers import grant, sent
 from tests.services.test_payments import delivering
 
 
@@ -70,6 +71,33 @@ def test_outcomes_and_people_come_from_what_the_group_reported_for_each_priority
     assert progress.quarter.people == 30 and report.total("quarter").people == 30
     text = " ".join(pdf_text(outputs.rag_output(report, "pdf").as_bytes()).split())
     assert "Twelve young people joined the club" in text and "No outcomes described" not in text
+
+
+def test_a_return_sent_back_to_be_changed_reports_no_people_until_it_is_sent_again(make, session):
+    # It keeps the time it was first sent while the group changes it; its figures are a draft again.
+    g = sent(session, grant(make, priorities=[(1, 60), (2, 40)]))  # 12 people for each priority
+    today = london_today()
+
+    def people() -> tuple[int, int]:
+        report = build_rag_report(
+            session, financial_year_of(today), financial_quarter_of(today), generated_by="x", today=today
+        )
+        return report.total("quarter").people, sum(len(p.outcomes) for p in report.priorities)
+
+    assert people() == (24, 2)
+    fire(session, g.ret, "query", g.officer, reason="How many came twice?")
+    return_form.save_outcome(
+        session,
+        g.applicant,
+        g.ret,
+        g.app.priority_splits[0].priority_id,
+        people_reached=500,
+        what_changed="x",
+    )
+    assert people() == (0, 0)
+    return_form.save_answer(session, g.applicant, g.ret, "Some came twice")
+    return_form.send_return(session, g.applicant, g.ret)
+    assert people() == (512, 2)
 
 
 def _next_quarter(year, quarter):

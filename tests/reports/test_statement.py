@@ -6,8 +6,10 @@ from grants_app.dates import london_today
 from grants_app.models import BudgetLine
 from grants_app.reports import outputs
 from grants_app.reports.statement import build_statement
-from grants_app.services import recoveries
-from tests.reports.conftest import pdf_text, pounds_in, xlsx_sheets
+from grants_app.services import recoveries, return_form
+from grants_app.workflow import fire
+from tests.reports.conftest import csv_rows, pdf_text, pounds_in, xlsx_sheets
+from tests.return_helpers import accepted_then_draft
 
 
 def test_the_final_return_is_marked_final_once(make, session):
@@ -79,3 +81,39 @@ def test_the_pdf_recovery_summary_adds_up_with_the_written_off_money(make, sessi
     assert "Written off" in summary
     assert (asked, repaid, written_off, owed) == (st.repayment_demanded, st.repaid, st.written_off, 0)
     assert asked == repaid + written_off + owed
+
+
+def _reported(st) -> list[tuple[int | None, int | None]]:
+    return [(r.spend, r.people_reached) for r in st.returns][:2]
+
+
+def test_a_draft_returns_lines_are_not_reported_figures(make, session):
+    g, draft = accepted_then_draft(session, make)
+    st = build_statement(session, g.app.reference, generated_by="Fran Finance")
+    assert _reported(st) == [(108_000, 12), (None, None)]
+    assert [s.description for s in st.spend_items] == ["Coaches"]
+    text = " ".join(pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split())
+    assert "£2,120.69" not in text and "in the draft" not in text
+    assert "Not sent yet" in text and "A return still being filled in" in text
+    assert "£1,080.00" in text
+    spend_lines = csv_rows(outputs.statement_output(st, "csv").as_bytes())
+    assert [row[1] for row in spend_lines[1:]] == ["Coaches"]
+    returns = list(
+        xlsx_sheets(outputs.statement_output(st, "xlsx").as_bytes())["Returns"].iter_rows(values_only=True)
+    )
+    assert [row[4:6] for row in returns[1:3]] == [(1080, 12), (None, None)]
+
+    # Sent, its figures are reported (waiting for review)...
+    return_form.send_return(session, g.applicant, draft)
+    st = build_statement(session, g.app.reference, generated_by="x")
+    assert _reported(st) == [(108_000, 12), (212_069, 25)]
+    assert sorted(s.description for s in st.spend_items) == [
+        "Coaches",
+        "Coaching in the draft",
+        "Gloves in the draft",
+    ]
+    # ...and sent back with a question, it is a draft again while the group changes it.
+    fire(session, draft, "query", g.officer, reason="Which receipts go with the gloves?")
+    st = build_statement(session, g.app.reference, generated_by="x")
+    assert _reported(st) == [(108_000, 12), (None, None)]
+    assert [s.description for s in st.spend_items] == ["Coaches"]

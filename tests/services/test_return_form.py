@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from grants_app.dates import london_today
+from grants_app.dates import format_date, london_today
 from grants_app.models import AuditEvent, BudgetCategory, BudgetLine, Document, SpendLine
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
 from grants_app.services.monitoring import SpendLineInput, save_return
-from grants_app.services.return_checks import ReturnNotEditable
+from grants_app.services.return_checks import ReturnNotEditable, return_period
 from grants_app.workflow import ConflictError, GuardFailed, fire
 from tests.return_helpers import fill, grant, line, sent
 from tests.web.conftest import png
@@ -80,9 +80,11 @@ def test_bad_spend_lines_are_refused_and_nothing_changes(make, session, changes,
 def test_dates_outside_the_grant_period_or_in_the_future_are_refused(make, session):
     g = grant(make)
     start, end = g.app.start_date, g.app.end_date
+    # The return's period lies inside the grant period, so its dates are the ones the message gives.
+    between = f"Enter a date between {format_date(g.ret.period_starts_on)} and "
     for day, message in (
-        (start - timedelta(days=1), "in the grant period"),
-        (end + timedelta(days=1), "in the grant period"),
+        (start - timedelta(days=1), between),
+        (end + timedelta(days=1), "today or in the past"),  # the plainer fault of the two
         (london_today() + timedelta(days=1), "today or in the past"),
     ):
         with pytest.raises(Refusal) as refused:
@@ -263,18 +265,85 @@ def test_a_changed_line_records_its_category_and_priority_before_and_after(make,
     assert event.data["before"]["spent_on"] == london_today().isoformat()
 
 
-def test_spending_after_the_returns_period_belongs_in_the_next_return(make, session):
+def _quarter_return(g, days_ago: int = 30):
+    """Make g's return cover the `days_ago` days up to today, in a grant that began long before: its
+    period is then stricter than the grant period on both sides, as a Q3 return's is in a year-long grant."""
+    today = london_today()
+    g.app.start_date = today - timedelta(days=200)
+    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=days_ago), today
+    return g.ret.period_starts_on, g.ret.period_ends_on
+
+
+def test_spending_dated_outside_the_returns_period_is_refused_on_the_date(make, session):
+    # The QA case: a Q3 return (1 October to 31 December) took lines dated 20 August and 30 September,
+    # moving spend into Q2, whose return was already accepted.
+    g = grant(make)
+    first, last = _quarter_return(g)
+    expected = (
+        f"Enter a date between {format_date(first)} and {format_date(last)}, the period this return covers"
+    )
+    for day in (first - timedelta(days=1), first - timedelta(days=42)):
+        with pytest.raises(Refusal) as refused:
+            return_form.add_spend_line(session, g.applicant, g.ret, line(g, spent_on=day))
+        assert refused.value.errors == {"spent_on": expected}, day
+    assert _lines(session) == 0
+    # Both ends of the period are in it.
+    for day in (first, last):
+        return_form.add_spend_line(session, g.applicant, g.ret, line(g, spent_on=day))
+    assert sorted(x.spent_on for x in g.ret.spend_lines) == [first, last]
+
+
+def test_spending_after_the_returns_period_is_refused(make, session):
     g = grant(make)
     g.app.start_date = london_today() - timedelta(days=60)
     g.ret.period_starts_on = london_today() - timedelta(days=60)
     g.ret.period_ends_on = london_today() - timedelta(days=30)
-    with pytest.raises(Refusal, match="Put later spending in your next return") as refused:
+    with pytest.raises(Refusal, match="the period this return covers") as refused:
         return_form.add_spend_line(
             session, g.applicant, g.ret, line(g, spent_on=london_today() - timedelta(days=5))
         )
     assert set(refused.value.errors) == {"spent_on"}
-    # Earlier spending reported late is taken (and flagged for the officer).
-    return_form.add_spend_line(
-        session, g.applicant, g.ret, line(g, spent_on=london_today() - timedelta(days=45))
-    )
-    assert len(g.ret.spend_lines) == 1
+    assert _lines(session) == 0
+
+
+def test_a_line_cannot_be_changed_to_a_date_outside_the_returns_period(make, session):
+    g = grant(make)
+    first, _last = _quarter_return(g)
+    added = return_form.add_spend_line(session, g.applicant, g.ret, line(g, 12_000, spent_on=first))
+    session.commit()
+    with pytest.raises(Refusal) as refused:
+        return_form.change_spend_line(
+            session, g.applicant, g.ret, added.id, line(g, 15_000, spent_on=first - timedelta(days=1))
+        )
+    assert "the period this return covers" in refused.value.errors["spent_on"]
+    session.rollback()
+    session.refresh(added)
+    assert (added.spent_on, added.amount_pence) == (first, 12_000)
+
+
+def test_saving_a_whole_return_refuses_a_line_dated_outside_its_period(make, session):
+    # The path the demo, imports and tests take: the same rule as the portal's.
+    g = grant(make)
+    first, _last = _quarter_return(g)
+    with pytest.raises(Refusal) as refused:
+        save_return(
+            session,
+            g.applicant,
+            g.ret,
+            progress_narrative="Ran sessions",
+            spend_lines=[line(g, spent_on=first - timedelta(days=1)), line(g, spent_on=first)],
+        )
+    assert "the period this return covers" in refused.value.errors["spent_on"]
+    session.rollback()
+    assert _lines(session) == 0
+
+
+def test_the_period_a_line_may_be_dated_in_stays_inside_the_grant(make, session):
+    g = grant(make)
+    today = london_today()
+    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=90), today
+    g.app.start_date = today - timedelta(days=10)
+    assert return_period(g.ret) == (today - timedelta(days=10), today)
+    # A return saved before periods were recorded is held to the grant period.
+    g.ret.period_starts_on = g.ret.period_ends_on = None
+    assert return_period(g.ret) == (g.app.start_date, g.app.end_date)

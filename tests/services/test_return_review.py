@@ -14,6 +14,7 @@ from grants_app.dates import london_today
 from grants_app.models import BudgetLine, OutboxEmail, SpendLine
 from grants_app.refusals import Refusal
 from grants_app.services import return_form
+from grants_app.services.return_checks import over_award
 from grants_app.services.return_review import (
     accept_return,
     approved_by_category,
@@ -22,7 +23,8 @@ from grants_app.services.return_review import (
     review_of,
 )
 from grants_app.workflow import GuardFailed, InvalidTransition, PermissionDenied
-from tests.return_helpers import fill, grant, line, sent
+from tests.factories import end_period_by_today
+from tests.return_helpers import accepted_then_draft, fill, grant, line, sent
 
 
 @given(
@@ -81,6 +83,7 @@ def test_spend_to_date_adds_earlier_accepted_returns(make, session):
     sent(session, g, 100_000)
     accept_return(session, g.officer, g.ret)
     later = sorted(g.app.monitoring_returns, key=lambda r: r.due_on)[1]
+    end_period_by_today(later)  # so that today's spending is in its period
     return_form.add_spend_line(session, g.applicant, later, line(g, 70_000, category_id=staff.id))
     review = review_of(session, later)
     assert review.earlier_accepted_pence == 100_000 and review.to_date_pence == 170_000
@@ -90,6 +93,7 @@ def test_spend_to_date_adds_earlier_accepted_returns(make, session):
 def test_the_final_return_flags_underspend_and_categories_outside_the_budget(make, session):
     g, staff, _equipment = _two_category_grant(make, session)
     final = next(r for r in g.app.monitoring_returns if r.is_final)
+    end_period_by_today(final)
     venue = make.ref.categories[2]
     return_form.add_spend_line(session, g.applicant, final, line(g, 150_000, category_id=staff.id))
     # The form refuses a category outside the budget; a line can still be there from before the budget
@@ -179,12 +183,50 @@ def test_a_return_not_complete_cannot_be_sent_even_by_fire(make, session):
 def test_a_line_dated_outside_the_returns_period_is_flagged_for_the_officer(make, session):
     g = grant(make)
     inside = return_form.add_spend_line(session, g.applicant, g.ret, line(g))
-    # Spending from the grant period but before this return's period (reported late).
-    g.ret.period_starts_on = london_today()
-    g.app.start_date = london_today() - timedelta(days=40)
+    g.app.start_date = g.ret.period_starts_on = london_today() - timedelta(days=40)
     late = return_form.add_spend_line(
         session, g.applicant, g.ret, line(g, 20_000, "Kit", spent_on=london_today() - timedelta(days=35))
     )
+    # The forms refuse such a date now; a line can still be there from before that rule, or from before
+    # the period was changed.
+    g.ret.period_starts_on = london_today()
     review = review_of(session, g.ret)
     assert review.outside_period == {late.id} and inside.id not in review.outside_period
     assert review.flagged >= 1
+
+
+def test_a_return_taking_reported_spend_past_the_award_is_said_not_refused(make, session):
+    # The QA case: £2,120.69 in this return and £1,080 accepted is £3,200.69 on a £2,700 award.
+    g, draft = accepted_then_draft(session, make)
+    over = over_award(session, draft)
+    assert (over.award_pence, over.reported_pence, over.over_pence) == (270_000, 320_069, 50_069)
+    assert over.for_the_group.startswith(
+        "This takes your reported spend to £3,200.69, £500.69 more than your £2,700.00 grant: "
+    )
+    assert "£3,200.69, £500.69 more than the £2,700.00 award" in over.for_staff
+    # Sending is not stopped (a group may have match funding), and the officer sees the same fact.
+    return_form.send_return(session, g.applicant, draft)
+    review = review_of(session, draft)
+    assert review.over_award == over and review.flagged >= 1
+
+
+def test_only_sent_returns_and_this_one_count_towards_the_award(make, session):
+    g = grant(make)  # £2,000 award
+    first_pence = 150_000
+    return_form.add_spend_line(session, g.applicant, g.ret, line(g, first_pence))
+    later = sorted(g.app.monitoring_returns, key=lambda r: r.due_on)[1]
+    end_period_by_today(later)
+    return_form.add_spend_line(session, g.applicant, later, line(g, 60_000))
+    # The first return is a draft: its £1,500 is not reported spend yet.
+    assert over_award(session, later) is None
+    return_form.save_progress(session, g.applicant, g.ret, "Ran sessions.")
+    for split in g.app.priority_splits:
+        return_form.save_outcome(
+            session, g.applicant, g.ret, split.priority_id, people_reached=3, what_changed="x"
+        )
+    return_form.send_return(session, g.applicant, g.ret)
+    # Sent (not yet accepted), it counts: £1,500 + £600 is £100 over.
+    assert over_award(session, later).over_pence == 10_000
+    # Exactly the award is not over it.
+    return_form.change_spend_line(session, g.applicant, later, later.spend_lines[0].id, line(g, 50_000))
+    assert over_award(session, later) is None

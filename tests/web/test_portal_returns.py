@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from grants_app.dates import london_today
+from grants_app.dates import format_date, london_today
 from grants_app.models import AuditEvent, MonitoringReturn, OutboxEmail, SpendLine
 from grants_app.services import return_form
 from grants_app.workflow import fire
-from tests.return_helpers import date_fields, fill, grant, line, sent
+from tests.return_helpers import accepted_then_draft, date_fields, fill, grant, line, sent
 from tests.web.conftest import pdf, png, sign_in
 
 
@@ -230,7 +230,7 @@ def test_spending_outside_the_grant_period_is_refused(client, session, signed_in
     g = signed_in_grant
     before = g.app.start_date - timedelta(days=1)
     r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(before)})
-    _error(r, "The date must be in the grant period", "spent_on-day")
+    _error(r, "the period this return covers", "spent_on-day")
     tomorrow = london_today() + timedelta(days=1)
     r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(tomorrow)})
     _error(r, "today or in the past", "spent_on-day")
@@ -343,6 +343,35 @@ def test_lines_are_changed_and_removed(client, session, signed_in_grant):
     assert r.status_code == 302 and _lines(session) == 0
 
 
+def test_spending_dated_in_an_earlier_quarter_is_refused_on_the_date_field(client, session, signed_in_grant):
+    # The QA case: a Q3 return took a line dated in Q2, whose return was already accepted.
+    g = signed_in_grant
+    today = london_today()
+    g.app.start_date = today - timedelta(days=200)
+    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=30), today
+    session.commit()
+    first = g.ret.period_starts_on
+    page = client.get(g.base + "/spending/add").text
+    period = f"{format_date(first)} and {format_date(today)}"
+    assert f"Between {period}, the period this return covers" in page
+    r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(first - timedelta(days=1))})
+    assert r.status_code == 200
+    _error(r, f"Enter a date between {period}, the period this return covers", "spent_on-day")
+    # The message is on the date field itself, as well as in the summary.
+    assert 'id="spent_on-error"' in r.text
+    assert _lines(session) == 0
+    # Changing a line to such a date is refused the same way, and the line stays as it was.
+    r = client.post(g.base + "/spending/add", data=_spend(g, n=2))
+    assert r.status_code == 302 and _lines(session) == 1
+    line_id = session.execute(select(SpendLine.id)).scalar_one()
+    r = client.post(
+        f"{g.base}/spending/{line_id}", data={**_spend(g, n=3), **date_fields(first - timedelta(days=42))}
+    )
+    _error(r, f"Enter a date between {period}", "spent_on-day")
+    session.expire_all()
+    assert session.get(SpendLine, line_id).spent_on == today
+
+
 def test_a_return_is_sent_from_the_last_day_of_its_period_and_not_before(client, session, signed_in_grant):
     g = signed_in_grant
     fill(session, g)
@@ -380,3 +409,42 @@ def test_people_reached_is_taken_as_people_type_it(client, session, signed_in_gr
     session.expire_all()
     assert [o.people_reached for o in session.get(MonitoringReturn, g.ret.id).priority_outcomes] == [1200]
     assert "1,200 people reached" in client.get(g.base + "/check").text
+
+
+def test_the_groups_statement_does_not_report_a_draft_returns_spending(client, session, signed_in_grant):
+    # The QA case: the statement the group downloads listed a draft return's lines as spend reported.
+    g = signed_in_grant
+    r = client.post(g.base + "/spending/add", data=_spend(g, description="Gloves not sent yet"))
+    assert r.status_code == 302 and _lines(session) == 1
+    from tests.reports.conftest import pdf_text
+
+    statement = client.get(f"/applications/{g.app.reference}/statement.pdf")
+    assert statement.status_code == 200
+    text = " ".join(pdf_text(statement.data).split())
+    assert "Gloves not sent yet" not in text and "£125.50" not in text
+    assert "Not sent yet" in text
+
+
+def test_the_check_page_warns_when_the_return_takes_spend_past_the_grant(client, mailer, make, session):
+    # The QA case: £2,120.69 here and £1,080 accepted is £3,200.69 on a £2,700 grant.
+    g, draft = accepted_then_draft(session, make)
+    session.commit()
+    sign_in(client, mailer, g.applicant.email)
+    base = f"/applications/{g.app.reference}/returns/{draft.id}"
+    check = client.get(base + "/check").text
+    warning = check[check.index('id="over-award"') :]
+    warning = " ".join(warning[: warning.index("</div>")].split())
+    assert (
+        "This takes your reported spend to £3,200.69, £500.69 more than your £2,700.00 grant: "
+        "check each amount is only what the grant paid for." in warning
+    )
+    assert "Send the return" in check  # said, not stopped: a group may have match funding
+    version = re.search(r'name="expected_version" type="hidden" value="(\d+)"', check).group(1)
+    r = client.post(base + "/send", data={"expected_version": version})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/sent")
+
+
+def test_the_check_page_says_nothing_when_spend_is_within_the_grant(client, session, signed_in_grant):
+    g = signed_in_grant
+    assert client.post(g.base + "/spending/add", data=_spend(g)).status_code == 302
+    assert 'id="over-award"' not in client.get(g.base + "/check").text

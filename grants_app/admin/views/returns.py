@@ -16,13 +16,16 @@ from grants_app.admin.views.applications import _int, _options
 from grants_app.admin.views.base import StaffModelView, date_formatter, details_url, link
 from grants_app.dates import london_today
 from grants_app.extensions import db
-from grants_app.lifecycle import ReturnTag, return_states
+from grants_app.lifecycle import ReturnTag, has_tag, return_states
 from grants_app.models import Application, Fund, MonitoringReturn, Role
 from grants_app.money import format_pence
 from grants_app.refusals import NotFound
 from grants_app.services import return_review
 from grants_app.transaction import run
 from grants_app.workflow import available_triggers, get_engine
+
+# What a list says for the spend of a return the group has not sent (or is changing after a question).
+NOT_SENT = "Not sent yet"
 
 SHOW_OPTIONS = [
     ("to_review", "To review"),
@@ -72,6 +75,13 @@ class FundFilter(BaseSQLAFilter):
 
     def operation(self):
         return "equals"
+
+
+def _spend(view, context, model, name):
+    # A draft's lines (a return still with the group, or sent back to be changed) are not reported spend.
+    if not has_tag(model, ReturnTag.SPEND_REPORTED):
+        return NOT_SENT
+    return format_pence(model.spend_total_pence)
 
 
 def _state(view, context, model, name):
@@ -125,7 +135,7 @@ class ReturnView(StaffModelView):
         "due_on": date_formatter,
         "submitted_at": date_formatter,
         "state": _state,
-        "spend": lambda v, c, m, n: format_pence(m.spend_total_pence),
+        "spend": _spend,
     }
 
     def __init__(self, *args, **kwargs) -> None:

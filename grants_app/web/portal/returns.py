@@ -20,7 +20,9 @@ from grants_app.services import return_form
 from grants_app.services.return_checks import (
     SpendLineInput,
     not_sendable_yet,
+    over_award,
     query_unanswered,
+    return_period,
     return_problems,
 )
 from grants_app.web import return_forms as rf
@@ -233,6 +235,7 @@ def add_spend_line(reference: str, return_id: int):
         form=form,
         errors=error_list(form),
         line=None,
+        period=return_period(ret),
     )
 
 
@@ -269,6 +272,7 @@ def change_spend_line(reference: str, return_id: int, line_id: int):
         form=form,
         errors=error_list(form),
         line=line,
+        period=return_period(ret),
     )
 
 
@@ -433,6 +437,7 @@ def _check_page(app_: Application, ret: MonitoringReturn, errors: list[dict[str,
         outcomes={o.priority_id: o for o in ret.priority_outcomes},
         form=rf.SendReturnForm(expected_version=str(ret.version)),
         not_yet=not_sendable_yet(ret, london_today()),
+        over_award=over_award(db.session, ret),
         errors=errors,
     )
 
