@@ -61,28 +61,32 @@ def check_spend_line(
     """The line with its description tidied, or a Refusal with a message for each bad field (spent_on,
     description, category_id, priority_id, amount), in the order the form shows them.
 
-    The date (Europe/London) must fall in the days the line's return covers (`ret`: its period, a
-    financial quarter cut to the project's dates, see return_period) or, without a return, in the grant
-    period; and not after today (said first, as the plainer fault). Spending dated in another quarter belongs in that quarter's return:
-    taken here it would move into a quarter already reported on, or be reported twice. The category
-    must be one of the application's budget lines (spending outside the approved budget is agreed with
-    the officer first, who changes the budget); the priority one the application serves; the amount
-    (pence) more than zero and no more than the award."""
+    The date (Europe/London) must fall in the grant period (the project's start and end dates), not
+    after today (said first, as the plainer fault) and, for a return's line (`ret`), not after the end
+    of the period the return covers (see return_period): later spending belongs in a later return, so it
+    is never reported twice. Earlier spending the group did not report in its own quarter's return is
+    taken, since that return may be accepted and closed to changes, and flagged for the officer (see
+    outside_period). The category must be one of the application's budget lines (spending outside the
+    approved budget is agreed with the officer first, who changes the budget); the priority one the
+    application serves; the amount (pence) more than zero and no more than the award."""
     errors: dict[str, str] = {}
     if line.spent_on is None:
         if required_date:
             errors["spent_on"] = "Enter the date the money was spent"
     else:
-        if ret is not None:
-            start, end = return_period(ret)
-            outside = "Enter a date between {} and {}, the period this return covers"
-        else:
-            start, end = application.start_date, application.end_date
-            outside = "The date must be in the grant period, {} to {}"
+        start, end = application.start_date, application.end_date
+        period_ends_on = return_period(ret)[1] if ret is not None else None
         if line.spent_on > london_today():
             errors["spent_on"] = "The date must be today or in the past"
+        elif period_ends_on is not None and line.spent_on > period_ends_on:
+            errors["spent_on"] = (
+                f"This return covers spending up to {format_date(period_ends_on)}. "
+                "Put later spending in your next return"
+            )
         elif (start and line.spent_on < start) or (end and line.spent_on > end):
-            errors["spent_on"] = outside.format(format_date(start), format_date(end))
+            errors["spent_on"] = (
+                f"The date must be in the grant period, {format_date(start)} to {format_date(end)}"
+            )
     description = normalise(line.description)
     problem = text_problem(
         description,
@@ -131,8 +135,9 @@ def return_period(ret: MonitoringReturn) -> tuple[date | None, date | None]:
 
 
 def outside_period(ret: MonitoringReturn) -> list:
-    """The return's spend lines dated outside the period it covers. The forms refuse such dates, so these
-    are lines saved before that rule (or before a period was changed): the officer looks at why."""
+    """The return's spend lines dated outside the period it covers: earlier spending reported late (the
+    forms take it, within the grant period), or lines saved before a period was changed. The officer
+    looks at why."""
     start, end = ret.period_starts_on, ret.period_ends_on
     return [
         line

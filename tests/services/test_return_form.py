@@ -13,7 +13,7 @@ from grants_app.refusals import NotFound, Refusal
 from grants_app.services import return_form
 from grants_app.services.documents import minimal_pdf
 from grants_app.services.monitoring import SpendLineInput, save_return
-from grants_app.services.return_checks import ReturnNotEditable, return_period
+from grants_app.services.return_checks import ReturnNotEditable, outside_period, return_period
 from grants_app.workflow import ConflictError, GuardFailed, fire
 from tests.return_helpers import fill, grant, line, sent
 from tests.web.conftest import png
@@ -80,10 +80,8 @@ def test_bad_spend_lines_are_refused_and_nothing_changes(make, session, changes,
 def test_dates_outside_the_grant_period_or_in_the_future_are_refused(make, session):
     g = grant(make)
     start, end = g.app.start_date, g.app.end_date
-    # The return's period lies inside the grant period, so its dates are the ones the message gives.
-    between = f"Enter a date between {format_date(g.ret.period_starts_on)} and "
     for day, message in (
-        (start - timedelta(days=1), between),
+        (start - timedelta(days=1), f"The date must be in the grant period, {format_date(start)} to"),
         (end + timedelta(days=1), "today or in the past"),  # the plainer fault of the two
         (london_today() + timedelta(days=1), "today or in the past"),
     ):
@@ -274,66 +272,67 @@ def _quarter_return(g, days_ago: int = 30):
     return g.ret.period_starts_on, g.ret.period_ends_on
 
 
-def test_spending_dated_outside_the_returns_period_is_refused_on_the_date(make, session):
-    # The QA case: a Q3 return (1 October to 31 December) took lines dated 20 August and 30 September,
-    # moving spend into Q2, whose return was already accepted.
+def test_earlier_spending_reported_late_is_taken_and_flagged_for_the_officer(make, session):
+    # A Q3 return (1 October to 31 December) may take a receipt from 20 August that the group missed in
+    # Q2's return, which may be accepted and closed to changes: the officer sees it is late.
     g = grant(make)
     first, last = _quarter_return(g)
-    expected = (
-        f"Enter a date between {format_date(first)} and {format_date(last)}, the period this return covers"
-    )
-    for day in (first - timedelta(days=1), first - timedelta(days=42)):
-        with pytest.raises(Refusal) as refused:
-            return_form.add_spend_line(session, g.applicant, g.ret, line(g, spent_on=day))
-        assert refused.value.errors == {"spent_on": expected}, day
-    assert _lines(session) == 0
-    # Both ends of the period are in it.
-    for day in (first, last):
+    for day in (first - timedelta(days=1), first - timedelta(days=42), first, last):
         return_form.add_spend_line(session, g.applicant, g.ret, line(g, spent_on=day))
-    assert sorted(x.spent_on for x in g.ret.spend_lines) == [first, last]
+    flagged = sorted(x.spent_on for x in outside_period(g.ret))
+    assert flagged == [first - timedelta(days=42), first - timedelta(days=1)]
+
+
+def _ended_return(g):
+    """g's return covers a period that ended 30 days ago (the grant began 60 days ago)."""
+    g.app.start_date = london_today() - timedelta(days=60)
+    g.ret.period_starts_on = london_today() - timedelta(days=60)
+    g.ret.period_ends_on = london_today() - timedelta(days=30)
+    return g.ret.period_ends_on
 
 
 def test_spending_after_the_returns_period_is_refused(make, session):
     g = grant(make)
-    g.app.start_date = london_today() - timedelta(days=60)
-    g.ret.period_starts_on = london_today() - timedelta(days=60)
-    g.ret.period_ends_on = london_today() - timedelta(days=30)
-    with pytest.raises(Refusal, match="the period this return covers") as refused:
+    ends = _ended_return(g)
+    expected = (
+        f"This return covers spending up to {format_date(ends)}. Put later spending in your next return"
+    )
+    with pytest.raises(Refusal) as refused:
         return_form.add_spend_line(
             session, g.applicant, g.ret, line(g, spent_on=london_today() - timedelta(days=5))
         )
-    assert set(refused.value.errors) == {"spent_on"}
+    assert refused.value.errors == {"spent_on": expected}
     assert _lines(session) == 0
 
 
-def test_a_line_cannot_be_changed_to_a_date_outside_the_returns_period(make, session):
+def test_a_line_cannot_be_changed_to_a_date_after_the_returns_period(make, session):
     g = grant(make)
-    first, _last = _quarter_return(g)
-    added = return_form.add_spend_line(session, g.applicant, g.ret, line(g, 12_000, spent_on=first))
+    ends = _ended_return(g)
+    added = return_form.add_spend_line(session, g.applicant, g.ret, line(g, 12_000, spent_on=ends))
     session.commit()
     with pytest.raises(Refusal) as refused:
         return_form.change_spend_line(
-            session, g.applicant, g.ret, added.id, line(g, 15_000, spent_on=first - timedelta(days=1))
+            session, g.applicant, g.ret, added.id, line(g, 15_000, spent_on=ends + timedelta(days=1))
         )
-    assert "the period this return covers" in refused.value.errors["spent_on"]
+    assert "This return covers spending up to" in refused.value.errors["spent_on"]
     session.rollback()
     session.refresh(added)
-    assert (added.spent_on, added.amount_pence) == (first, 12_000)
+    assert (added.spent_on, added.amount_pence) == (ends, 12_000)
 
 
-def test_saving_a_whole_return_refuses_a_line_dated_outside_its_period(make, session):
+def test_saving_a_whole_return_refuses_a_line_dated_after_its_period(make, session):
     # The path the demo, imports and tests take: the same rule as the portal's.
     g = grant(make)
-    first, _last = _quarter_return(g)
+    ends = _ended_return(g)
     with pytest.raises(Refusal) as refused:
         save_return(
             session,
             g.applicant,
             g.ret,
             progress_narrative="Ran sessions",
-            spend_lines=[line(g, spent_on=first - timedelta(days=1)), line(g, spent_on=first)],
+            spend_lines=[line(g, spent_on=ends + timedelta(days=1)), line(g, spent_on=ends)],
         )
-    assert "the period this return covers" in refused.value.errors["spent_on"]
+    assert "This return covers spending up to" in refused.value.errors["spent_on"]
     session.rollback()
     assert _lines(session) == 0
 

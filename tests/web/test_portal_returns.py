@@ -343,33 +343,39 @@ def test_lines_are_changed_and_removed(client, session, signed_in_grant):
     assert r.status_code == 302 and _lines(session) == 0
 
 
-def test_spending_dated_in_an_earlier_quarter_is_refused_on_the_date_field(client, session, signed_in_grant):
-    # The QA case: a Q3 return took a line dated in Q2, whose return was already accepted.
+def test_spending_after_the_returns_period_is_refused_on_the_date_field(client, session, signed_in_grant):
     g = signed_in_grant
     today = london_today()
     g.app.start_date = today - timedelta(days=200)
-    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=30), today
+    g.ret.period_starts_on, g.ret.period_ends_on = today - timedelta(days=60), today - timedelta(days=30)
     session.commit()
-    first = g.ret.period_starts_on
+    first, last = g.ret.period_starts_on, g.ret.period_ends_on
     page = client.get(g.base + "/spending/add").text
-    period = f"{format_date(first)} and {format_date(today)}"
+    period = f"{format_date(first)} and {format_date(last)}"
     assert f"Between {period}, the period this return covers" in page
-    r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(first - timedelta(days=1))})
+    assert "Spending from an earlier quarter that you did not report then can go here too" in page
+    r = client.post(g.base + "/spending/add", data={**_spend(g), **date_fields(last + timedelta(days=1))})
     assert r.status_code == 200
-    _error(r, f"Enter a date between {period}, the period this return covers", "spent_on-day")
+    expected = (
+        f"This return covers spending up to {format_date(last)}. Put later spending in your next return"
+    )
+    _error(r, expected, "spent_on-day")
     # The message is on the date field itself, as well as in the summary.
     assert 'id="spent_on-error"' in r.text
     assert _lines(session) == 0
-    # Changing a line to such a date is refused the same way, and the line stays as it was.
-    r = client.post(g.base + "/spending/add", data=_spend(g, n=2))
+    # Earlier spending reported late is taken (the officer sees it flagged).
+    r = client.post(
+        g.base + "/spending/add", data={**_spend(g, n=2), **date_fields(first - timedelta(days=42))}
+    )
     assert r.status_code == 302 and _lines(session) == 1
+    # Changing a line to a date after the period is refused the same way, and the line stays as it was.
     line_id = session.execute(select(SpendLine.id)).scalar_one()
     r = client.post(
-        f"{g.base}/spending/{line_id}", data={**_spend(g, n=3), **date_fields(first - timedelta(days=42))}
+        f"{g.base}/spending/{line_id}", data={**_spend(g, n=3), **date_fields(last + timedelta(days=2))}
     )
-    _error(r, f"Enter a date between {period}", "spent_on-day")
+    _error(r, expected, "spent_on-day")
     session.expire_all()
-    assert session.get(SpendLine, line_id).spent_on == today
+    assert session.get(SpendLine, line_id).spent_on == first - timedelta(days=42)
 
 
 def test_a_return_is_sent_from_the_last_day_of_its_period_and_not_before(client, session, signed_in_grant):
