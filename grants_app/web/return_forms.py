@@ -102,9 +102,11 @@ class OutcomeForm(FlaskForm):
     def validate_people_reached(self, field):
         # "1 200", "1,200", a no-break space from Word, fullwidth digits: all the number 1200.
         value = compact(field.data).replace(",", "")
-        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        if not (value.isascii() and value.isdigit()):
             raise ValidationError("Enter the number of people as a whole number, like 25")
-        self.people = int(value)
+        # A huge whole number is out of range, not mistyped. Its length is checked before int(), which
+        # refuses strings of thousands of digits with a ValueError.
+        self.people = int(value) if len(value) <= 9 else MAX_PEOPLE + 1
         if self.people > MAX_PEOPLE:
             raise ValidationError(f"The number of people must be between 0 and {MAX_PEOPLE:,}")
 

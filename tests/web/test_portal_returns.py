@@ -276,7 +276,15 @@ def test_bad_progress_and_outcomes_are_refused(client, session, signed_in_grant)
     _error(r, "must not contain HTML tags", "progress_narrative")
     assert "<script>alert(1)</script>" not in r.text
     pid = g.app.priority_splits[0].priority_id
-    for people, message in (("-3", "whole number"), ("lots", "whole number"), ("2000000", "between 0 and")):
+    for people, message in (
+        ("-3", "whole number"),
+        ("lots", "whole number"),
+        ("2.5", "whole number"),
+        ("2000000", "The number of people must be between 0 and 1,000,000"),
+        # A huge whole number is out of range too, however many digits it has.
+        ("99999999999999", "The number of people must be between 0 and 1,000,000"),
+        ("9" * 5000, "The number of people must be between 0 and 1,000,000"),
+    ):
         r = client.post(f"{g.base}/outcomes/{pid}", data={"people_reached": people, "what_changed": "x"})
         _error(r, message, "people_reached")
     session.expire_all()
