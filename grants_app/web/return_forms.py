@@ -25,6 +25,7 @@ class SpendLineForm(FlaskForm):
     spent_on = GovDateField("Date the money was spent")
     description = Text(
         "What was the money spent on?",
+        what="What the money was spent on",
         description="For example, 4 hours of coaching at £25 an hour, or 20 pairs of boxing gloves",
         validators=[
             required("Enter what the money was spent on"),
@@ -73,6 +74,7 @@ class ReceiptForm(FlaskForm):
 class ProgressForm(FlaskForm):
     progress_narrative = LongText(
         "What did the project do in this period?",
+        what="What the project did",
         description="For example, how many sessions you ran, what went well, and anything that did not "
         "go to plan",
         validators=[
@@ -86,11 +88,13 @@ class ProgressForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     people_reached = Text(
         "How many people did the project reach for this priority in this period?",
+        what="The number of people",
         description="A whole number. Count each person once",
         validators=[required("Enter how many people the project reached")],
     )
     what_changed = LongText(
         "What changed for them?",
+        what="What changed",
         description="For example, what people told you, or what you saw change",
         validators=[
             required("Tell us what changed for the people you reached"),

@@ -388,3 +388,33 @@ def test_people_reached_is_taken_as_people_type_it(client, session, signed_in_gr
     session.expire_all()
     assert [o.people_reached for o in session.get(MonitoringReturn, g.ret.id).priority_outcomes] == [1200]
     assert "1,200 people reached" in client.get(g.base + "/check").text
+
+
+@pytest.mark.parametrize(
+    ("page", "data", "field", "message"),
+    [
+        (
+            "/spending/add",
+            {"description": "Gloves\x07"},
+            "description",
+            "What the money was spent on must not contain special control characters",
+        ),
+        (
+            "/progress",
+            {"progress_narrative": "Ran\x07 sessions"},
+            "progress_narrative",
+            "What the project did must not contain special control characters",
+        ),
+    ],
+)
+def test_a_question_is_not_used_as_the_name_of_its_answer(
+    client, signed_in_grant, page, data, field, message
+):
+    """A label that is a question ("What was the money spent on?") cannot start a sentence about the
+    answer: the message names the answer instead."""
+    g = signed_in_grant
+    if page == "/spending/add":
+        data = _spend(g, **data)
+    r = client.post(g.base + page, data=data)
+    _error(r, message, field)
+    assert "? must" not in r.text
