@@ -717,18 +717,21 @@ class ApplicationView(StaffModelView):
         if trigger in OWN_FORMS:
             flash(f"Use the form for this on the application's page: {transition.label}.", "error")
             return self._back(app.id)
-        return self._carry_out(
-            app.id,
-            lambda: decisions.take_action(
+        inputs: dict = {}
+
+        def work():
+            inputs.update(parse_inputs(transition, request.form))
+            return decisions.take_action(
                 db.session,
                 user,
                 app,
                 trigger,
                 expected_version=_int(request.form.get("expected_version")),
-                **parse_inputs(transition, request.form),
-            ),
-            f"Done: {transition.label}",
-        )
+                **inputs,
+            )
+
+        # Say what happened ("SOS-2026-0024 is closed"): the workflow file words it for each step.
+        return self._carry_out(app.id, work, lambda _event: transition.done_message(app.reference, inputs))
 
     # -- written procedure ------------------------------------------------------------------------
     @expose("/<int:app_id>/written-procedure", methods=["POST"])
