@@ -31,18 +31,13 @@ def pounds_decimal(pence: int) -> str:
 
 def parse_pounds(text: str) -> int:
     """'£1,234.5' -> 123450 (spaces of any kind and invisible characters ignored: '1\u00a0500' is
-    £1,500). Raises ValueError with a GOV.UK-style message for anything else (a negative amount:
-    "Enter an amount more than £0")."""
+    £1,500). Raises ValueError with a GOV.UK-style message for anything else."""
     cleaned = compact(text)
     if cleaned.startswith("£"):
         cleaned = cleaned[1:]
     if not cleaned:
         raise ValueError("Enter an amount in pounds, like 1500 or 1500.50")
     match = _POUNDS.match(cleaned)
-    if not match and cleaned.startswith("-") and _POUNDS.match(cleaned[1:].removeprefix("£")):
-        # A minus sign on a well-formed amount: every amount typed here is money given, paid or asked
-        # back, so the message says what is allowed rather than "numbers only".
-        raise ValueError("Enter an amount more than £0")
     if not match:
         raise ValueError("Enter an amount in pounds and pence, using numbers only, like 1500 or 1500.50")
     pounds = int(match.group("pounds").replace(",", ""))
