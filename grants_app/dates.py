@@ -137,7 +137,7 @@ _DATE_SEPARATORS = re.compile(r"[\s/.\-,]+")
 def parse_date(text: str | None, label: str = "Date") -> date:
     """A date typed in one box: '2026-04-01' (what a browser's date picker sends), '1/4/2026',
     '1 April 2026', '1 Apr 2026' or '1-apr-2026' (day first, the UK way). ValueError with a GOV.UK-style
-    message otherwise."""
+    message otherwise; its example is written the UK way, as people type it in one box."""
     value = clean(text).strip()
     if not value:
         raise ValueError(f"Enter the {label.lower()}")
@@ -146,5 +146,5 @@ def parse_date(text: str | None, label: str = "Date") -> date:
         return parse_date_parts(day, month, year, label)
     parts = [p for p in _DATE_SEPARATORS.split(value) if p]
     if len(parts) != 3:
-        raise ValueError(f"{label} must be a real date, like 27 3 2027 or 27 March 2027")
+        raise ValueError(f"{label} must be a real date, like 14/05/2026 or 14 May 2026")
     return parse_date_parts(*parts, label)

@@ -16,8 +16,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from grants_app.dates import financial_quarter_of, financial_year_of, london_today
-from grants_app.normalise import compact, parse_id
+from grants_app.normalise import parse_id
 from grants_app.reports.period import Period, ReportFilterError, period_from
+from grants_app.services.application_search import typed_reference
 
 FORMATS = {"pdf": "PDF", "csv": "CSV", "xlsx": "XLSX"}
 YEAR_LABEL = "Financial year (the year it starts: 2026 for 2026/27)"
@@ -51,10 +52,12 @@ def current_quarter(today: date | None = None) -> int:
 
 
 def grant_reference(text: str | None) -> str:
-    """A grant reference as typed ('sos 2026 0001', with invisible characters) in its stored form,
-    'SOS-2026-0001'. Raises ReportFilterError for anything that cannot be a reference (a NUL byte,
-    markup, more than 20 characters), so such text never reaches the database."""
-    cleaned = compact(text).upper()
+    """A grant reference as typed ('sos 2026 0001', '2026-0001', '0001', with invisible characters) in
+    the stored form's shape ('SOS-2026-0001', '2026-0001', '0001'): build_statement finds the grant by
+    any of them, as the application list's search does. Raises ReportFilterError for anything that
+    cannot be a reference (a NUL byte, markup, more than 20 characters), so such text never reaches
+    the database."""
+    cleaned = typed_reference(text)
     if not cleaned:
         raise ReportFilterError("reference", "Enter the grant's reference, like SOS-2026-0001")
     if not _REFERENCE.fullmatch(cleaned):

@@ -33,7 +33,11 @@ from grants_app.reports.common import Provenance, provenance, state_labeller
 from grants_app.reports.period import ReportFilterError
 from grants_app.reports.render import render_pdf
 from grants_app.reports.tables import COUNT, DATE, MONEY, TEXT, Column, Table
+from grants_app.services.application_search import reference_matches, typed_reference
 from grants_app.services.fund_budget import application_money
+
+# How many grants a shortened reference that fits several names in its message.
+AMBIGUOUS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -161,16 +165,30 @@ class GrantStatement:
 
 
 def build_statement(session: Session, reference: str, *, generated_by: str) -> GrantStatement:
-    row = session.execute(
+    """The statement of the awarded grant `reference`: whole ('SOS-2026-0001') or shortened as staff
+    type it ('2026-0001', '0001'; see application_search.reference_matches). ReportFilterError when no
+    awarded grant has it, or when a shortened one fits several (naming some, to pick from)."""
+    typed = typed_reference(reference)[:20]
+    rows = session.execute(
         select(Application, Organisation.name, Fund.name, Fund.financial_year, Award)
         .join(Organisation, Organisation.id == Application.organisation_id)
         .join(Fund, Fund.id == Application.fund_id)
         .join(Award, Award.application_id == Application.id)
-        .where(Application.reference == (reference or "").strip().upper()[:20])
-    ).first()
-    if row is None:
+        .where(reference_matches(typed))
+        .order_by(Application.reference.desc())
+        .limit(AMBIGUOUS_SHOWN + 1)
+    ).all()
+    if not rows:
         raise ReportFilterError("reference", "There is no grant with that reference: check it is awarded")
-    app, org_name, fund_name, fund_year, award = row
+    if len(rows) > 1:
+        shown = [row[0].reference for row in rows[:AMBIGUOUS_SHOWN]]
+        more = " or another" if len(rows) > AMBIGUOUS_SHOWN else ""
+        raise ReportFilterError(
+            "reference",
+            f"More than one grant has a reference ending {typed}. Enter the whole reference: "
+            f"{', '.join(shown[:-1])} or {shown[-1]}{more}",
+        )
+    app, org_name, fund_name, fund_year, award = rows[0]
     label = state_labeller()
     decided_by = ""
     if award.decision_route == DecisionRoute.MEETING and award.meeting_id:

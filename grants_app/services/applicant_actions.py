@@ -28,7 +28,11 @@ from grants_app.services import audit
 from grants_app.services.application_form import check_can_edit
 from grants_app.services.documents import store_document
 from grants_app.services.locks import lock_row
+from grants_app.services.text_checks import normalise, text_problem
 from grants_app.workflow import available_triggers, fire, get_engine
+
+# The signatory's name and role: the workflow's accept_offer inputs take at most this many characters.
+SIGNATORY_MAX = 200
 
 APPLICANT_DOCUMENT_KINDS = (
     DocumentKind.CONSTITUTION,
@@ -155,7 +159,36 @@ def accept_offer(
     session: Session, actor: User, application: Application, *, name: str, role: str, confirmed: bool
 ) -> AuditEvent:
     """Accept the offer for the organisation: the authorised signatory's name and role, and their
-    confirmation that they may accept it (the workflow stamps the time)."""
+    confirmation that they may accept it (the workflow stamps the time). Refusal (fields name, role)
+    for a name or role that is missing, too long, or holds invisible characters or HTML tags: the name
+    is printed on the offer, the grant statement and staff pages, so it must read as the person meant."""
+    name, role = normalise(name), normalise(role)
+    errors = {
+        field: problem
+        for field, problem in (
+            (
+                "name",
+                text_problem(
+                    name,
+                    "The name of the person accepting",
+                    max_length=SIGNATORY_MAX,
+                    missing="Enter the full name of the person accepting the offer",
+                ),
+            ),
+            (
+                "role",
+                text_problem(
+                    role,
+                    "The role of the person accepting",
+                    max_length=SIGNATORY_MAX,
+                    missing="Enter the role of the person accepting, for example Chair or Treasurer",
+                ),
+            ),
+        )
+        if problem
+    }
+    if errors:
+        raise Refusal(errors=errors)
     return fire(
         session,
         application,

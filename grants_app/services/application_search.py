@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from grants_app.models import Application, Organisation
+from grants_app.normalise import clean, compact
 
 # Longer search text is cut to this many characters (the searched columns are at most 200).
 MAX_TERM = 100
@@ -21,6 +22,36 @@ COUNT_CAP = 1_000
 # reference most, and matched on the reference alone the reference's index serves it. With the OR over
 # titles and organisations PostgreSQL reads the whole table for a rare term (about 300 ms at 100,000).
 REFERENCE_SHAPE = re.compile(r"[A-Za-z]{1,10}-\d{4}-\d*|\d{4}-\d{3,}")
+
+
+# A grant reference as staff type it, after typed_reference(): whole ("SOS-2026-0001"), without the
+# prefix ("2026-0001") or only its number ("0001", "1"): the forms the list's search finds it by.
+_TYPED_REFERENCE = re.compile(r"(?:(?P<prefix>[A-Z]{1,10})-)?(?:(?P<year>\d{4})-)?(?P<number>\d{1,8})")
+
+
+def typed_reference(text: str | None) -> str:
+    """A reference as typed, in the stored form's shape: upper case, its parts joined by one hyphen
+    ("sos 2026 0001", "SOS–2026–0001" with en dashes, invisible characters: "SOS-2026-0001")."""
+    parts = (compact(part) for part in clean(text).split())
+    return re.sub(r"-+", "-", "-".join(parts).upper()).strip("-")
+
+
+def reference_matches(text: str) -> ColumnElement[bool]:
+    """Applications whose reference is `text` (from typed_reference()), or ends with it where a part
+    was left out: "2026-0001" finds SOS-2026-0001; "0001" or "1" finds the 0001 of every year. A number
+    is also tried padded to the four digits references have ("1" -> "0001"). Only a whole reference
+    is matched on the reference's index; a shortened one reads the column (staff ask for one grant at a
+    time, so this is a single query, not one per row)."""
+    shape = _TYPED_REFERENCE.fullmatch(text)
+    if shape is None or (shape["prefix"] and shape["year"]):
+        return Application.reference == text
+    numbers = {shape["number"], shape["number"].zfill(4)}
+    if shape["prefix"]:  # "SOS-0001": the prefix and number, any year
+        return or_(
+            *(Application.reference.like(f"{_escaped(shape['prefix'])}-%-{n}", escape="\\") for n in numbers)
+        )
+    year = f"-{shape['year']}" if shape["year"] else ""
+    return or_(*(Application.reference.like(f"%{year}-{n}", escape="\\") for n in numbers))
 
 
 def placeholder(dialect: str) -> str:

@@ -16,12 +16,13 @@ from grants_app.money import format_pence
 from grants_app.refusals import Refusal
 from grants_app.services import audit
 from grants_app.services.monitoring import monitoring_schedule
+from grants_app.services.text_checks import normalise, text_problem
 from grants_app.workflow import fire
 
 MAX_INSTALMENTS = 6
 # How far ahead the officer may set the date to accept by.
 MAX_ACCEPTANCE_DAYS = 180
-CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\n", "\t", "\r"} | {"\x7f"}
+MAX_CONDITIONS = 5000
 
 
 @dataclass(frozen=True)
@@ -110,15 +111,6 @@ def project_dates(application: Application, today: date) -> tuple[date, date]:
     return start, max(end, start)
 
 
-def _clean_text(value: str, what: str, limit: int, field_name: str) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if any(ch in CONTROL_CHARACTERS for ch in text):
-        raise Refusal(f"{what} must not contain special control characters", field=field_name)
-    if len(text) > limit:
-        raise Refusal(f"{what} must be {limit:,} characters or fewer", field=field_name)
-    return text
-
-
 def check_schedule(
     application: Application, rows: list[InstalmentInput], today: date
 ) -> list[tuple[int, InstalmentTrigger, date | None]]:
@@ -190,7 +182,7 @@ def prepare_offer(
     Europe/London date) before issuing it. Replaces any schedule saved before; audited.
 
     Refusal if the actor is not an officer, the application is not waiting for its offer, the
-    conditions are too long or hold control characters, the date is not between tomorrow and
+    conditions are too long or hold invisible characters or HTML tags, the date is not between tomorrow and
     MAX_ACCEPTANCE_DAYS ahead, or the schedule does not check (see check_schedule)."""
     if not actor.has_role(Role.OFFICER):
         raise Refusal("Only the grants officer can prepare an offer")
@@ -199,11 +191,12 @@ def prepare_offer(
     today = today or london_today()
     award = application.award
     errors: dict[str, str] = {}
-    try:
-        clean_conditions = _clean_text(conditions, "The conditions", 5000, "conditions")
-    except Refusal as refusal:
-        errors.update(refusal.errors)
-        clean_conditions = award.conditions
+    # The same rule as the groups' own text: the conditions are printed in the offer letter, where a
+    # tag would show as typed, so markup is refused rather than stored.
+    clean_conditions = normalise(conditions)
+    problem = text_problem(clean_conditions, "The conditions", max_length=MAX_CONDITIONS)
+    if problem:
+        errors["conditions"] = problem
     if expires_on is None:
         errors["expires_on"] = "Enter the date the group must accept the offer by"
     elif not today < expires_on <= today + timedelta(days=MAX_ACCEPTANCE_DAYS):

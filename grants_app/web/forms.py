@@ -38,21 +38,32 @@ PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# "(optional)" or "(if you have one)" at the end of a label: not part of the answer's name.
+_OPTIONAL_NOTE = re.compile(r"\s*\((optional|if you have one)\)$")
+
+
 def clean_text(value: str | None) -> str:
     """Surrounding spaces stripped, and what grants_app.normalise.clean() does to all form input."""
     return clean(value).strip()
 
 
 class _CleanText:
-    """Strips spaces and refuses invisible control characters (mixed into text and textarea fields)."""
+    """Strips spaces and refuses invisible control characters (mixed into text and textarea fields).
 
-    def __init__(self, *args, **kwargs) -> None:
+    `what` names the answer at the start of a message ("What the money was spent on must not ..."):
+    a label that is a question cannot ("What was the money spent on? must not ..."), so such a field
+    gives `what`; without it a question's answer is "Your answer". A label that is not a question names
+    it, less any "(optional)" note."""
+
+    def __init__(self, *args, what: str | None = None, **kwargs) -> None:
         # An empty POST has no form data at all; the field is then "" rather than None.
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+        label = self.label.text
+        self.what = what or ("Your answer" if label.endswith("?") else _OPTIONAL_NOTE.sub("", label))
         # WTForms' own "Field cannot be longer than 200 characters." becomes a GOV.UK message.
         self.validators = [
-            Length(v.min, v.max, message=f"{self.label.text} must be {v.max:,} characters or fewer")
+            Length(v.min, v.max, message=f"{self.what} must be {v.max:,} characters or fewer")
             if isinstance(v, Length) and v.message is None and v.max and v.max > 0
             else v
             for v in self.validators
@@ -64,7 +75,7 @@ class _CleanText:
 
     def pre_validate(self, form):
         if CONTROL.search(self.data or ""):
-            raise ValidationError(f"{self.label.text} must not contain special control characters")
+            raise ValidationError(f"{self.what} must not contain special control characters")
 
 
 class Text(_CleanText, StringField):
@@ -345,6 +356,7 @@ class ProjectForm(FlaskForm):
     ward_ids = Checkboxes("Which wards will the project work in?", coerce=str, widget=GovCheckboxesInput())
     beneficiaries_description = LongText(
         "Who will benefit?",
+        what="Who will benefit",
         description="For example, young people aged 11 to 16 on the Bedwell estate",
         validators=[
             required("Tell us who will benefit from the project"),
@@ -353,6 +365,7 @@ class ProjectForm(FlaskForm):
     )
     beneficiaries_count = Code(
         "How many people will take part or benefit?",
+        what="The number of people",
         validators=[required("Enter how many people will take part or benefit")],
     )
     # Asked again here (not only in the eligibility check) because it decides whether a safeguarding
@@ -394,6 +407,7 @@ class ProjectForm(FlaskForm):
 class BudgetLineForm(FlaskForm):
     description = Text(
         "What is the cost for?",
+        what="What the cost is for",
         description="For example, 40 hours of qualified coaching at £25 an hour",
         validators=[
             required("Enter what the cost is for"),
@@ -421,7 +435,11 @@ class MatchFundingForm(FlaskForm):
         "Match funding (optional)",
         description="Money or support from elsewhere for this project. Leave blank if you have none.",
     )
-    match_source = Text("Where does the match funding come from?", validators=[Optional(), Length(max=300)])
+    match_source = Text(
+        "Where does the match funding come from?",
+        what="Where the match funding comes from",
+        validators=[Optional(), Length(max=300)],
+    )
 
     def show(self, application) -> None:
         """Fill the boxes with what is saved."""
@@ -479,6 +497,7 @@ class DeclarationForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = LongText(
         "Why are you withdrawing?",
+        what="Your reason",
         validators=[
             required("Tell us why you are withdrawing the application"),
             Length(max=5000, message="Reason must be 5,000 characters or fewer"),
@@ -516,7 +535,7 @@ class AcceptOfferForm(FlaskForm):
         "conditions and terms in the offer letter",
         widget=GovCheckboxInput(),
     )
-    reason = LongText("Why are you declining?", validators=[Length(max=5000)])
+    reason = LongText("Why are you declining?", what="Your reason", validators=[Length(max=5000)])
 
     def validate_decision(self, field):
         if field.data not in ("accept", "decline"):

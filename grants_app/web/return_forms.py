@@ -25,6 +25,7 @@ class SpendLineForm(FlaskForm):
     spent_on = GovDateField("Date the money was spent")
     description = Text(
         "What was the money spent on?",
+        what="What the money was spent on",
         description="For example, 4 hours of coaching at £25 an hour, or 20 pairs of boxing gloves",
         validators=[
             required("Enter what the money was spent on"),
@@ -73,6 +74,7 @@ class ReceiptForm(FlaskForm):
 class ProgressForm(FlaskForm):
     progress_narrative = LongText(
         "What did the project do in this period?",
+        what="What the project did",
         description="For example, how many sessions you ran, what went well, and anything that did not "
         "go to plan",
         validators=[
@@ -86,11 +88,13 @@ class ProgressForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     people_reached = Text(
         "How many people did the project reach for this priority in this period?",
+        what="The number of people",
         description="A whole number. Count each person once",
         validators=[required("Enter how many people the project reached")],
     )
     what_changed = LongText(
         "What changed for them?",
+        what="What changed",
         description="For example, what people told you, or what you saw change",
         validators=[
             required("Tell us what changed for the people you reached"),
@@ -102,9 +106,11 @@ class OutcomeForm(FlaskForm):
     def validate_people_reached(self, field):
         # "1 200", "1,200", a no-break space from Word, fullwidth digits: all the number 1200.
         value = compact(field.data).replace(",", "")
-        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        if not (value.isascii() and value.isdigit()):
             raise ValidationError("Enter the number of people as a whole number, like 25")
-        self.people = int(value)
+        # A huge whole number is out of range, not mistyped. Its length is checked before int(), which
+        # refuses strings of thousands of digits with a ValueError.
+        self.people = int(value) if len(value) <= 9 else MAX_PEOPLE + 1
         if self.people > MAX_PEOPLE:
             raise ValidationError(f"The number of people must be between 0 and {MAX_PEOPLE:,}")
 

@@ -6,12 +6,15 @@ editing its process finds the line to fix instead of a stack trace at the first 
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from grants_app.dates import format_date
+from grants_app.money import format_pence
 from grants_app.text import plural
 from grants_app.workflow.errors import WorkflowDefinitionError
 
@@ -67,7 +70,8 @@ class StateDef:
 @dataclass(frozen=True)
 class TransitionDef:
     """One transition as the workflow file writes it: trigger, label, sources, destination,
-    roles, guard and effect names, inputs, and its line in the file."""
+    roles, guard and effect names, inputs, what to tell the person once it is done, and its line in
+    the file."""
 
     trigger: str
     label: str
@@ -78,10 +82,33 @@ class TransitionDef:
     effects: tuple[str, ...] = ()
     inputs: tuple[InputSpec, ...] = ()
     line: int = 0
+    # What happened, in the past tense, for the person who did it: "{reference} is closed". It may
+    # name {reference} and the transition's inputs ({amount_pence} is shown as £100.00).
+    done: str = ""
 
     def input(self, name: str) -> InputSpec | None:
         """The input called `name`, if the transition takes one."""
         return next((spec for spec in self.inputs if spec.name == name), None)
+
+    def done_message(self, reference: str, inputs: dict[str, Any]) -> str:
+        """What happened, for a flash once the transition is done: the file's `done` sentence filled
+        in ("Recovery of £100.00 raised on SOS-2026-0019"), or "{label}: done for {reference}" for a
+        transition without one. Money reads as pounds and dates as "14 May 2026"; an input not given
+        reads as nothing."""
+        if not self.done:
+            return f"{self.label}: done for {reference}"
+        values: dict[str, str] = {"reference": reference}
+        for spec in self.inputs:
+            value = inputs.get(spec.name)
+            if value is None:
+                values[spec.name] = ""
+            elif spec.type == "pence":
+                values[spec.name] = format_pence(value)
+            elif spec.type == "date":
+                values[spec.name] = format_date(value)
+            else:
+                values[spec.name] = str(value)
+        return self.done.format_map(values)
 
 
 @dataclass
@@ -141,6 +168,31 @@ def _name_list(path: Path, line: int, value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(path, line, f"{what} must be a list of names")
     return tuple(value)
+
+
+def _done_sentence(path: Path, line: int, trigger: str, value: Any, input_names: set[str]) -> str:
+    """A transition's `done` sentence, checked at start-up: text naming only {reference} and the
+    transition's inputs, with no format specs, so filling it in after the transition cannot fail."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, line, f"transition {trigger!r}: done must be a sentence")
+    allowed = {"reference"} | input_names
+    try:
+        fields = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise _fail(path, line, f"transition {trigger!r}: done is not a valid sentence ({exc})") from exc
+    for _text, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in allowed or spec or conversion:
+            raise _fail(
+                path,
+                line,
+                f"transition {trigger!r}: done may name only {{reference}} and its inputs "
+                f"({', '.join(sorted(allowed))}), not {{{name}}}",
+            )
+    return value.strip()
 
 
 def parse_definition(
@@ -211,7 +263,7 @@ def parse_definition(
         if not isinstance(item, _Lined):
             raise _fail(path, raw.line, "each transition must be a mapping")
         line = item.line
-        extra = set(item) - {"trigger", "label", "from", "to", "roles", "guards", "effects", "inputs"}
+        extra = set(item) - {"trigger", "label", "from", "to", "roles", "guards", "effects", "inputs", "done"}
         if extra:
             raise _fail(path, line, f"transition has {_unknown(extra)}")
         trigger = item.get("trigger")
@@ -262,6 +314,7 @@ def parse_definition(
                     input_spec.get("max_length"),
                 )
             )
+        done = _done_sentence(path, line, trigger, item.get("done"), {spec.name for spec in inputs})
         transition = TransitionDef(
             trigger=trigger,
             label=str(item.get("label") or trigger.replace("_", " ").capitalize()),
@@ -272,6 +325,7 @@ def parse_definition(
             effects=transition_effects,
             inputs=tuple(inputs),
             line=line,
+            done=done,
         )
         for source in sources:
             if (trigger, source) in seen:

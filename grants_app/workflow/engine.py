@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from transitions import EventData
 
 from grants_app.models import WORKFLOW_MODELS, AuditEvent, utcnow
+from grants_app.money import format_pence
 from grants_app.workflow.authorisation import authorise
 from grants_app.workflow.context import TransitionContext
 from grants_app.workflow.definition import (
@@ -101,8 +102,11 @@ def _coerce(spec: InputSpec, value: Any, trigger: str) -> Any:
     if spec.type in {"pence", "int", "id"}:
         if isinstance(value, bool) or not isinstance(value, int):
             raise bad(f"The {what} must be a whole number")
-        if spec.type == "pence" and not 0 < value <= MAX_PENCE:
-            raise bad(f"The {what} must be more than £0 and no more than £1,000,000,000")
+        # One message per way it is wrong: "no more than £1,000,000,000" is no help to someone who typed 0.
+        if spec.type == "pence" and value <= 0:
+            raise bad("Enter an amount more than £0")
+        if spec.type == "pence" and value > MAX_PENCE:
+            raise bad(f"The {what} must be no more than {format_pence(MAX_PENCE, whole=True)}")
         if spec.type == "id" and not 0 < value <= MAX_ID:
             raise bad(f"The {what} does not exist")
         return value

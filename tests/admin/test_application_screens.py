@@ -6,9 +6,12 @@ import csv
 import io
 import re
 
+from grants_app.dates import london_today
 from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Role, Score
+from grants_app.workflow import fire
 from tests.admin.conftest import csrf_enabled, flashes
 from tests.conftest import count_queries
+from tests.services.test_payments import delivering
 
 
 def _details(client, app):
@@ -184,6 +187,56 @@ def test_delegated_approval_above_the_limit_or_request_is_refused(make, session,
     fresh = session.get(Application, app.id)
     assert fresh.state == "approved" and fresh.award.amount_pence == 80_050
     assert fresh.award.decision_route.value == "delegated"
+
+
+def test_a_recovery_of_nothing_or_less_asks_for_an_amount_more_than_nothing(make, session, staff_client):
+    """A zero or negative amount is told what is allowed, not "no more than £1,000,000,000"."""
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Under review")
+    session.commit()
+    client, _ = staff_client(user=officer)
+    url = f"/admin/application/{app.id}/fire/demand_repayment"
+    for amount, message in (
+        ("0", "Enter an amount more than £0"),
+        ("0.00", "Enter an amount more than £0"),
+        ("-5", "Enter an amount more than £0"),
+        ("-£5.00", "Enter an amount more than £0"),
+        ("9999999999", "The amount must be no more than £1,000,000,000"),
+    ):
+        client.post(url, data={"amount_pence": amount, "reason": "Misuse", "expected_version": app.version})
+        assert flashes(client)[-1].endswith(message), (amount, flashes(client))
+        client.get("/admin/")
+    session.expire_all()
+    assert session.get(Application, app.id).recoveries == []
+
+
+def test_an_action_says_what_happened(make, session, staff_client):
+    """Not "Done: Close the grant": the flash says what is now true, with the reference and amount."""
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Under review")
+    session.commit()
+    client, _ = staff_client(user=officer)
+    base = f"/admin/application/{app.id}/fire"
+    client.post(
+        f"{base}/demand_repayment",
+        data={"amount_pence": "100", "reason": "Misuse", "expected_version": app.version},
+    )
+    assert flashes(client) == [f"Recovery of £100.00 raised on {app.reference}"]
+    client.get("/admin/")
+    session.expire_all()
+    recovery = app.recoveries[0]
+    finance_client, _ = staff_client(Role.FINANCE)
+    finance_client.post(
+        f"/admin/payment/recovery/{recovery.id}/received",
+        data={"amount": "100", "received_on": london_today().isoformat(), "reference": "BACS IN"},
+    )
+    session.expire_all()
+    client.post(f"{base}/close", data={"expected_version": app.version})
+    assert flashes(client) == [f"{app.reference} is closed"]
+    session.expire_all()
+    assert app.state == "closed"
 
 
 def test_delegated_limit_guard(make, session, staff_client):

@@ -187,6 +187,67 @@ def test_finance_records_money_received_and_the_officer_writes_off_the_rest(make
     assert app.state == "closed"
 
 
+# -- dates typed by staff -----------------------------------------------------------------------------
+def _uk(day) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def test_a_date_paid_or_received_is_read_the_uk_way_and_a_future_one_is_refused_saying_why(
+    make, session, staff_client
+):
+    """The date boxes take what the date picker sends and what a person types (14/05/2026). A real date
+    in the future is refused because it is in the future, not because it is "not a real date"; a date
+    that is not one gets a GOV.UK-style message with a UK example."""
+    grant, officer = delivering(make, amount_pence=100_000)
+    requester, authoriser = make.finance(), make.finance()
+    payment = payments.request_payment(session, requester, grant.award.instalments[0])
+    payments.authorise_payment(session, authoriser, payment)
+    owing, officer2 = delivering(make, amount_pence=100_000)
+    make.pay(owing)
+    make.final_return(owing, 40_000, officer2)
+    recovery = owing.recoveries[0]
+    session.commit()
+    client, _user = staff_client(user=requester)
+    today, tomorrow = london_today(), london_today() + timedelta(days=1)
+    pay, received = f"/admin/payment/{payment.id}/pay", f"/admin/payment/recovery/{recovery.id}/received"
+
+    client.post(pay, data={"paid_on": _uk(tomorrow), "payment_reference": "BACS 1"})
+    assert flashes(client)[-1] == "Not recorded: The date paid cannot be in the future"
+    client.post(pay, data={"paid_on": "31/02/2026", "payment_reference": "BACS 1"})
+    assert flashes(client)[-1] == "Not recorded: Date paid must be a real date"
+    client.post(pay, data={"paid_on": "next Tuesday", "payment_reference": "BACS 1"})
+    assert (
+        flashes(client)[-1] == "Not recorded: Date paid must be a real date, like 14/05/2026 or 14 May 2026"
+    )
+    client.post(received, data={"amount": "10", "received_on": _uk(tomorrow), "reference": "IN 1"})
+    assert flashes(client)[-1] == "Not recorded: The date received cannot be in the future"
+    session.expire_all()
+    assert session.get(Payment, payment.id).paid_on is None and recovery.receipts == []
+
+    client.post(pay, data={"paid_on": _uk(today), "payment_reference": "BACS 1"})
+    client.post(received, data={"amount": "10", "received_on": _uk(today), "reference": "IN 1"})
+    session.expire_all()
+    assert session.get(Payment, payment.id).paid_on == today
+    assert [r.received_on for r in recovery.receipts] == [today]
+
+
+def test_the_offers_dates_are_read_the_uk_way(make, session, staff_client):
+    app, _meeting, officer = make.approved(amount_pence=100_000)
+    session.commit()
+    client, _ = staff_client(user=officer)
+    expires = london_today() + timedelta(days=21)
+    paid = london_today() + timedelta(days=7)
+    form = _offer_form(["1000"], ["on_date"], dates={1: _uk(paid)})
+    bad = client.post(f"/admin/offer/{app.id}/", data={**form, "expires_on": "30/02/2026"})
+    assert "Date to accept by must be a real date" in bad.get_data(as_text=True)
+    bad = client.post(f"/admin/offer/{app.id}/", data={**form, "instalment-1-date": "soon"})
+    assert "Date of instalment 1 must be a real date, like 14/05/2026" in bad.get_data(as_text=True)
+    ok = client.post(f"/admin/offer/{app.id}/", data={**form, "expires_on": _uk(expires)})
+    assert ok.status_code == 302
+    session.expire_all()
+    assert app.award.offer_expires_on == expires and app.award.instalments[0].due_on == paid
+
+
 # -- the offer ----------------------------------------------------------------------------------------
 def _offer_form(amounts, triggers, dates=None, expires=21, then="save", conditions="Credit the partnership"):
     form = {

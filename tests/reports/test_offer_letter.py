@@ -81,6 +81,27 @@ def test_text_a_group_typed_is_shown_as_text_never_run(app, make, session):
     assert '<img src="file:///etc/passwd">' in _text(data)
 
 
+def test_a_long_unbroken_word_wraps_inside_the_page(app, make, session, ref):
+    """A word too long for a line (a pasted link in the conditions, a long name) is broken across lines
+    rather than running off the edge of the page, where it would be cut off when printed."""
+    grant, _meeting, officer = make.approved()
+    words = {"condition": "C" * 300, "title": "T" * 200, "group": "G" * 200, "signatory": "S" * 200}
+    grant.award.conditions = f"Credit us at {words['condition']}"
+    grant.title = words["title"]
+    grant.organisation.name = words["group"]
+    fire(session, grant, "issue_offer", officer)
+    make.accept(grant)
+    grant.award.accepted_by_name = words["signatory"]
+    with app.test_request_context():
+        data = offer_letter_pdf(session, grant, public_base_url="https://x", today=london_today())
+    lines = [line for page in PdfReader(io.BytesIO(data)).pages for line in page.extract_text().split("\n")]
+    width = max(len(line) for line in lines)
+    joined = "".join(lines)
+    for what, word in words.items():
+        assert word in joined, what  # all of it is printed...
+    assert width < 150, max(lines, key=len)  # ...and no line is longer than the page is wide
+
+
 @pytest.mark.parametrize(
     "url",
     [

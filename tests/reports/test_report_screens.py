@@ -185,3 +185,46 @@ def test_a_csv_download_names_its_charset_once(staff_client, bulk, ref, session)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbf")
+
+
+def test_the_statement_finds_a_grant_by_the_reference_as_the_search_does(staff_client, make, session):
+    """Staff type a reference whole, without its prefix or by its number alone ("0001"), as the
+    application list's search takes it; a shortened one that fits several grants names them."""
+    app_, _meeting, _officer = make.approved()
+    other, _meeting2, _officer2 = make.approved()
+    unawarded = make.submitted()
+    session.commit()
+    prefix, year, number = app_.reference.split("-")
+    client, _user = staff_client(Role.FINANCE)
+
+    def statement(typed: str):
+        return client.get("/admin/reports/statement", query_string={"reference": typed, "format": "csv"})
+
+    for typed in (
+        app_.reference,
+        app_.reference.lower(),
+        f" {prefix.lower()} {year} {number} ",
+        f"{year}-{number}",
+        number,
+        str(int(number)),
+        f"{prefix}-{number}",
+    ):
+        response = statement(typed)
+        assert response.status_code == 200, (typed, response.get_data(as_text=True)[-600:])
+        named = response.headers["Content-Disposition"].upper()  # the file is named for the grant
+        assert app_.reference in named and other.reference not in named, (typed, named)
+    _p, _y, unawarded_number = unawarded.reference.split("-")
+    for typed in ("9999", unawarded_number, f"{int(year) + 1}-{number}"):
+        response = statement(typed)
+        assert response.status_code == 400
+        assert "There is no grant with that reference: check it is awarded" in response.get_data(as_text=True)
+
+    other.reference = f"{prefix}-{int(year) - 1}-{number}"
+    session.commit()
+    response = statement(number)
+    assert response.status_code == 400
+    assert (
+        f"More than one grant has a reference ending {number}. Enter the whole reference: "
+        f"{app_.reference} or {other.reference}"
+    ) in response.get_data(as_text=True)
+    assert statement(app_.reference).status_code == statement(other.reference).status_code == 200

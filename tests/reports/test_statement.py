@@ -117,3 +117,22 @@ def test_a_draft_returns_lines_are_not_reported_figures(make, session):
     st = build_statement(session, g.app.reference, generated_by="x")
     assert _reported(st) == [(108_000, 12), (None, None)]
     assert [s.description for s in st.spend_items] == ["Coaches"]
+
+
+def test_a_long_unbroken_word_wraps_inside_the_page(make, session):
+    """A word longer than its column or line (a pasted link as a spending description, a long name) is
+    broken across lines, not printed over the next column or off the page."""
+    app, officer = make.in_delivery()
+    make.pay(app)
+    make.final_return(app, 50_000, officer)
+    words = {"description": "D" * 300, "signatory": "S" * 200}
+    spend_line = next(line for r in app.monitoring_returns for line in r.spend_lines)
+    spend_line.description = words["description"]
+    app.award.accepted_by_name = words["signatory"]
+    session.flush()
+    st = build_statement(session, app.reference, generated_by="Fran Finance")
+    lines = pdf_text(outputs.statement_output(st, "pdf").as_bytes()).split("\n")
+    joined = "".join(lines)
+    for what, word in words.items():
+        assert word in joined, what  # all of it is printed...
+    assert max(len(line) for line in lines) < 150, max(lines, key=len)  # ...within the page's width

@@ -146,14 +146,21 @@ def test_a_schedule_that_does_not_check_is_refused_and_nothing_changes(
     assert app.award.instalments == [] and app.award.offer_expires_on is None
 
 
-def test_conditions_with_control_characters_or_too_long_are_refused(make, session):
+def test_conditions_with_control_characters_markup_or_too_long_are_refused(make, session):
     app, _meeting, officer = make.approved(amount_pence=50_000)
     rows = _rows((50_000, "on_acceptance", None))
     expires = london_today() + timedelta(days=10)
-    for bad, message in (("Bell\x07", "control characters"), ("x" * 5001, "5,000 characters")):
+    for bad, message in (
+        ("Bell\x07", "invisible characters"),
+        ("x" * 5001, "5,000 characters"),
+        ("Credit us <script>alert(1)</script>", "The conditions must not contain HTML tags"),
+        ("Use the <b>logo</b>", "The conditions must not contain HTML tags"),
+    ):
         with pytest.raises(Refusal, match=message) as refusal:
             offers.prepare_offer(session, officer, app, conditions=bad, instalments=rows, expires_on=expires)
         assert "conditions" in refusal.value.errors
+    session.expire_all()
+    assert app.award.conditions != "Use the <b>logo</b>" and app.award.instalments == []
 
 
 def test_only_the_officer_prepares_and_only_before_the_offer_is_issued(make, session):

@@ -83,6 +83,22 @@ def test_accepting_records_the_signatory_and_confirms_by_email(client, mailer, s
     assert "Pat Okoro (Treasurer)" in body and "first payment of £1,225.25" in body
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "<b>Kelly</b>", "The name of the person accepting must not contain HTML tags"),
+        ("role", "<i>Chair</i>", "The role of the person accepting must not contain HTML tags"),
+    ],
+)
+def test_a_signatory_with_markup_is_refused_by_the_field(client, session, offered, field, value, message):
+    data = {"decision": "accept", "name": "Kelly Mensah", "role": "Chair", "confirm": "y", field: value}
+    r = client.post(f"/applications/{offered.reference}/offer", data=data)
+    assert r.status_code == 200 and message in r.text
+    assert f'href="#{field}"' in r.text and f'id="{field}-error"' in r.text  # summary and by the field
+    session.expire_all()
+    assert offered.state == "offer_issued" and offered.award.accepted_at is None
+
+
 def test_declining_needs_a_reason(client, session, offered):
     r = client.post(f"/applications/{offered.reference}/offer", data={"decision": "decline"})
     assert "Tell us why you are declining the offer" in r.text

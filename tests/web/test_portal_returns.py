@@ -276,7 +276,15 @@ def test_bad_progress_and_outcomes_are_refused(client, session, signed_in_grant)
     _error(r, "must not contain HTML tags", "progress_narrative")
     assert "<script>alert(1)</script>" not in r.text
     pid = g.app.priority_splits[0].priority_id
-    for people, message in (("-3", "whole number"), ("lots", "whole number"), ("2000000", "between 0 and")):
+    for people, message in (
+        ("-3", "whole number"),
+        ("lots", "whole number"),
+        ("2.5", "whole number"),
+        ("2000000", "The number of people must be between 0 and 1,000,000"),
+        # A huge whole number is out of range too, however many digits it has.
+        ("99999999999999", "The number of people must be between 0 and 1,000,000"),
+        ("9" * 5000, "The number of people must be between 0 and 1,000,000"),
+    ):
         r = client.post(f"{g.base}/outcomes/{pid}", data={"people_reached": people, "what_changed": "x"})
         _error(r, message, "people_reached")
     session.expire_all()
@@ -454,3 +462,33 @@ def test_the_check_page_says_nothing_when_spend_is_within_the_grant(client, sess
     g = signed_in_grant
     assert client.post(g.base + "/spending/add", data=_spend(g)).status_code == 302
     assert 'id="over-award"' not in client.get(g.base + "/check").text
+
+
+@pytest.mark.parametrize(
+    ("page", "data", "field", "message"),
+    [
+        (
+            "/spending/add",
+            {"description": "Gloves\x07"},
+            "description",
+            "What the money was spent on must not contain special control characters",
+        ),
+        (
+            "/progress",
+            {"progress_narrative": "Ran\x07 sessions"},
+            "progress_narrative",
+            "What the project did must not contain special control characters",
+        ),
+    ],
+)
+def test_a_question_is_not_used_as_the_name_of_its_answer(
+    client, signed_in_grant, page, data, field, message
+):
+    """A label that is a question ("What was the money spent on?") cannot start a sentence about the
+    answer: the message names the answer instead."""
+    g = signed_in_grant
+    if page == "/spending/add":
+        data = _spend(g, **data)
+    r = client.post(g.base + page, data=data)
+    _error(r, message, field)
+    assert "? must" not in r.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,10 @@ def test_valid_minimal_definition_loads(tmp_path):
         ),
         (("name: broken", "name: other"), "must match the file name", 1),
         (("to: b\n", "to: b\n    colour: red\n"), "1 unknown key: 'colour'", 9),
+        (("to: b\n", "to: b\n    done: '{reference} went to {place}'\n"), "not {place}", 9),
+        (("to: b\n", "to: b\n    done: '{reference:>40}'\n"), "done may name only {reference}", 9),
+        (("to: b\n", "to: b\n    done: 'Gone {'\n"), "done is not a valid sentence", 9),
+        (("to: b\n", "to: b\n    done: ''\n"), "done must be a sentence", 9),
     ],
 )
 def test_broken_definition_is_a_startup_error_naming_file_and_line(tmp_path, change, message, line):
@@ -133,6 +138,37 @@ def test_broken_definition_is_a_startup_error_naming_file_and_line(tmp_path, cha
     text = str(excinfo.value)
     assert message in text
     assert f"broken.yaml:{line}:" in text
+
+
+def test_the_done_sentence_is_filled_in_with_the_reference_and_inputs_in_words(tmp_path):
+    text = GOOD.replace(
+        "    roles: [officer]\n",
+        "    roles: [officer]\n    done: Recovery of {amount_pence} raised on {reference}, due {due_on}\n"
+        "    inputs:\n      amount_pence: {type: pence}\n      due_on: {type: date}\n",
+    )
+    go = _parse(tmp_path, text).transitions[0]
+    assert (
+        go.done_message("SOS-2026-0019", {"amount_pence": 10_000, "due_on": date(2026, 5, 14)})
+        == "Recovery of £100.00 raised on SOS-2026-0019, due 14 May 2026"
+    )
+    assert (
+        _parse(tmp_path, GOOD).transitions[0].done_message("SOS-2026-0019", {})
+        == "Go: done for SOS-2026-0019"
+    )
+
+
+def test_every_step_staff_take_with_an_action_button_says_what_happened(engine):
+    """The application page's action buttons (grants_app.admin.views.applications.fire_view) flash
+    the transition's `done` sentence: each step staff may take there has one."""
+    from grants_app.admin.views.applications import OWN_FORMS
+
+    staff_roles = RULES.roles - {"applicant", "system"}
+    missing = [
+        f"{t.trigger} (line {t.line})"
+        for t in engine.definitions["application"].transitions
+        if t.roles & staff_roles and t.trigger not in OWN_FORMS and not t.done
+    ]
+    assert not missing, f"application.yaml transitions without a done sentence: {missing}"
 
 
 def test_terminal_state_with_an_exit_is_refused(tmp_path):

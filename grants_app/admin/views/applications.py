@@ -56,7 +56,7 @@ from grants_app.models import (
 )
 from grants_app.models.fund import fund_label
 from grants_app.money import parse_pounds, pounds_decimal
-from grants_app.normalise import parse_id
+from grants_app.normalise import compact, parse_id
 from grants_app.params import MAX_ID, parse_page
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services import (
@@ -212,6 +212,10 @@ def parse_inputs(transition, form) -> dict:
         if not raw:
             continue
         if spec.type == "pence":
+            # A workflow's amounts are all more than £0 (the engine checks): a minus sign gets that
+            # rule rather than parse_pounds' "numbers only".
+            if compact(raw).startswith("-"):
+                raise InvalidInput("Enter an amount more than £0", field=spec.name)
             try:
                 inputs[spec.name] = parse_pounds(raw)
             except ValueError as exc:
@@ -717,18 +721,21 @@ class ApplicationView(StaffModelView):
         if trigger in OWN_FORMS:
             flash(f"Use the form for this on the application's page: {transition.label}.", "error")
             return self._back(app.id)
-        return self._carry_out(
-            app.id,
-            lambda: decisions.take_action(
+        inputs: dict = {}
+
+        def work():
+            inputs.update(parse_inputs(transition, request.form))
+            return decisions.take_action(
                 db.session,
                 user,
                 app,
                 trigger,
                 expected_version=_int(request.form.get("expected_version")),
-                **parse_inputs(transition, request.form),
-            ),
-            f"Done: {transition.label}",
-        )
+                **inputs,
+            )
+
+        # Say what happened ("SOS-2026-0024 is closed"): the workflow file words it for each step.
+        return self._carry_out(app.id, work, lambda _event: transition.done_message(app.reference, inputs))
 
     # -- written procedure ------------------------------------------------------------------------
     @expose("/<int:app_id>/written-procedure", methods=["POST"])

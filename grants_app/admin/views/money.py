@@ -34,7 +34,7 @@ from grants_app.admin.views.base import (
     link,
     pence_formatter,
 )
-from grants_app.dates import format_date, london_moment, london_today
+from grants_app.dates import format_date, london_moment, london_today, parse_date
 from grants_app.extensions import db
 from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
@@ -63,15 +63,20 @@ def _int(value) -> int | None:
     return parse_id(value)
 
 
-def _date(value) -> date | None:
-    """A date from an <input type=date> (YYYY-MM-DD); None for anything else."""
-    text = str(value or "").strip()
-    if len(text) != 10:
-        return None
+def _date(value, label: str) -> tuple[date | None, str | None]:
+    """A date from a date box: what the browser's date picker sends (2026-05-14) or what a person types
+    where there is no picker (14/05/2026, 14 May 2026), read by grants_app.dates.parse_date as every
+    typed date is. (None, None) when blank; (None, the GOV.UK-style message) when it is not a date.
+
+    Whether the date is allowed (not in the future, within the offer's limits) is the service's
+    question, so that a real date that is refused is refused with the reason."""
+    text = str(value or "")
+    if not text.strip():
+        return None, None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+        return parse_date(text, label=label), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _require(*roles: Role):
@@ -357,10 +362,9 @@ class PaymentView(StaffModelView):
                 "info",
             )
             return _back_to(payment.application_id)
-        raw_date = request.form.get("paid_on", "")
-        paid_on = _date(raw_date)
-        if raw_date.strip() and paid_on is None:
-            flash("Not recorded: enter the date paid as a real date, like 2026-05-14", "error")
+        paid_on, problem = _date(request.form.get("paid_on"), "Date paid")
+        if problem:
+            flash(f"Not recorded: {problem}", "error")
             return _back_to(payment.application_id)
         carry_out(
             lambda: payments.record_paid(
@@ -410,10 +414,9 @@ class PaymentView(StaffModelView):
         except ValueError as exc:
             flash(f"Not recorded: {exc}", "error")
             return _back_to(recovery.application_id)
-        raw_date = request.form.get("received_on", "")
-        received_on = _date(raw_date)
-        if raw_date.strip() and received_on is None:
-            flash("Not recorded: enter the date received as a real date, like 2026-05-14", "error")
+        received_on, problem = _date(request.form.get("received_on"), "Date received")
+        if problem:
+            flash(f"Not recorded: {problem}", "error")
             return _back_to(recovery.application_id)
         carry_out(
             lambda: recoveries.record_money_received(
@@ -475,9 +478,9 @@ class OfferView(RoleRequired, BaseView):
         if request.method == "POST":
             _checked_form()
             rows, errors = _schedule_rows(form)
-            expires_on = _date(form.get("expires_on"))
-            if form.get("expires_on", "").strip() and expires_on is None:
-                errors["expires_on"] = "Enter the date to accept by as a real date, like 2026-05-14"
+            expires_on, problem = _date(form.get("expires_on"), "Date to accept by")
+            if problem:
+                errors["expires_on"] = problem
             if not errors:
                 issue = form.get("then") == "issue"
 
@@ -552,11 +555,9 @@ def _schedule_rows(form) -> tuple[list[offers.InstalmentInput], dict[str, str]]:
         except ValueError as exc:
             errors[f"instalment-{n}-amount"] = f"Instalment {position}: {exc}"
             amount = None
-        due_on = _date(raw_date)
-        if raw_date and due_on is None:
-            errors[f"instalment-{n}-date"] = (
-                f"Instalment {position}: enter the date as a real date, like 2026-05-14"
-            )
+        due_on, problem = _date(raw_date, f"Date of instalment {position}")
+        if problem:
+            errors[f"instalment-{n}-date"] = problem
         rows.append(offers.InstalmentInput(amount, trigger, due_on))
     return rows, errors
 

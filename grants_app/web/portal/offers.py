@@ -40,7 +40,8 @@ def offer(reference: str):
                 )
                 if accepting
                 else actions.decline_offer(db.session, current_user, app_, form.reason.data)
-            )
+            ),
+            form,
         )
         if outcome.ok:
             flash(
