@@ -221,16 +221,16 @@ def test_an_action_says_what_happened(make, session, staff_client):
     base = f"/admin/application/{app.id}/fire"
     client.post(
         f"{base}/demand_repayment",
-        data={"amount_pence": "100", "reason": "Misuse", "expected_version": app.version},
+        data={"amount_pence": "500", "reason": "Misuse", "expected_version": app.version},
     )
-    assert flashes(client) == [f"Recovery of £100.00 raised on {app.reference}"]
+    assert flashes(client) == [f"Recovery of £500.00 raised on {app.reference}"]
     client.get("/admin/")
     session.expire_all()
     recovery = app.recoveries[0]
     finance_client, _ = staff_client(Role.FINANCE)
     finance_client.post(
         f"/admin/payment/recovery/{recovery.id}/received",
-        data={"amount": "100", "received_on": london_today().isoformat(), "reference": "BACS IN"},
+        data={"amount": "500", "received_on": london_today().isoformat(), "reference": "BACS IN"},
     )
     session.expire_all()
     client.post(f"{base}/close", data={"expected_version": app.version})
