@@ -285,14 +285,11 @@ def record_paid(
     expected_version: int | None = None,
 ) -> AuditEvent:
     """Record an authorised payment as paid on `paid_on` (a Europe/London date) with its bank
-    reference. A second click of the same button is refused with what was recorded, changing nothing.
-    Refusal for a missing or future date, or a reference that is not 1 to 35 letters, digits, spaces
-    or . / & -."""
-    if has_tag(payment, PaymentTag.PAID_OUT):
-        raise Refusal(
-            f"This payment is already recorded as paid on {format_date(payment.paid_on)} "
-            f"(reference {payment.payment_reference}): nothing was changed"
-        )
+    reference. TransitionAlreadyMade (an AlreadyDone: by whom and when) for a payment already recorded
+    as paid, such as a second click of the same button, before the inputs are checked; nothing is
+    changed. Refusal for a missing or future date, or a reference that is not 1 to 35 letters, digits,
+    spaces or . / & -."""
+    get_engine().refuse_if_already_made(session, payment, "pay")
     errors = {}
     if paid_on is None:
         errors["paid_on"] = "Enter the date the payment was made"
