@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,9 +22,30 @@ from grants_app.web import converters
 from grants_app.workflow import WorkflowEngine, install
 from grants_app.workflow.state_guard import install_state_guard
 
+# Requests that only read: their transactions never take SQLite's write lock at the start.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _takes_write_lock() -> bool:
+    """Whether the transaction being begun is a writing request's first: the one that does its work.
+
+    SQLite lets one writer in at a time, and a transaction that read before it writes cannot wait for
+    the lock (its reads might be out of date by then): it fails at once with "database is locked".
+    Two copies of the same POST (a double click, a retry on a slow network) then got the busy page
+    although the first was saved. A writing request's first transaction takes the lock when it begins
+    instead, so the second waits (busy_timeout) and then reads what the first saved: "already done".
+    Later transactions of the request (the outbox sent after the commit, reloads for the redirect or
+    an error page) begin as usual, so they never wait behind another writer.
+    """
+    if not has_request_context() or request.method in READING_METHODS or g.get("_sqlite_write_lock_taken"):
+        return False
+    g._sqlite_write_lock_taken = True
+    return True
+
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL, and transactions SQLAlchemy controls, so SAVEPOINTs work on SQLite."""
+    """Foreign keys on, WAL, and transactions SQLAlchemy controls, so SAVEPOINTs work on SQLite; a
+    writing request's transaction takes the write lock when it begins (see _takes_write_lock)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -38,7 +59,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _takes_write_lock() else "BEGIN")
 
 
 def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:

@@ -38,3 +38,9 @@ class Refusal(Exception):
 class NotFound(Refusal):
     """The actor may not see this object at all: every face shows it as "page not found" (404), so an
     applicant cannot tell another organisation's application from one that does not exist."""
+
+
+class AlreadyDone(Refusal):
+    """What was asked for had already been done (the same request sent twice, or the same action by
+    someone else a moment before): nothing was changed, and the message says what was done, by whom and
+    when where that is known. Faces show it as information rather than as an error."""

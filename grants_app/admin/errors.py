@@ -1,6 +1,7 @@
-"""The admin's own page for a refused or unreadable request (403, 400, 404, 405) under /admin: the
-admin layout and menu, what happened and the way back, instead of Werkzeug's bare "Forbidden" or the
-public site's page pointing staff to the applicants' start page."""
+"""The admin's own page for a refused or unreadable request (403, 400, 404, 405) under /admin, and for
+one the database was too busy to save (503, 409): the admin layout and menu, what happened and the way
+back, instead of Werkzeug's bare "Forbidden" or the public site's page pointing staff to the
+applicants' start page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from grants_app.web.errors import ADMIN_ERROR_PAGE, same_site_referrer
 
 log = logging.getLogger(__name__)
 
+# The database could not take what was sent at that moment (grants_app/web/errors.py): the words of
+# the public site's busy page.
+BUSY = (
+    "Sorry, the service is busy",
+    "Someone else was saving at the same moment, so what you last sent was not saved. Anything you saved "
+    "before that is still there. Go back, check the page and send it again.",
+)
 MESSAGES = {
     403: ("You cannot open this page", "Your role does not include it. Ask an administrator if you need it."),
     404: (
@@ -24,6 +32,8 @@ MESSAGES = {
         "We could not read that request (it may hold a character that cannot be used). Go back and try again.",
     ),
     405: ("Sorry, there is a problem", "That page cannot be used that way. Go back and try again."),
+    409: BUSY,
+    503: BUSY,
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants_app.models.base import Base, Timestamped, str_enum, utcnow
+from grants_app.money import format_pence
 
 
 class Payment(Timestamped, Base):
@@ -42,6 +43,11 @@ class Payment(Timestamped, Base):
     instalment = relationship("Instalment")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     authorised_by = relationship("User", foreign_keys=[authorised_by_id])
+
+    def __str__(self) -> str:
+        # A grant can have several payments: its reference, the instalment and the amount tell them apart.
+        instalment = f" {self.description[:1].lower()}{self.description[1:]}" if self.description else ""
+        return f"{self.application.reference}{instalment} ({format_pence(self.amount_pence)})"
 
 
 class RecoveryKind(enum.StrEnum):

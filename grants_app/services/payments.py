@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from grants_app.dates import format_date, london_today
+from grants_app.dates import format_date, format_datetime, london_today
 from grants_app.lifecycle import (
     ApplicationTag,
     PaymentTag,
@@ -33,7 +33,7 @@ from grants_app.models import (
     User,
 )
 from grants_app.money import format_pence
-from grants_app.refusals import NotFound, Refusal
+from grants_app.refusals import AlreadyDone, NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.fund_budget import GrantMoney, application_money, grant_money, lock_application
 from grants_app.workflow import fire, get_engine
@@ -221,8 +221,10 @@ def request_payment(
     """A finance user asks for an instalment that is due to be paid (its amount, or the part of it the
     accepted spend still needs). The payment starts in its workflow's initial state; a second finance
     user authorises it. Locks the application row first, so the same instalment is never requested
-    twice. Refusal if the actor is not finance, or the instalment is not due (paid or in progress
-    already, not yet due, the grant not payable), with the reason."""
+    twice. AlreadyDone if the instalment already has a payment (in progress or paid: the request sent
+    twice, or another finance user's a moment before), saying who requested it and when. Refusal if the
+    actor is not finance, or the instalment is not due (not yet due, the grant not payable), with the
+    reason."""
     _require_finance(actor, "request payments")
     application = lock_application(session, instalment.award.application_id)
     session.refresh(application, ["payments"])
@@ -231,8 +233,8 @@ def request_payment(
     if status is None:
         raise NotFound("No such instalment")
     if not status.can_request:
-        if status.status in (PAID, IN_PROGRESS):
-            raise Refusal(f"Instalment {instalment.position} already has a payment: {status.why.lower()}")
+        if status.payment is not None:
+            raise _already_requested(instalment.position, application, status)
         raise Refusal(f"Instalment {instalment.position} cannot be paid yet: {status.why}")
     total = len(application.award.instalments)
     payment = Payment(
@@ -267,6 +269,16 @@ def request_payment(
     return payment
 
 
+def _already_requested(position: int, application: Application, status: InstalmentStatus) -> AlreadyDone:
+    payment = status.payment
+    where = f"paid {status.why}" if status.status == PAID else f"now {status.why}"
+    return AlreadyDone(
+        f"Instalment {position} of {application.reference} already has a payment of "
+        f"{format_pence(payment.amount_pence)}, requested by {payment.requested_by.full_name} on "
+        f"{format_datetime(payment.created_at)} ({where}): nothing was requested again"
+    )
+
+
 def authorise_payment(
     session: Session, actor: User, payment: Payment, *, expected_version: int | None = None
 ) -> AuditEvent:
@@ -285,14 +297,11 @@ def record_paid(
     expected_version: int | None = None,
 ) -> AuditEvent:
     """Record an authorised payment as paid on `paid_on` (a Europe/London date) with its bank
-    reference. A second click of the same button is refused with what was recorded, changing nothing.
-    Refusal for a missing or future date, or a reference that is not 1 to 35 letters, digits, spaces
-    or . / & -."""
-    if has_tag(payment, PaymentTag.PAID_OUT):
-        raise Refusal(
-            f"This payment is already recorded as paid on {format_date(payment.paid_on)} "
-            f"(reference {payment.payment_reference}): nothing was changed"
-        )
+    reference. TransitionAlreadyMade (an AlreadyDone: by whom and when) for a payment already recorded
+    as paid, such as a second click of the same button, before the inputs are checked; nothing is
+    changed. Refusal for a missing or future date, or a reference that is not 1 to 35 letters, digits,
+    spaces or . / & -."""
+    get_engine().refuse_if_already_made(session, payment, "pay")
     errors = {}
     if paid_on is None:
         errors["paid_on"] = "Enter the date the payment was made"

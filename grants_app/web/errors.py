@@ -36,21 +36,32 @@ def error_list(form) -> list[dict[str, str]]:
 
 
 def same_site_referrer(default: str) -> str:
-    """The page to go back to, only if it is on this site (never a link to somewhere else)."""
+    """The page to go back to, with its query (the admin's pages name their record there), only if it is
+    on this site (never a link to somewhere else, "//host/..." included)."""
     ref = urlparse(request.referrer or "")
-    if ref.netloc == request.host and ref.scheme in ("http", "https") and ref.path.startswith("/"):
-        return ref.path
+    if (
+        ref.netloc == request.host
+        and ref.scheme in ("http", "https")
+        and ref.path.startswith("/")
+        and not ref.path.startswith("//")
+    ):
+        return f"{ref.path}?{ref.query}" if ref.query else ref.path
     return default
 
 
-# Staff pages (under /admin) answer client errors with the admin's own page, given by the admin
-# (grants_app/admin/errors.py) as app.extensions[ADMIN_ERROR_PAGE](status): None when it cannot.
+# Staff pages (under /admin) answer client errors and "busy" with the admin's own page, given by the
+# admin (grants_app/admin/errors.py) as app.extensions[ADMIN_ERROR_PAGE](status): None when it cannot.
 ADMIN_ERROR_PAGE = "sosafe_admin_error_page"
 
 
-def _portal_page(template: str, status: int, **context):
+def _portal_page(template: str, status: int, *, staff_page: bool | None = None, **context):
+    """The public page `template` with `status`; under /admin, for staff, the admin's page for `status`
+    instead when `staff_page` (by default for client errors: a server error's cause may break the
+    admin's layout too)."""
     # Also used for URLs outside the portal blueprint, whose context processors do not run there.
-    if status < 500 and request.path.startswith("/admin/") and not request.path.startswith("/admin/static/"):
+    if staff_page is None:
+        staff_page = status < 500
+    if staff_page and request.path.startswith("/admin/") and not request.path.startswith("/admin/static/"):
         admin_page = current_app.extensions.get(ADMIN_ERROR_PAGE)
         page = admin_page(status) if admin_page is not None else None
         if page is not None:
@@ -80,11 +91,12 @@ def _server_error(_exc):
 
 
 def _database_busy(exc: OperationalError):
-    # SQLite (the development default) lets one writer in at a time; a request that lost that race is
-    # told to try again, with nothing changed, rather than shown a crash. PostgreSQL does not get here.
+    # SQLite (the development default) lets one writer in at a time; a request that waited longer than
+    # busy_timeout for it is told to try again, with nothing changed, rather than shown a crash.
+    # PostgreSQL does not get here.
     _rollback()
     if "database is locked" in str(exc):
-        return _portal_page("portal/errors/busy.html", 503, back=same_site_referrer("/"))
+        return _portal_page("portal/errors/busy.html", 503, staff_page=True, back=same_site_referrer("/"))
     # Anything else operational is the database being unreachable: "try again later", not a crash.
     log.error("database unavailable: %s", exc)
     return _portal_page("portal/errors/500.html", 503)

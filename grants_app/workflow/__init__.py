@@ -19,6 +19,7 @@ from grants_app.workflow.errors import (
     InvalidInput,
     InvalidTransition,
     PermissionDenied,
+    TransitionAlreadyMade,
     WorkflowDefinitionError,
     WorkflowError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "PermissionDenied",
     "RuleRegistry",
     "SystemActor",
+    "TransitionAlreadyMade",
     "TransitionContext",
     "WorkflowDefinitionError",
     "WorkflowEngine",

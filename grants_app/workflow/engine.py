@@ -19,7 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import EventData
 
-from grants_app.models import WORKFLOW_MODELS, AuditEvent, utcnow
+from grants_app.dates import format_datetime
+from grants_app.models import WORKFLOW_MODELS, AuditEvent, User, utcnow
 from grants_app.money import format_pence
 from grants_app.workflow.authorisation import authorise
 from grants_app.workflow.context import TransitionContext
@@ -35,6 +36,7 @@ from grants_app.workflow.errors import (
     InvalidInput,
     InvalidTransition,
     PermissionDenied,
+    TransitionAlreadyMade,
     WorkflowDefinitionError,
 )
 from grants_app.workflow.machine import (
@@ -298,17 +300,20 @@ class WorkflowEngine:
         the state and runs the effects; then writes the audit event. Effects run in a savepoint. The
         caller's transaction is flushed, never committed.
 
-        Raises ConflictError (someone changed the row; `expected_version` lets a form say which version
-        it showed), InvalidTransition, PermissionDenied, InvalidInput or GuardFailed; every one a
-        Refusal whose message is for the person, with nothing changed.
+        Raises TransitionAlreadyMade when the row is already where `trigger` leads (the same request
+        sent twice, or the same action by someone else a moment before: it says by whom and when),
+        ConflictError (someone changed the row otherwise; `expected_version` lets a form say which
+        version it showed), InvalidTransition, PermissionDenied, InvalidInput or GuardFailed; every one
+        a Refusal whose message is for the person, with nothing changed.
         """
         definition = self.definition_for(obj)
         machine = self.machines[definition.name]
-        self._lock(session, obj, expected_version)
+        self._lock(session, obj, trigger, expected_version)
 
         from_state = obj.state
         transition = transition_for(machine, trigger, from_state)
         if transition is None:
+            self.refuse_if_already_made(session, obj, trigger)
             raise self._not_from_here(definition, machine, trigger, from_state)
         has_effects = bool(transition.spec.effects)
         ctx = TransitionContext(
@@ -377,13 +382,11 @@ class WorkflowEngine:
             raise
         return AuditEvent(id=result.inserted_primary_key[0], **values)
 
-    def _lock(self, session: Session, obj: Any, expected_version: int | None) -> None:
+    def _lock(self, session: Session, obj: Any, trigger: str, expected_version: int | None) -> None:
         conflict = ConflictError(
             "This record was changed by someone else while you were working on it. "
             "Reload the page to see the latest version and try again."
         )
-        if expected_version is not None and expected_version != obj.version:
-            raise conflict
         if obj in session.new or session.is_modified(obj):
             try:
                 session.flush()
@@ -396,7 +399,49 @@ class WorkflowEngine:
         if current is None:
             raise InvalidTransition("This record no longer exists")
         if current != seen_version:
+            # Another transaction changed the row after it was read here (on PostgreSQL, while this one
+            # waited for the lock): read what it now holds, so the refusal can say what happened.
+            session.refresh(obj)
+        if current != seen_version or (expected_version is not None and expected_version != current):
+            # The most common change nobody else made: this very action, sent twice.
+            self.refuse_if_already_made(session, obj, trigger)
             raise conflict
+
+    def refuse_if_already_made(self, session: Session, obj: Any, trigger: str) -> None:
+        """Raise TransitionAlreadyMade if `trigger` was made already: obj is in a state the trigger
+        leads to and cannot be fired from again. Its message names obj, its state, and who made the
+        latest transition into that state and when (from the audit trail). Otherwise return None.
+
+        fire() asks this whenever it is about to refuse for the object's state or version, so a
+        double click, a form sent again or two requests at once get "already done" rather than "changed
+        by someone else"; a service may ask it first, so a repeat is answered before its inputs are
+        checked. A trigger that may be fired again from where it leads is never "already made"."""
+        definition = self.definition_for(obj)
+        state = obj.state
+        if transition_for(self.machines[definition.name], trigger, state) is not None:
+            return
+        if not any(t.trigger == trigger and t.dest == state for t in definition.transitions):
+            return
+        made = session.execute(
+            select(AuditEvent.occurred_at, AuditEvent.actor_label, User.full_name)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(
+                AuditEvent.entity_type == definition.subject,
+                AuditEvent.entity_id == obj.id,
+                AuditEvent.action == "transition",
+                AuditEvent.to_state == state,
+            )
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        label = definition.staff_label(state)
+        what = f"{definition.subject.replace('_', ' ').capitalize()} {obj}"
+        when = (
+            f" (by {made.full_name or made.actor_label}, {format_datetime(made.occurred_at)})" if made else ""
+        )
+        raise TransitionAlreadyMade(
+            f"{what} is already {label[:1].lower()}{label[1:]}{when}: nothing was changed", trigger=trigger
+        )
 
 
 @functools.cache

@@ -6,7 +6,7 @@ alike. IllegalStateWrite is not a refusal but a programming error.
 
 from __future__ import annotations
 
-from grants_app.refusals import Refusal
+from grants_app.refusals import AlreadyDone, Refusal
 
 
 class WorkflowError(Refusal):
@@ -46,6 +46,15 @@ class InvalidInput(WorkflowError):
 
 class ConflictError(WorkflowError):
     """Someone else changed the object since it was read; reload and try again."""
+
+
+class TransitionAlreadyMade(ConflictError, AlreadyDone):
+    """The trigger was fired again after it had been made (a double click, a form sent again, or the
+    same action by someone else a moment before): the object is already where the trigger leads.
+
+    A ConflictError, so a face that takes a conflict to mean "the other request went through" still
+    does; an AlreadyDone, so faces show its message (who did it and when) as news, not as an error.
+    """
 
 
 class IllegalStateWrite(RuntimeError):

@@ -121,7 +121,7 @@ def test_record_as_paid_clicked_twice_records_once(make, session, staff_client, 
     assert first.status_code == second.status_code == 302
     messages = flashes(client)
     assert "Payment of £500.00 recorded as paid" in messages
-    assert any("already recorded as paid" in m and "nothing was changed" in m for m in messages)
+    assert any("is already paid (by " in m and "nothing was changed" in m for m in messages)
     session.expire_all()
     assert payment.state == "paid" and payment.payment_reference == "BACS 778899"
     transitions = session.query(AuditEvent).filter_by(

@@ -9,7 +9,7 @@ import pytest
 
 from grants_app.dates import london_today
 from grants_app.models import Application, AuditEvent, Payment
-from grants_app.refusals import Refusal
+from grants_app.refusals import AlreadyDone, Refusal
 from grants_app.services import fund_budget, offers, payments
 from grants_app.workflow import ConflictError, GuardFailed, fire
 
@@ -66,7 +66,7 @@ def test_record_as_paid_twice_changes_nothing(make, session):
     app, _officer = delivering(make)
     payment = make.pay(app)
     paid_on, reference, version = payment.paid_on, payment.payment_reference, payment.version
-    with pytest.raises(Refusal, match="already recorded as paid on .* nothing was changed"):
+    with pytest.raises(AlreadyDone, match=r"is already paid \(by .*\): nothing was changed"):
         payments.record_paid(session, make.finance(), payment, paid_on=london_today(), reference="OTHER")
     assert (payment.paid_on, payment.payment_reference, payment.version) == (paid_on, reference, version)
 

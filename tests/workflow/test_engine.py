@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.config import PROJECT_ROOT
 from grants_app.models import Application, AuditEvent, Role
+from grants_app.refusals import AlreadyDone
 from grants_app.rules import RULES
 from grants_app.workflow import (
     ConflictError,
@@ -18,6 +19,7 @@ from grants_app.workflow import (
     InvalidInput,
     InvalidTransition,
     PermissionDenied,
+    TransitionAlreadyMade,
     fire,
 )
 
@@ -196,6 +198,31 @@ def test_expected_version_from_a_form_detects_a_change(make, session):
     assert app.state == "information_requested"
 
 
+def test_a_trigger_fired_again_is_already_made_with_who_and_when_not_a_conflict(make, session):
+    app = make.submitted()
+    officer = make.officer()
+    seen = app.version
+    fire(session, app, "pass_screening", officer, expected_version=seen)
+    version = app.version
+    # The same form sent again (its version is the one before), and the same trigger without a version.
+    for again in ({"expected_version": seen}, {}):
+        with pytest.raises(TransitionAlreadyMade) as refused:
+            fire(session, app, "pass_screening", officer, **again)
+        message = str(refused.value)
+        assert message.startswith(f"Application {app} is already screening passed (by {officer.full_name}, ")
+        assert message.endswith(": nothing was changed") and "someone else" not in message
+        # Faces that treat a conflict as "the other request went through" keep working.
+        assert isinstance(refused.value, ConflictError) and isinstance(refused.value, AlreadyDone)
+    assert (app.state, app.version, audit_count(session, app.id)) == ("eligible", version, 2)
+    # A trigger that leads somewhere else is still "changed by someone else" (or not allowed from here).
+    with pytest.raises(ConflictError, match="changed by someone else") as other:
+        fire(session, app, "withdraw", officer, reason="duplicate", expected_version=seen)
+    assert not isinstance(other.value, AlreadyDone)
+    with pytest.raises(InvalidTransition) as not_here:
+        fire(session, app, "fail_screening", officer, reason="late")
+    assert not isinstance(not_here.value, AlreadyDone)
+
+
 def test_direct_state_write_is_refused(make, session):
     app = make.submitted()
     app.state = "approved"
@@ -298,7 +325,7 @@ def test_lost_race_without_effects_leaves_nothing_behind(make, session, monkeypa
     assert payment.state == "requested"
     # The other writer's change, made where the ORM does not see it: the object in memory is now stale.
     session.execute(text("UPDATE payments SET version = version + 1 WHERE id = :id"), {"id": payment.id})
-    monkeypatch.setattr(WorkflowEngine, "_lock", lambda self, session, obj, expected: None)
+    monkeypatch.setattr(WorkflowEngine, "_lock", lambda self, session, obj, trigger, expected: None)
     with pytest.raises(ConflictError):
         fire(session, payment, "cancel", finance, reason="duplicate")
     assert payment.state == "requested"

@@ -36,7 +36,6 @@ from grants_app.admin.views.base import (
 )
 from grants_app.dates import format_date, london_moment, london_today, parse_date
 from grants_app.extensions import db
-from grants_app.lifecycle import PaymentTag, has_tag
 from grants_app.models import (
     Application,
     Fund,
@@ -354,14 +353,6 @@ class PaymentView(StaffModelView):
         user = _require(Role.FINANCE)
         _checked_form()
         payment = self._payment(payment_id)
-        if has_tag(payment, PaymentTag.PAID_OUT):
-            # A second click of "Record as paid": nothing to do, and nothing is changed.
-            flash(
-                f"This payment was already recorded as paid on {format_date(payment.paid_on)} "
-                f"(reference {payment.payment_reference}); nothing was changed.",
-                "info",
-            )
-            return _back_to(payment.application_id)
         paid_on, problem = _date(request.form.get("paid_on"), "Date paid")
         if problem:
             flash(f"Not recorded: {problem}", "error")
