@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Select, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from grants_app import create_app
 from grants_app.config import normalise_database_url
 from grants_app.extensions import db as _db
-from grants_app.models import Base
+from grants_app.models import AuditEvent, Base
 from tests import factories
 
 IN_CI = os.environ.get("CI") == "true"
@@ -208,3 +208,17 @@ def count_queries(app) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def transitions_made(entity_type: str, entity_id: int, trigger: str) -> Select:
+    """SELECT the number of times `trigger` was fired on one object (its audit events): a double submit
+    must make a transition once."""
+    return (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.entity_id == entity_id,
+            AuditEvent.trigger == trigger,
+        )
+    )

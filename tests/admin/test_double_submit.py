@@ -18,9 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from grants_app.dates import london_today
-from grants_app.models import AuditEvent, Payment, User
+from grants_app.models import Payment, User
 from grants_app.services import payments
 from tests.admin.conftest import sign_in
+from tests.conftest import transitions_made
 from tests.return_helpers import grant, sent
 from tests.services.test_payments import delivering
 
@@ -67,7 +68,7 @@ def _action(name: str, make, session) -> Action:
             "Return accepted",
             f"Monitoring return {ret} is already accepted (by {g.officer.full_name}, ",
             f"/admin/returns/details/?id={ret.id}",
-            _transitions("monitoring_return", ret.id, "accept"),
+            transitions_made("monitoring_return", ret.id, "accept"),
         )
     app, _officer = delivering(make, amount_pence=100_000)
     requester, authoriser = make.finance(), make.finance()
@@ -84,7 +85,7 @@ def _action(name: str, make, session) -> Action:
             "Payment of £500.00 authorised",
             f"{what} is already authorised (by {authoriser.full_name}, ",
             f"/admin/application/details/?id={app.id}",
-            _transitions("payment", payment.id, "authorise"),
+            transitions_made("payment", payment.id, "authorise"),
         )
     return Action(
         requester,
@@ -97,19 +98,7 @@ def _action(name: str, make, session) -> Action:
         "Payment of £500.00 recorded as paid",
         f"{what} is already paid (by {requester.full_name}, ",
         f"/admin/application/details/?id={app.id}",
-        _transitions("payment", payment.id, "pay"),
-    )
-
-
-def _transitions(entity_type: str, entity_id: int, trigger: str):
-    return (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.entity_type == entity_type,
-            AuditEvent.entity_id == entity_id,
-            AuditEvent.trigger == trigger,
-        )
+        transitions_made("payment", payment.id, "pay"),
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from grants_app.dates import london_today
 from grants_app.extensions import db
-from grants_app.models import AuditEvent, Instalment, Payment, Recovery, Repayment, User
+from grants_app.models import Instalment, Payment, Recovery, Repayment, User
 from grants_app.refusals import Refusal
 from grants_app.services import payments, recoveries
 from tests.services.test_payments import delivering
@@ -58,34 +58,6 @@ def test_one_instalment_requested_by_two_finance_users_at_once_is_one_payment(ma
     results = _at_once(2, request)
     assert results.count("ok") == 1 and len(results) == 2, results
     assert session.execute(select(func.count()).select_from(Payment)).scalar_one() == 1
-
-
-def test_record_as_paid_twice_at_once_records_once(make, session):
-    app, _officer = delivering(make)
-    requester, authoriser = make.finance(), make.finance()
-    payment = payments.request_payment(session, requester, app.award.instalments[0])
-    payments.authorise_payment(session, authoriser, payment)
-    session.commit()
-    payment_id, requester_id, version = payment.id, requester.id, payment.version
-
-    def pay(s, n):
-        payments.record_paid(
-            s,
-            s.get(User, requester_id),
-            s.get(Payment, payment_id),
-            paid_on=london_today(),
-            reference=f"BACS {n}",
-            expected_version=version,
-        )
-
-    results = _at_once(2, pay)
-    assert results.count("ok") == 1 and len(results) == 2, results
-    paid = session.execute(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.entity_id == payment_id, AuditEvent.trigger == "pay")
-    ).scalar_one()
-    assert paid == 1
 
 
 def test_money_received_at_once_never_passes_what_is_owed(make, session):

@@ -7,25 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from grants_app.dates import london_today
-from grants_app.models import AuditEvent, Instalment, MonitoringReturn, Payment, User
+from grants_app.models import Instalment, MonitoringReturn, Payment, User
 from grants_app.services import payments, return_review
+from tests.conftest import transitions_made
 from tests.return_helpers import grant, sent
 from tests.services.test_money_concurrency import _at_once
 from tests.services.test_payments import delivering
 
 pytestmark = pytest.mark.postgres
-
-
-def _transitions(session, entity_type: str, entity_id: int, trigger: str) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.entity_type == entity_type,
-            AuditEvent.entity_id == entity_id,
-            AuditEvent.trigger == trigger,
-        )
-    ).scalar_one()
 
 
 def _one_made_one_told(results: list[str], already: str) -> None:
@@ -49,7 +38,7 @@ def test_a_payment_authorised_twice_at_once_is_authorised_once(make, session):
 
     results = _at_once(2, authorise)
     _one_made_one_told(results, f"{what} is already authorised (by {authoriser.full_name}, ")
-    assert _transitions(session, "payment", payment_id, "authorise") == 1
+    assert session.execute(transitions_made("payment", payment_id, "authorise")).scalar_one() == 1
 
 
 def test_record_as_paid_twice_at_once_tells_the_second_it_is_paid(make, session):
@@ -72,7 +61,7 @@ def test_record_as_paid_twice_at_once_tells_the_second_it_is_paid(make, session)
 
     results = _at_once(2, pay)
     _one_made_one_told(results, f"Payment {app.reference} instalment 1 of 2 (£1,000.00) is already paid (by ")
-    assert _transitions(session, "payment", payment_id, "pay") == 1
+    assert session.execute(transitions_made("payment", payment_id, "pay")).scalar_one() == 1
 
 
 def test_an_instalment_requested_twice_at_once_says_who_requested_it(make, session):
@@ -105,4 +94,4 @@ def test_a_return_accepted_twice_at_once_is_accepted_once(make, session):
 
     results = _at_once(2, accept)
     _one_made_one_told(results, f"Monitoring return {label} is already accepted (by {g.officer.full_name}, ")
-    assert _transitions(session, "monitoring_return", return_id, "accept") == 1
+    assert session.execute(transitions_made("monitoring_return", return_id, "accept")).scalar_one() == 1
