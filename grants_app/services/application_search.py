@@ -95,4 +95,9 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
 def capped_count(session: Session, ids, cap: int = COUNT_CAP) -> int:
     """How many rows the select `ids` returns, counting no further than cap + 1 (one query): a number
     above `cap` means "more than cap"."""
-    return session.execute(select(func.count()).select_from(ids.limit(cap + 1).subquery())).scalar_one()
+    return session.execute(select(capped_count_column(ids, cap))).scalar_one()
+
+
+def capped_count_column(ids, cap: int = COUNT_CAP):
+    """capped_count as a scalar subquery, to read in the same statement as the rows it counts."""
+    return select(func.count()).select_from(ids.limit(cap + 1).subquery()).scalar_subquery()

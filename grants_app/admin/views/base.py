@@ -82,8 +82,8 @@ class StaffModelView(RoleRequired, ModelView):
         empty table whose pager pointed at page count_cap / page size."""
         count, query = super().get_list(page, sort_column, sort_desc, search, filters, False, page_size)
         if not execute:
-            return count, query
-        data = self.list_query_rows(query)
+            return self.resolved_count(count), query
+        data, count = self.list_rows_and_count(query, count)
         if page and count and not data and request.endpoint == f"{self.endpoint}.index_view":
             size = page_size or self.page_size
             shown = min(count, self.count_cap) if self.count_cap is not None else count
@@ -149,6 +149,15 @@ class StaffModelView(RoleRequired, ModelView):
         """Flask-Admin's ORDER BY for the chosen column (or the default order); a view may sort a column
         another way."""
         return super()._apply_sorting(query, joins, sort_column, sort_desc)
+
+    def resolved_count(self, count: Any) -> Any:
+        """The list's count as Flask-Admin's get_list gave it (a view whose count query defers its
+        work, to read it with the rows, returns it from here as a number)."""
+        return count
+
+    def list_rows_and_count(self, query, count: Any) -> tuple[list[Any], Any]:
+        """The page's rows (list_query_rows) and the list's count; a view may read both in one query."""
+        return self.list_query_rows(query), self.resolved_count(count)
 
     def list_query_rows(self, query) -> list[Any]:
         """The rows of a list page from its query (searched, filtered, sorted and paged): the models,
