@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from grants_app.dates import format_date, london_today, to_london
+from grants_app.dates import format_date, format_datetime, london_today, to_london
 from grants_app.models import Application, AuditEvent, Recovery, Repayment, Role, User, utcnow
 from grants_app.money import format_pence
-from grants_app.refusals import Refusal
+from grants_app.refusals import AlreadyDone, Refusal
 from grants_app.services import audit
 from grants_app.services.fund_budget import lock_application
 from grants_app.workflow import fire
@@ -73,9 +73,14 @@ def record_money_received(
     received_on: date | None,
     reference: str,
     today: date | None = None,
+    receipts_seen: int | None = None,
 ) -> Repayment:
     """Finance records money (pence) received against a recovery on `received_on` (a Europe/London
     date), with the bank reference. Part payments are allowed; never more than is still owed.
+
+    `receipts_seen` is how many receipts the recovery had when the form was shown: if one has been
+    recorded since (the same form sent twice, or a colleague a moment before), AlreadyDone says which,
+    by whom and when, and nothing is recorded again.
 
     Refusal if the actor is not finance, the amount is not more than £0 or is more than is owed, the
     date is in the future or before the recovery was raised, or the reference is not 1 to 100 letters,
@@ -84,6 +89,14 @@ def record_money_received(
         raise Refusal("Only finance users can record money received")
     today = today or london_today()
     recovery = _lock_recovery(session, recovery)
+    if receipts_seen is not None and len(recovery.receipts) > receipts_seen:
+        latest = max(recovery.receipts, key=lambda r: r.id)
+        raise AlreadyDone(
+            f"{format_pence(latest.amount_pence)} received on {format_date(latest.received_on)} (reference "
+            f"{latest.reference}) was recorded by {latest.recorded_by.full_name} at "
+            f"{format_datetime(latest.recorded_at)}, after this page was opened: nothing was recorded "
+            "again. If more money has come in, record it now."
+        )
     owed = owed_pence(recovery)
     errors: dict[str, str] = {}
     if owed <= 0:

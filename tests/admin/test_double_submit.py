@@ -17,15 +17,15 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from grants_app.dates import london_today
-from grants_app.models import Payment, User
+from grants_app.dates import format_date, london_today
+from grants_app.models import Payment, Repayment, User
 from grants_app.services import payments
 from tests.admin.conftest import sign_in
 from tests.conftest import transitions_made
 from tests.return_helpers import grant, sent
 from tests.services.test_payments import delivering
 
-ACTIONS = ["authorise", "pay", "request", "accept"]
+ACTIONS = ["authorise", "pay", "request", "accept", "received"]
 
 
 @dataclass
@@ -42,6 +42,27 @@ class Action:
 
 
 def _action(name: str, make, session) -> Action:
+    if name == "received":
+        app, officer = delivering(make, amount_pence=100_000)
+        make.pay(app)
+        make.final_return(app, 40_000, officer)  # £100.00 to be repaid
+        recovery = app.recoveries[0]
+        finance = make.finance()
+        session.commit()
+        return Action(
+            finance,
+            f"/admin/payment/recovery/{recovery.id}/received",
+            {
+                "amount": "10",
+                "received_on": london_today().isoformat(),
+                "reference": "DUP-1",
+                "receipts_seen": "0",
+            },
+            f"£10.00 received (reference DUP-1) recorded against the recovery on {app.reference}",
+            f"£10.00 received on {format_date(london_today())} (reference DUP-1) was recorded by {finance.full_name} at ",
+            f"/admin/application/details/?id={app.id}",
+            select(func.count()).select_from(Repayment).where(Repayment.recovery_id == recovery.id),
+        )
     if name == "request":
         app, _officer = delivering(make, amount_pence=100_000)
         finance = make.finance()

@@ -62,6 +62,12 @@ def _int(value) -> int | None:
     return parse_id(value)
 
 
+def _count(value) -> int | None:
+    """A count a form carries back (0 or more, at most six digits), or None for anything else."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
 def _date(value, label: str) -> tuple[date | None, str | None]:
     """A date from a date box: what the browser's date picker sends (2026-05-14) or what a person types
     where there is no picker (14/05/2026, 14 May 2026), read by grants_app.dates.parse_date as every
@@ -417,8 +423,12 @@ class PaymentView(StaffModelView):
                 amount_pence=amount,
                 received_on=received_on,
                 reference=request.form.get("reference", ""),
+                receipts_seen=_count(request.form.get("receipts_seen")),
             ),
-            lambda r: f"{format_pence(r.amount_pence)} received recorded against the recovery",
+            lambda r: (
+                f"{format_pence(r.amount_pence)} received (reference {r.reference}) recorded against the "
+                f"recovery on {r.recovery.application.reference}"
+            ),
             prefix="Not recorded: ",
         )
         return _back_to(recovery.application_id)
