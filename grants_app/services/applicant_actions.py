@@ -88,6 +88,10 @@ def payment_schedule(application: Application) -> list[ScheduledPayment]:
     if award is None or award.accepted_at is None:
         return []
     label = get_engine().applicant_label
+    # A closed grant pays nothing more: its unpaid instalments say so rather than "Not paid yet".
+    unpaid = (
+        "Not paid: the grant is closed" if has_tag(application, ApplicationTag.TERMINAL) else "Not paid yet"
+    )
     # A cancelled payment is as if it had not been made: the instalment is paid by its next one.
     live = [
         p for p in application.payments if has_tag(p, PaymentTag.PENDING) or has_tag(p, PaymentTag.PAID_OUT)
@@ -102,7 +106,7 @@ def payment_schedule(application: Application) -> list[ScheduledPayment]:
                 what=f"Instalment {instalment.position} of {count}" if count > 1 else "Your grant",
                 amount_pence=payment.amount_pence if payment else instalment.amount_pence,
                 when=instalment.when,
-                status=label(payment) if payment else "Not paid yet",
+                status=label(payment) if payment else unpaid,
                 paid_on=payment.paid_on if payment else None,
                 bank_reference=payment.payment_reference if payment else "",
             )

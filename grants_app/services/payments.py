@@ -85,7 +85,8 @@ def schedule_status(
 ) -> list[InstalmentStatus]:
     """Each instalment of the award's schedule with its status: paid or in progress (a payment that is
     not cancelled), due, not yet due (its trigger has not happened), on hold (the grant is not
-    payable), or not needed (the final return is accepted and the accepted spend is already met).
+    payable), or not needed (the final return is accepted and the accepted spend is already met, or the
+    grant is closed).
     Three queries whatever the schedule's length."""
     award = application.award
     if award is None:
@@ -114,6 +115,11 @@ def schedule_status(
             continue
         if not accepted:
             result.append(InstalmentStatus(instalment, NOT_YET_DUE, "The offer is not accepted yet", None, 0))
+            continue
+        if money.closed:
+            result.append(
+                InstalmentStatus(instalment, NOT_NEEDED, "The grant is closed: nothing more is paid", None, 0)
+            )
             continue
         if instalment.due_trigger == InstalmentTrigger.AFTER_FIRST_ACCEPTED_RETURN:
             if returned is None:

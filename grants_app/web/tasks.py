@@ -168,8 +168,11 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
         overdue = has_tag(ret, ReturnTag.OUTSTANDING) and ret.due_on < today
         if has_tag(ret, ReturnTag.SPEND_ACCEPTED):
             hint = "We have accepted it"
-        elif not has_tag(ret, ReturnTag.EDITABLE_BY_APPLICANT):
+        elif has_tag(ret, ReturnTag.AWAITING_REVIEW):
             hint = f"Sent {format_date(ret.submitted_at)}: we are reviewing it"
+        elif not has_tag(ret, ReturnTag.EDITABLE_BY_APPLICANT):
+            # Ended without being sent (the grant was closed): nothing for the group to do.
+            hint = "Nothing to send"
         elif ret.open_query is not None:
             hint = f"We have a question. Due {format_date(ret.due_on)}"
         else:
@@ -180,7 +183,9 @@ def next_steps(application: Application, triggers: set[str], url_for) -> list[Ne
                 engine.applicant_label(ret) + (" (overdue)" if overdue else ""),
                 hint,
                 url_for("portal.monitoring_return", reference=ref, return_id=ret.id),
-                done=has_tag(ret, ReturnTag.SPEND_ACCEPTED),
+                # Accepted, or ended without being sent: nothing left for the group to do.
+                done=not has_tag(ret, ReturnTag.EDITABLE_BY_APPLICANT)
+                and not has_tag(ret, ReturnTag.AWAITING_REVIEW),
             )
         )
     return steps

@@ -170,7 +170,9 @@ def test_finance_records_money_received_and_the_officer_writes_off_the_rest(make
     finance_client.post(url, data={"amount": "100.01", "received_on": today, "reference": "BACS IN"})
     assert any("more than the £100.00 still owed" in m for m in flashes(finance_client))
     finance_client.post(url, data={"amount": "30", "received_on": today, "reference": "BACS IN"})
-    assert f"£30.00 received (reference BACS IN) recorded against the recovery on {app.reference}" in flashes(finance_client)
+    assert f"£30.00 received (reference BACS IN) recorded against the recovery on {app.reference}" in flashes(
+        finance_client
+    )
     assert (
         finance_client.post(
             f"/admin/payment/recovery/{recovery.id}/write-off", data={"reason": "x"}

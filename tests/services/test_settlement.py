@@ -297,3 +297,18 @@ def test_a_grant_does_not_close_with_a_return_waiting_for_review(make, session):
     fire(session, sent, "accept", officer)
     fire(session, app, "close", officer)
     assert sent.state == "accepted" and app.state == "closed"
+
+
+def test_a_closed_grants_unpaid_instalments_are_not_needed(make, session):
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Group folded")
+    recoveries.raise_recovery(session, officer, app, amount_pence=50_000, reason="Unspent")
+    recoveries.write_off(session, officer, app.recoveries[0], reason="Group dissolved")
+    fire(session, app, "close", officer)
+    statuses = payments.schedule_status(session, app)
+    assert [(s.instalment.position, s.status, s.why) for s in statuses][1] == (
+        2,
+        payments.NOT_NEEDED,
+        "The grant is closed: nothing more is paid",
+    )

@@ -166,3 +166,31 @@ def test_the_accepted_grants_page_shows_each_payment_with_its_bank_reference(cli
 def test_before_the_offer_is_accepted_the_page_has_no_payments(client, offered):
     page = client.get(f"/applications/{offered.reference}").text
     assert 'id="payments"' not in page and "Grant offered" in page
+
+
+def test_a_closed_grants_page_says_its_returns_and_payments_are_not_needed(client, mailer, make, session):
+    from grants_app.dates import london_today
+    from grants_app.services import recoveries
+
+    app, officer = make.in_delivery(amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Group folded")
+    recoveries.raise_recovery(session, officer, app, amount_pence=50_000, reason="Unspent")
+    recoveries.record_money_received(
+        session,
+        make.finance(),
+        app.recoveries[0],
+        amount_pence=50_000,
+        received_on=london_today(),
+        reference="IN",
+    )
+    fire(session, app, "close", officer)
+    session.commit()
+    sign_in(client, mailer, make.applicant_of(app).email)
+    page = client.get(f"/applications/{app.reference}").text
+    assert "we are reviewing it" not in page and "Nothing to send" in page
+    table = page[page.index('id="payments"') : page.index("</table>", page.index('id="payments"'))]
+    assert "Not paid: the grant is closed" in table and "Not paid yet" not in table
+    ret = app.monitoring_returns[0]
+    shown = client.get(f"/applications/{app.reference}/returns/{ret.id}").text
+    assert "You have sent this return" not in shown and "This return is no longer needed" in shown
