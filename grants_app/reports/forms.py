@@ -15,7 +15,7 @@ from wtforms import DateField, Form, IntegerField, SelectField, SelectMultipleFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from grants_app.dates import financial_quarter_of, financial_year_of, london_today
+from grants_app.dates import financial_quarter_of, financial_year_of, london_today, parse_date
 from grants_app.normalise import parse_id
 from grants_app.reports.period import Period, ReportFilterError, period_from
 from grants_app.services.application_search import typed_reference
@@ -106,12 +106,23 @@ class YearField(IntegerField):
 
 
 class DayField(DateField):
+    """A date box that reads what people type as every date box does (dates.parse_date): the picker's
+    2026-04-01, 1/4/2026 or 1 April 2026."""
+
+    def __init__(self, label: str, *, what: str, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.what = what  # how messages name the date: "Start date"
+
     def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
+        text = valuelist[0] if valuelist else ""
+        if not str(text).strip():
             self.data = None
-            raise ValueError("Enter a real date, like 2026-04-01") from None
+            return
+        try:
+            self.data = parse_date(str(text), label=self.what)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
 
 
 class _Base(Form):
@@ -141,8 +152,8 @@ class SpendForm(_Base):
         choices=choices([("", "Whole year"), *QUARTERS.items()]),
         default="",
     )
-    starts_on = DayField("Or from (date)", validators=[Optional()])
-    ends_on = DayField("To (date)", validators=[Optional()])
+    starts_on = DayField("Or from (date)", what="Start date", validators=[Optional()])
+    ends_on = DayField("To (date)", what="End date", validators=[Optional()])
     # Unknown ids are refused by the report builder with a message (validate_choice would say it in English
     # nobody uses); garbage becomes -1, which no row has.
     fund_ids = SelectMultipleField(

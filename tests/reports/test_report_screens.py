@@ -55,7 +55,8 @@ def test_finance_downloads_the_spend_pdf_from_the_page(staff_client, bulk, ref, 
         ("year=abc", "Enter the financial year as a number, like 2026"),
         ("year=1066", "Enter a financial year between 2000 and 2100"),
         ("year=2026&quarter=9", "Choose a quarter from 1 to 4"),
-        ("starts_on=2026-13-01&ends_on=2026-05-01", "Enter a real date"),
+        ("starts_on=2026-13-01&ends_on=2026-05-01", "Start date must be a real date"),
+        ("starts_on=31%2F02%2F2026&ends_on=2026-05-01", "Start date must be a real date"),
         (
             "starts_on=2026-06-01&ends_on=2026-05-01",
             "The end date must be the same as or after the start date",
@@ -228,3 +229,10 @@ def test_the_statement_finds_a_grant_by_the_reference_as_the_search_does(staff_c
         f"{app_.reference} or {other.reference}"
     ) in response.get_data(as_text=True)
     assert statement(app_.reference).status_code == statement(other.reference).status_code == 200
+
+
+@pytest.mark.parametrize("starts, ends", [("1/4/2026", "30/06/2026"), ("1 April 2026", "30 Jun 2026")])
+def test_the_spend_reports_dates_may_be_typed_the_uk_way(staff_client, ref, session, starts, ends):
+    client, _user = staff_client(Role.FINANCE)
+    response = client.get("/admin/reports/spend", query_string={"starts_on": starts, "ends_on": ends})
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
