@@ -103,8 +103,9 @@ class GrantMoney:
 
     @property
     def not_yet_paid_pence(self) -> int:
-        """What may still be paid, including payments in progress (never below nil)."""
-        return max(0, self.entitled_pence - self.paid_pence)
+        """What may still be paid, including payments in progress (never below nil); nothing outside the
+        committed states (an offer declined or lapsed is never paid)."""
+        return max(0, self.entitled_pence - self.paid_pence) if self.committed else 0
 
     @property
     def committed_pence(self) -> int:
@@ -293,8 +294,7 @@ def position_from(fund: Fund, grants: Iterable[GrantMoney]) -> FundPosition:
     for g in grants:
         count += 1
         committed += g.committed_pence
-        if g.committed:
-            not_yet_paid += g.not_yet_paid_pence
+        not_yet_paid += g.not_yet_paid_pence
         paid += g.paid_pence
         spent += g.spent_pence
         underspend += g.settled_underspend_pence

@@ -424,9 +424,15 @@ def test_the_underspend_drilldown_totals_the_underspend(make, session, staff_cli
     drill = client.get(f"/admin/fund_position/{first.fund_id}/underspend").get_data(as_text=True)
     footer = drill[drill.index("<tfoot>") : drill.index("</tfoot>")]
     cells = re.findall(r'<td class="text-right">([^<]*)</td>', footer)
-    # award, paid, accepted spend, underspend, recovered, written off, owed
-    # paid £500 + £600 (each grant's first instalment), spent £400 + £200: underspend £100 + £400
-    assert cells[:4] == ["£1,600.00", "£1,100.00", "£600.00", "£500.00"], cells
+    # award, committed, paid, not yet paid, accepted spend, underspend, recovered, written off, owed
+    # paid £500 + £600 (each grant's first instalment), spent £400 + £200: underspend £100 + £400; each
+    # grant holds what it was paid until its underspend comes back, and nothing more is to be paid
+    assert cells[:6] == ["£1,600.00", "£1,100.00", "£1,100.00", "£0.00", "£600.00", "£500.00"], cells
+    # The committed drill-down adds up to the fund position's committed figure.
+    committed = client.get(f"/admin/fund_position/{first.fund_id}/committed").get_data(as_text=True)
+    total = re.findall(r'<td class="text-right">([^<]*)</td>', committed[committed.index("<tfoot>") :])[1]
+    position = client.get("/admin/fund_position/").get_data(as_text=True)
+    assert f'<th scope="row">Committed</th><td class="text-right">{total}</td>' in position
 
 
 # -- garbage ------------------------------------------------------------------------------------------
