@@ -61,6 +61,9 @@ def placeholder(dialect: str) -> str:
     return "Start of a word in a reference, title or organisation"
 
 
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc]")
+
+
 def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -69,9 +72,12 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
     """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
     case-insensitive, trigram indexes) or has a word starting with it (SQLite, case-insensitive for
     ASCII: the start of the text from the NOCASE indexes, the start of a later word or reference part
-    by reading the column). The term is matched as typed: % and _ are not wildcards. A term shaped
-    like a reference is matched on the reference alone."""
+    by reading the column). The term is matched as typed: % and _ are not wildcards, but an
+    apostrophe matches a straight or curly one. A term shaped like a reference is matched on the
+    reference alone."""
     text = _escaped(" ".join(term.split())[:MAX_TERM])
+    # A straight or curly apostrophe matches either (Word and phones type the curly one): one character.
+    text = _APOSTROPHES.sub("_", text)
     if dialect == "postgresql":
 
         def like(column, _separator: str):

@@ -116,3 +116,14 @@ def test_a_reference_finds_that_application_through_the_reference_alone(make, se
     with app.app_context():
         condition = str(matches(first.reference, "postgresql").compile())
     assert "organisations" not in condition and "title" not in condition
+
+
+@pytest.mark.parametrize("typed", ["Women's", "Women\u2019s", "women\u2018s"])
+def test_an_apostrophe_finds_a_straight_or_curly_one(make, session, staff_client, typed):
+    straight = make.submitted(title="Women's safety walk")
+    curly = make.submitted(title="Women\u2019s refuge outreach")
+    other = make.submitted(title="Womens football")
+    session.commit()
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get("/admin/application/", query_string={"search": typed}).get_data(as_text=True)
+    assert straight.reference in page and curly.reference in page and other.reference not in page
