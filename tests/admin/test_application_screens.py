@@ -233,10 +233,17 @@ def test_an_action_says_what_happened(make, session, staff_client):
         data={"amount": "500", "received_on": london_today().isoformat(), "reference": "BACS IN"},
     )
     session.expire_all()
-    client.post(f"{base}/close", data={"expected_version": app.version})
+    version = app.version
+    client.post(f"{base}/close", data={"expected_version": version})
     assert flashes(client) == [f"{app.reference} is closed"]
     session.expire_all()
     assert app.state == "closed"
+    # The same button pressed again: it is done, by whom and when, and nothing changes.
+    client.post(f"{base}/close", data={"expected_version": version})
+    again = flashes(client)[-1]
+    assert again.startswith(f"Application {app.reference} ")
+    assert f"is already closed (by {officer.full_name}, " in again
+    assert again.endswith("nothing was changed")
 
 
 def test_delegated_limit_guard(make, session, staff_client):

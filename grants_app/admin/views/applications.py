@@ -58,7 +58,7 @@ from grants_app.models.fund import fund_label
 from grants_app.money import parse_pounds, pounds_decimal
 from grants_app.normalise import compact, parse_id
 from grants_app.params import MAX_ID, parse_page
-from grants_app.refusals import NotFound, Refusal
+from grants_app.refusals import AlreadyDone, NotFound, Refusal
 from grants_app.services import (
     application_checks,
     application_history,
@@ -736,6 +736,11 @@ class ApplicationView(StaffModelView):
             abort(400)
         transition = next((t for t in available_triggers(app, user) if t.trigger == trigger), None)
         if transition is None:
+            try:  # the same button pressed twice: say it is done, by whom and when
+                get_engine().refuse_if_already_made(db.session, app, trigger)
+            except AlreadyDone as done:
+                flash(str(done), "info")
+                return self._back(app.id)
             flash("That action is not available to you on this application now. Reload the page.", "error")
             return self._back(app.id)
         if trigger in OWN_FORMS:
