@@ -127,10 +127,13 @@ def _kind_label(value: Any) -> str:
 
 def _transition(event: AuditEvent, definition, meetings: dict[int, str], who: str) -> HistoryLine:
     step = definition.step_label(event.trigger, event.from_state)
-    sentence = (
-        f"{who} moved the application from {definition.staff_label(event.from_state)} to "
-        f"{definition.staff_label(event.to_state)} ({step})."
-    )
+    if event.from_state == event.to_state:  # a step that leaves it where it was (a further recovery)
+        sentence = f"{who}: {step} (the application stays at {definition.staff_label(event.to_state)})."
+    else:
+        sentence = (
+            f"{who} moved the application from {definition.staff_label(event.from_state)} to "
+            f"{definition.staff_label(event.to_state)} ({step})."
+        )
     data = dict(event.data or {})
     inputs = dict(data.get("inputs") or {})
     inputs.pop("reason", None)

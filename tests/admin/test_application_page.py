@@ -214,3 +214,19 @@ def test_show_older_history_opens_the_history_with_every_event_counted(make, ses
     older = officer_client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     # The person asked for older entries: the history is open where the link lands.
     assert older.split('id="history-section"')[1].split(">")[0].strip().startswith("open")
+
+
+def test_a_step_that_leaves_the_application_where_it_was_is_not_a_move(make, session, staff_client):
+    from grants_app.services import recoveries
+    from tests.services.test_payments import delivering
+
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Under review")
+    recoveries.raise_recovery(session, officer, app, amount_pence=100, reason="First")
+    recoveries.raise_recovery(session, officer, app, amount_pence=200, reason="Second")
+    session.commit()
+    client, _ = staff_client(user=officer)
+    history = _page(client, app).split('id="history"')[1]
+    assert "from Recovery due to Recovery due" not in history
+    assert "(the application stays at Recovery due)" in history
