@@ -236,7 +236,8 @@ def edited_fields(form) -> list[str]:
 
 
 def link(url: str, text: str) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(url, text)
+    """<a href="url">text</a>, both escaped (Markup.format's string.Formatter cost more, in every row)."""
+    return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')  # noqa: S704 - both escaped
 
 
 def details_url(endpoint: str, row_id: int, fragment: str = "") -> str:
