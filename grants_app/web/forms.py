@@ -129,11 +129,13 @@ class GovDateField(Field):
         self.parse_error = None
         if not valuelist:
             return
-        parts = [clean(v or "").strip()[:12] for v in list(valuelist)[:3]]
+        parts = [clean(v or "").strip() for v in list(valuelist)[:3]]
         while len(parts) < 3:
             parts.append("")
-        # The widget redisplays exactly three boxes, whatever number of values was posted.
-        self.raw_data = parts
+        # The widget redisplays exactly three boxes, whatever number of values was posted, each cut to
+        # a box's length. The parser reads them whole: cut first, invisible characters pasted before a
+        # month name ("\u200d\u202f December") pushed the name past the cut and the date was refused.
+        self.raw_data = [p[:40] for p in parts]
         if not any(compact(p) for p in parts):
             return
         # One parser for every date a person types (grants_app.dates): month names and

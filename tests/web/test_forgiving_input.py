@@ -162,3 +162,23 @@ def test_invisible_characters_pasted_into_valid_answers_change_nothing(applicant
     assert (organisation.charity_number, organisation.company_number) == (charity, company)
     assert organisation.postcode == "SG1 1NJ"
     assert application.budget_lines[-1].amount_pence == pounds * 100 + 25
+
+
+def test_invisible_characters_before_a_month_name_do_not_hide_it(applicant_client, ref):
+    # Found by the property above: a joiner and four narrow no-break spaces before "December" pushed
+    # the name past the box's cut, and a real date was refused.
+    client, application = applicant_client
+    start, end = _dates(ref.fund)
+    r = client.post(
+        f"/applications/{application.reference}/project",
+        data=project_data(
+            ref,
+            start_date=[
+                f"\xa0{start.day}",
+                "\u200d\u202f\u202f\u202f\u202f" + f"{start:%B}",
+                f"\xa0{start.year}",
+            ],
+            end_date=[str(end.day), str(end.month), str(end.year)],
+        ),
+    )
+    assert r.status_code == 302, r.text
