@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from grants_app.lifecycle import ApplicationTag, PaymentTag, has_tag
+from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
     Application,
     AuditEvent,
@@ -28,6 +28,7 @@ from grants_app.services import audit
 from grants_app.services.application_form import check_can_edit
 from grants_app.services.documents import store_document
 from grants_app.services.locks import lock_row
+from grants_app.services.payments import payment_is_cancelled
 from grants_app.services.text_checks import normalise, text_problem
 from grants_app.workflow import available_triggers, fire, get_engine
 
@@ -93,9 +94,7 @@ def payment_schedule(application: Application) -> list[ScheduledPayment]:
         "Not paid: the grant is closed" if has_tag(application, ApplicationTag.TERMINAL) else "Not paid yet"
     )
     # A cancelled payment is as if it had not been made: the instalment is paid by its next one.
-    live = [
-        p for p in application.payments if has_tag(p, PaymentTag.PENDING) or has_tag(p, PaymentTag.PAID_OUT)
-    ]
+    live = [p for p in application.payments if not payment_is_cancelled(p)]
     latest = {p.instalment_id: p for p in live if p.instalment_id is not None}
     count = len(award.instalments)
     rows = []
