@@ -49,7 +49,8 @@ class Application(Timestamped, Base):
     # Lifecycle: only the workflow engine writes these (see grants_app.workflow.state_guard).
     workflow_name: Mapped[str] = mapped_column(String(60), default="application")
     workflow_version: Mapped[int] = mapped_column(default=1)
-    state: Mapped[str] = mapped_column(String(40), index=True)
+    # Indexed with the id (ix_applications_state_id in scale_indexes): the list sorts by state, then id.
+    state: Mapped[str] = mapped_column(String(40))
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

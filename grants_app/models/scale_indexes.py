@@ -42,7 +42,10 @@ for _table, _column in SEARCHED:
     ).ddl_if(dialect="postgresql")
     Index(f"ix_{_table.name}_{_column}_nocase", _table.c[_column].collate("NOCASE")).ddl_if(dialect="sqlite")
 
-# Sorts and filters of the application list (state, fund and organisation are indexed on their columns).
+# Sorts and filters of the application list (fund and organisation are indexed on their columns). Rows
+# that tie on the sorted column are in id order: by state, then id, one index serves both directions (on
+# the state alone PostgreSQL sorted a whole state's rows, 24 ms at 100,000), and the state filters too.
+Index("ix_applications_state_id", Application.state, Application.id)
 Index("ix_applications_title_sort", Application.title)
 Index("ix_applications_amount_requested_pence", Application.amount_requested_pence)
 Index("ix_applications_submitted_at", Application.submitted_at)

@@ -22,6 +22,13 @@ COUNT_CAP = 1_000
 # reference most, and matched on the reference alone the reference's index serves it. With the OR over
 # titles and organisations PostgreSQL reads the whole table for a rare term (about 300 ms at 100,000).
 REFERENCE_SHAPE = re.compile(r"[A-Za-z]{1,10}-\d{4}-\d*|\d{4}-\d{3,}")
+# On PostgreSQL the organisations whose name matches are read first, and when there are no more than
+# this many their ids go into the condition as a list. PostgreSQL can then combine the reference, title
+# and organisation indexes, so a word few applications have is found without reading the whole table
+# (about 120 ms at 100,000 applications, now 2-7 ms). A word in more organisations' names than this is
+# a common one (an area, "CIC"); reading the newest applications finds a page of matches first, and the
+# subquery, which PostgreSQL hashes, serves that better than a long list.
+ORGANISATIONS_LISTED = 100
 
 
 # A grant reference as staff type it, after typed_reference(): whole ("SOS-2026-0001"), without the
@@ -68,13 +75,14 @@ def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def matches(term: str, dialect: str) -> ColumnElement[bool]:
+def matches(term: str, dialect: str, session: Session | None = None) -> ColumnElement[bool]:
     """Applications whose reference, title or organisation's name contains `term` (PostgreSQL,
     case-insensitive, trigram indexes) or has a word starting with it (SQLite, case-insensitive for
     ASCII: the start of the text from the NOCASE indexes, the start of a later word or reference part
     by reading the column). The term is matched as typed: % and _ are not wildcards, but an
     apostrophe matches a straight or curly one. A term shaped like a reference is matched on the
-    reference alone."""
+    reference alone. Given a session on PostgreSQL, the matching organisations are read first (one
+    query; see ORGANISATIONS_LISTED)."""
     text = _escaped(" ".join(term.split())[:MAX_TERM])
     # A straight or curly apostrophe matches either (Word and phones type the curly one): one character.
     text = _APOSTROPHES.sub("_", text)
@@ -91,6 +99,10 @@ def matches(term: str, dialect: str) -> ColumnElement[bool]:
     if REFERENCE_SHAPE.fullmatch(text):
         return like(Application.reference, "-")
     organisations = select(Organisation.id).where(like(Organisation.name, " "))
+    if dialect == "postgresql" and session is not None:
+        found = session.execute(organisations.limit(ORGANISATIONS_LISTED + 1)).scalars().all()
+        if len(found) <= ORGANISATIONS_LISTED:
+            organisations = found
     return or_(
         like(Application.reference, "-"),
         like(Application.title, " "),

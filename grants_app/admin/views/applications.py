@@ -463,7 +463,7 @@ class ApplicationView(StaffModelView):
     def _apply_search(self, query, count_query, joins, count_joins, search):
         if not search.strip():
             return query, count_query, joins, count_joins
-        condition = application_search.matches(search, db.session.get_bind().dialect.name)
+        condition = application_search.matches(search, db.session.get_bind().dialect.name, db.session)
         if count_query is not None:  # an export counts nothing
             count_query = count_query.filter(condition)
         return query.filter(condition), count_query, joins, count_joins
