@@ -197,6 +197,22 @@ def test_the_year_figures_equal_the_fund_position_screen(make, session, ref, sta
     text = " ".join(pdf_text(outputs.spend_output(report, "pdf").as_bytes()).split())
     assert "Not yet paid is the money awarded that has not been paid by the end of the period" in text
     assert format_pence(position.remaining_pence) in text  # the fund's remaining, as on the screen
+    # "Fund position today" prints the screen's figures in its headings' order, not yet paid included
+    headings = "Fund Budget Committed Paid Not yet paid Accepted spend Underspend (settled grants) Recovered"
+    assert f"{headings} Written off Remaining" in text
+    row = text[text.index(f"{headings} Written off Remaining") :]
+    row = row[row.index(ref.fund.name) :]
+    assert pounds_in(row)[:9] == [
+        position.budget_pence,
+        position.committed_pence,
+        position.paid_pence,
+        position.not_yet_paid_pence,
+        position.spent_pence,
+        position.underspend_pence,
+        position.recovered_pence,
+        position.written_off_pence,
+        position.remaining_pence,
+    ]
 
 
 def test_spend_by_category_is_held_to_the_budgets_scaled_to_the_awards(make, session, ref):
