@@ -440,8 +440,18 @@ class WorkflowEngine:
             f" (by {made.full_name or made.actor_label}, {format_datetime(made.occurred_at)})" if made else ""
         )
         raise TransitionAlreadyMade(
-            f"{what} is already {label[:1].lower()}{label[1:]}{when}: nothing was changed", trigger=trigger
+            f"{what} is already {_as_state(label)}{when}: nothing was changed", trigger=trigger
         )
+
+
+def _as_state(label: str) -> str:
+    """A staff label after "is already": a word or a phrase that reads as one ("paid", "in delivery",
+    "on JAG agenda") as it is; any other ("Screening passed", "Offer issued") quoted after "at", so the
+    sentence does not read "is already screening passed"."""
+    words = label.split()
+    if len(words) == 1 or words[0] in ("In", "On"):
+        return f"{label[:1].lower()}{label[1:]}"
+    return f"at \u201c{label}\u201d"
 
 
 @functools.cache

@@ -209,7 +209,10 @@ def test_a_trigger_fired_again_is_already_made_with_who_and_when_not_a_conflict(
         with pytest.raises(TransitionAlreadyMade) as refused:
             fire(session, app, "pass_screening", officer, **again)
         message = str(refused.value)
-        assert message.startswith(f"Application {app} is already screening passed (by {officer.full_name}, ")
+        # A label that is a phrase is quoted, not lowercased into "is already screening passed".
+        assert message.startswith(
+            f"Application {app} is already at \u201cScreening passed\u201d (by {officer.full_name}, "
+        )
         assert message.endswith(": nothing was changed") and "someone else" not in message
         # Faces that treat a conflict as "the other request went through" keep working.
         assert isinstance(refused.value, ConflictError) and isinstance(refused.value, AlreadyDone)
