@@ -248,6 +248,31 @@ class WorkflowEngine:
             if self.actor_may(t.spec, obj, actor)
         ]
 
+    def refused_now(self, session: Session, obj: Any, transition: TransitionDef, actor: Any) -> str | None:
+        """What fire() would answer now if `transition` (one of available_triggers) were fired on obj:
+        the sentence of its first guard that refuses, or None. Only for a transition that asks for no
+        inputs, whose guards then judge the object as it stands (its button can say why it cannot be
+        used yet); for one with inputs the answer depends on what is typed, so this returns None.
+        Guards only read, so nothing is changed."""
+        if transition.inputs or not transition.guards:
+            return None
+        ctx = TransitionContext(
+            session=session,
+            obj=obj,
+            actor=actor,
+            transition=transition,
+            definition=self.definition_for(obj),
+            inputs={},
+            from_state=obj.state,
+            now=utcnow(),
+            settings=self.settings,
+        )
+        for name in transition.guards:
+            refusal = self.rules.guards[name](ctx)
+            if refusal:
+                return refusal
+        return None
+
     def resolve(self, obj: Any, trigger: str, actor: Any) -> TransitionDef:
         """The transition the machine says `trigger` means from obj's state, if this actor's role may
         fire it. Raises InvalidTransition or PermissionDenied (guards are not run)."""

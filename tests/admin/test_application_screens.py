@@ -540,3 +540,34 @@ def test_a_state_no_workflow_has_is_refused_with_a_message(make, session, staff_
     assert submitted.reference in page  # the filter is left out, not applied to find nothing
     matching = client.get(f"/admin/application/?flt0_state_equals={submitted.state}").get_data(as_text=True)
     assert submitted.reference in matching and "Invalid Filter Value" not in matching
+
+
+def _close_button(page: str) -> str:
+    form = re.search(r'<form [^>]*id="action-close">.*?</form>', page, re.S).group(0)
+    return form
+
+
+def test_close_says_why_it_cannot_be_used_yet_and_waits(make, session, staff_client):
+    """A step its rules would refuse as things stand says why on its button, and the button waits:
+    here a suspended grant whose paid money is neither spent in accepted returns nor asked back."""
+    app, officer = delivering(make, amount_pence=100_000)
+    payment = make.pay(app)
+    fire(session, app, "suspend", officer, reason="Under review")
+    session.commit()
+    client, _ = staff_client(user=officer)
+    before = (app.state, app.version)
+    form = _close_button(client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True))
+    assert "<strong>Not yet:</strong> £500.00 paid to the group is neither spent" in form
+    assert 'disabled aria-describedby="action-close-refused"' in form
+    session.expire_all()
+    assert (app.state, app.version) == before  # asking the rules changed nothing
+    # Once the money is asked back and received, the button is open and says nothing more.
+    fire(session, app, "demand_repayment", officer, reason="Misuse", amount_pence=payment.amount_pence)
+    session.commit()
+    finance_client, _ = staff_client(Role.FINANCE)
+    finance_client.post(
+        f"/admin/payment/recovery/{app.recoveries[0].id}/received",
+        data={"amount": "500", "received_on": london_today().isoformat(), "reference": "BACS IN"},
+    )
+    form = _close_button(client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True))
+    assert "Not yet" not in form and "disabled" not in form

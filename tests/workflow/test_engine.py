@@ -21,7 +21,9 @@ from grants_app.workflow import (
     PermissionDenied,
     TransitionAlreadyMade,
     fire,
+    get_engine,
 )
+from tests.services.test_payments import delivering
 
 
 def audit_count(session, app_id: int) -> int:
@@ -438,3 +440,23 @@ def test_role_and_inputs_are_checked_by_the_machine_before_any_guard(make, sessi
     with pytest.raises(InvalidInput):
         fire(session, app, "withdraw", make.applicant_of(app), reason=5)
     assert called == []
+
+
+def test_refused_now_says_what_fire_would_and_changes_nothing(make, session):
+    """The preview behind a button that waits: for a transition without inputs, the sentence fire()
+    would refuse with; None for one whose guards judge what is typed, or that has no guards."""
+    engine = get_engine()
+    app, officer = delivering(make, amount_pence=100_000)
+    make.pay(app)
+    fire(session, app, "suspend", officer, reason="Under review")
+    by_trigger = {t.trigger: t for t in engine.available_triggers(app, officer)}
+    assert (
+        by_trigger["demand_repayment"].guards
+        and engine.refused_now(session, app, by_trigger["demand_repayment"], officer) is None
+    )  # its guards read the amount typed
+    before = (app.state, app.version, audit_count(session, app.id))
+    preview = engine.refused_now(session, app, by_trigger["close"], officer)
+    assert (app.state, app.version, audit_count(session, app.id)) == before
+    with pytest.raises(GuardFailed) as refused:
+        fire(session, app, "close", officer)
+    assert preview == str(refused.value) and preview.startswith("£500.00 paid to the group is neither spent")

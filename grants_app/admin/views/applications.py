@@ -606,6 +606,7 @@ class ApplicationView(StaffModelView):
             app=app,
             state_label=definition.staff_label(app.state),
             triggers=[t for t in triggers if t.trigger not in screening_triggers],
+            refused={t.trigger: get_engine().refused_now(db.session, app, t, user) for t in triggers},
             screening_open=screening_open,
             checklist=screening.checklist_for(app),
             same_file=application_checks.same_file_kinds(app),
