@@ -256,17 +256,7 @@ class WorkflowEngine:
         Guards only read, so nothing is changed."""
         if transition.inputs or not transition.guards:
             return None
-        ctx = TransitionContext(
-            session=session,
-            obj=obj,
-            actor=actor,
-            transition=transition,
-            definition=self.definition_for(obj),
-            inputs={},
-            from_state=obj.state,
-            now=utcnow(),
-            settings=self.settings,
-        )
+        ctx = self._context(session, obj, actor, transition, self.definition_for(obj), {})
         for name in transition.guards:
             refusal = self.rules.guards[name](ctx)
             if refusal:
@@ -296,6 +286,29 @@ class WorkflowEngine:
         label = next((t.label for t in definition.transitions if t.trigger == trigger), trigger)
         return InvalidTransition(
             f"You cannot '{label}' when it is '{definition.staff_label(state)}'", trigger=trigger
+        )
+
+    def _context(
+        self,
+        session: Session,
+        obj: Any,
+        actor: Any,
+        transition: TransitionDef,
+        definition: WorkflowDefinition,
+        raw_inputs: dict[str, Any],
+    ) -> TransitionContext:
+        """A transition's context from obj's state now; `inputs` is filled by _prepare once checked."""
+        return TransitionContext(
+            session=session,
+            obj=obj,
+            actor=actor,
+            transition=transition,
+            definition=definition,
+            inputs={},
+            from_state=obj.state,
+            now=utcnow(),
+            settings=self.settings,
+            raw_inputs=raw_inputs,
         )
 
     def _prepare(self, event: EventData) -> None:
@@ -341,18 +354,7 @@ class WorkflowEngine:
             self.refuse_if_already_made(session, obj, trigger)
             raise self._not_from_here(definition, machine, trigger, from_state)
         has_effects = bool(transition.spec.effects)
-        ctx = TransitionContext(
-            session=session,
-            obj=obj,
-            actor=actor,
-            transition=transition.spec,
-            definition=definition,
-            inputs={},
-            from_state=from_state,
-            now=utcnow(),
-            settings=self.settings,
-            raw_inputs=inputs,
-        )
+        ctx = self._context(session, obj, actor, transition.spec, definition, inputs)
 
         def write(state: str) -> None:
             # A transition without effects changes one row: one version-checked UPDATE, no unit of work

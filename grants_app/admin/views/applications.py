@@ -601,12 +601,14 @@ class ApplicationView(StaffModelView):
         # A long history opens at its latest HISTORY_PAGE events; "show older" asks for a page more.
         history_total = application_history.history_count(db.session, app)
         history_shown = min((parse_page(request.args.get("history")) + 1) * HISTORY_PAGE, MAX_HISTORY)
+        # The buttons in "What you can do"; screening has its own form.
+        shown = [t for t in triggers if t.trigger not in screening_triggers]
         return self.render(
             "admin/application_details.html",
             app=app,
             state_label=definition.staff_label(app.state),
-            triggers=[t for t in triggers if t.trigger not in screening_triggers],
-            refused={t.trigger: get_engine().refused_now(db.session, app, t, user) for t in triggers},
+            triggers=shown,
+            refused={t.trigger: get_engine().refused_now(db.session, app, t, user) for t in shown},
             screening_open=screening_open,
             checklist=screening.checklist_for(app),
             same_file=application_checks.same_file_kinds(app),
