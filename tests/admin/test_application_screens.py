@@ -11,7 +11,7 @@ from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Ro
 from grants_app.workflow import fire
 from tests.admin.conftest import csrf_enabled, flashes
 from tests.conftest import count_queries
-from tests.services.test_payments import delivering
+from tests.services.test_payments import suspended_after_a_payment
 
 
 def _details(client, app):
@@ -191,10 +191,7 @@ def test_delegated_approval_above_the_limit_or_request_is_refused(make, session,
 
 def test_a_recovery_of_nothing_or_less_asks_for_an_amount_more_than_nothing(make, session, staff_client):
     """A zero or negative amount is told what is allowed, not "no more than £1,000,000,000"."""
-    app, officer = delivering(make, amount_pence=100_000)
-    make.pay(app)
-    fire(session, app, "suspend", officer, reason="Under review")
-    session.commit()
+    app, officer, _payment = suspended_after_a_payment(make)
     client, _ = staff_client(user=officer)
     url = f"/admin/application/{app.id}/fire/demand_repayment"
     for amount, message in (
@@ -213,10 +210,7 @@ def test_a_recovery_of_nothing_or_less_asks_for_an_amount_more_than_nothing(make
 
 def test_an_action_says_what_happened(make, session, staff_client):
     """Not "Done: Close the grant": the flash says what is now true, with the reference and amount."""
-    app, officer = delivering(make, amount_pence=100_000)
-    make.pay(app)
-    fire(session, app, "suspend", officer, reason="Under review")
-    session.commit()
+    app, officer, _payment = suspended_after_a_payment(make)
     client, _ = staff_client(user=officer)
     base = f"/admin/application/{app.id}/fire"
     client.post(
@@ -550,10 +544,7 @@ def _close_button(page: str) -> str:
 def test_close_says_why_it_cannot_be_used_yet_and_waits(make, session, staff_client):
     """A step its rules would refuse as things stand says why on its button, and the button waits:
     here a suspended grant whose paid money is neither spent in accepted returns nor asked back."""
-    app, officer = delivering(make, amount_pence=100_000)
-    payment = make.pay(app)
-    fire(session, app, "suspend", officer, reason="Under review")
-    session.commit()
+    app, officer, payment = suspended_after_a_payment(make)
     client, _ = staff_client(user=officer)
     before = (app.state, app.version)
     form = _close_button(client.get(f"/admin/application/details/?id={app.id}").get_data(as_text=True))

@@ -24,6 +24,16 @@ def delivering(make, amount_pence: int = 200_000, days: int = 300) -> tuple[Appl
     return app, officer
 
 
+def suspended_after_a_payment(make) -> tuple[Application, object, Payment]:
+    """A £1,000 grant in delivery, its first £500 instalment paid, then suspended (committed): paid
+    money neither spent in an accepted return nor asked back."""
+    app, officer = delivering(make, amount_pence=100_000)
+    payment = make.pay(app)
+    fire(make.session, app, "suspend", officer, reason="Under review")
+    make.session.commit()
+    return app, officer, payment
+
+
 def statuses(session, app):
     return [(s.instalment.position, s.status) for s in payments.schedule_status(session, app)]
 

@@ -23,7 +23,7 @@ from grants_app.workflow import (
     fire,
     get_engine,
 )
-from tests.services.test_payments import delivering
+from tests.services.test_payments import suspended_after_a_payment
 
 
 def audit_count(session, app_id: int) -> int:
@@ -446,9 +446,7 @@ def test_refused_now_says_what_fire_would_and_changes_nothing(make, session):
     """The preview behind a button that waits: for a transition without inputs, the sentence fire()
     would refuse with; None for one whose guards judge what is typed, or that has no guards."""
     engine = get_engine()
-    app, officer = delivering(make, amount_pence=100_000)
-    make.pay(app)
-    fire(session, app, "suspend", officer, reason="Under review")
+    app, officer, _payment = suspended_after_a_payment(make)
     by_trigger = {t.trigger: t for t in engine.available_triggers(app, officer)}
     assert (
         by_trigger["demand_repayment"].guards
