@@ -12,6 +12,12 @@ from grants_app.normalise import clean, compact
 LONDON = ZoneInfo("Europe/London")
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: every time is stored in UTC, and SQLite hands them
+    back naive."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def london_now() -> datetime:
     """Now, in Europe/London (pinned by grants_app.clock in the demo and tests)."""
     return clock.now().astimezone(LONDON)

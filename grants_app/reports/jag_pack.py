@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grants_app.dates import to_london
+from grants_app.dates import as_utc, to_london
 from grants_app.lifecycle import WrittenProcedureTag, written_procedure_states
 from grants_app.models import (
     AgendaItem,
@@ -314,7 +314,7 @@ def build_jag_pack(
     ]
 
     starts_at = meeting.starts_at
-    held = _aware(starts_at) <= utcnow() or meeting.minutes_approved_at is not None
+    held = as_utc(starts_at) <= utcnow() or meeting.minutes_approved_at is not None
     return JagPack(
         provenance=provenance(session, generated_by),
         meeting_id=meeting.id,
@@ -401,11 +401,6 @@ def _since_last_meeting(session: Session, meeting: Meeting, decided_at):
     ).scalar()
     clause = decided_at < meeting.starts_at
     return clause & (decided_at >= previous) if previous is not None else clause
-
-
-def _aware(moment: datetime) -> datetime:
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def jag_pack_tables(pack: JagPack) -> list[Table]:

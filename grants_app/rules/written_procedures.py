@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from grants_app.dates import format_datetime
+from grants_app.dates import as_utc, format_datetime
 from grants_app.lifecycle import ApplicationTag, WrittenProcedureTag, has_tag
 from grants_app.models import (
     Award,
@@ -41,7 +41,7 @@ def deadline_far_enough(ctx: TransitionContext) -> str | None:
     """The deadline is at least WRITTEN_PROCEDURE_MIN_HOURS (48 by default) from now, so every member
     has time to read the papers and respond."""
     hours = _setting(ctx, "written_procedure_min_hours", DEFAULT_MIN_HOURS)
-    deadline = procedures.as_utc(ctx.obj.deadline_at)
+    deadline = as_utc(ctx.obj.deadline_at)
     if deadline <= ctx.now:
         return "The deadline must be in the future"
     earliest = ctx.now + timedelta(hours=hours)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from grants_app.lifecycle import ApplicationTag, has_tag
 from grants_app.models import (
@@ -19,7 +19,6 @@ from grants_app.models import (
     Document,
     DocumentKind,
     InformationRequest,
-    OrganisationMember,
     User,
     utcnow,
 )
@@ -51,19 +50,6 @@ def application_for(session: Session, actor: User, reference: str) -> Applicatio
     if application is None or not application.applicant_can_act(actor):
         raise NotFound("No such application")
     return application
-
-
-def applications_of(session: Session, actor: User) -> list[Application]:
-    """Every application of every organisation the actor belongs to, newest first, each with its fund."""
-    org_ids = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == actor.id)
-    return list(
-        session.execute(
-            select(Application)
-            .where(Application.organisation_id.in_(org_ids))
-            .options(joinedload(Application.fund))
-            .order_by(Application.created_at.desc(), Application.id.desc())
-        ).scalars()
-    )
 
 
 @dataclass(frozen=True)

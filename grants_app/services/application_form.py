@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from grants_app.dates import format_date
 from grants_app.lifecycle import ApplicationTag, has_tag
@@ -23,7 +23,6 @@ from grants_app.models import (
     BudgetLine,
     Fund,
     Organisation,
-    OrganisationInvitation,
     OrganisationMember,
     OrganisationType,
     User,
@@ -88,26 +87,14 @@ def _record_changes(
 
 def organisations_of(session: Session, user: User) -> list[Organisation]:
     """Every organisation the applicant works for, by name (most people have one; a treasurer of two
-    groups has two), with their members and invitations loaded for the applications page."""
+    groups has two). The applications page reads its own rows (services/applicant_overview.py)."""
     return list(
         session.execute(
             select(Organisation)
             .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
             .where(OrganisationMember.user_id == user.id)
-            .options(
-                # Members and their names in the same query (their roles are not on the page);
-                # invitations, with who sent them, in one more.
-                joinedload(Organisation.members)
-                .joinedload(OrganisationMember.user)
-                .lazyload(User.role_grants),
-                selectinload(Organisation.invitations)
-                .joinedload(OrganisationInvitation.invited_by)
-                .lazyload(User.role_grants),
-            )
             .order_by(Organisation.name, Organisation.id)
-        )
-        .unique()
-        .scalars()
+        ).scalars()
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from grants_app.dates import format_datetime
+from grants_app.dates import as_utc, format_datetime
 from grants_app.lifecycle import WrittenProcedureTag, has_tag, written_procedure_states
 from grants_app.models import (
     AgendaItem,
@@ -23,7 +23,6 @@ from grants_app.models import (
     utcnow,
 )
 from grants_app.services.meetings import has_started
-from grants_app.services.written_procedures import as_utc
 from grants_app.text import plural
 
 # What stands between the member and voting (the template words each one).

@@ -222,28 +222,6 @@ def withdraw_invitation(
     return invitation
 
 
-def open_invitations(organisation: Organisation) -> list[OrganisationInvitation]:
-    """Invitations nobody has answered or withdrawn (some may have expired), oldest first."""
-    return [i for i in organisation.invitations if i.is_open]
-
-
-def invitations_to(session: Session, user: User) -> list[OrganisationInvitation]:
-    """Open, unexpired invitations to the user's address, for their applications page."""
-    now = utcnow()
-    rows = session.execute(
-        select(OrganisationInvitation)
-        .where(
-            OrganisationInvitation.email == user.email,
-            OrganisationInvitation.accepted_at.is_(None),
-            OrganisationInvitation.withdrawn_at.is_(None),
-            OrganisationInvitation.declined_at.is_(None),
-        )
-        .order_by(OrganisationInvitation.id)
-        .limit(20)
-    ).scalars()
-    return [i for i in rows if not i.has_expired(now)]
-
-
 def remove_colleague(session: Session, actor: User, organisation: Organisation, member_id: int) -> None:
     """Take someone off the organisation (a volunteer who has left); the last member cannot go."""
     _require_member(organisation, actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from grants_app.config import PROJECT_ROOT
-from grants_app.dates import format_date, format_datetime
+from grants_app.dates import as_utc, format_date, format_datetime
 from grants_app.models import OutboxEmail, utcnow
 from grants_app.money import format_pence
 from grants_app.services import audit
@@ -183,7 +183,7 @@ def send_again(session: Session, actor: Any, email_ids: Iterable[int]) -> tuple[
     emails = session.execute(select(OutboxEmail).where(OutboxEmail.id.in_(ids))).scalars().all()
     queued = 0
     for email in emails:
-        claimed = email.claimed_until is not None and _aware(email.claimed_until) > now
+        claimed = email.claimed_until is not None and as_utc(email.claimed_until) > now
         if email.sent_at is not None or claimed:
             continue
         done = session.execute(
@@ -209,10 +209,6 @@ def send_again(session: Session, actor: Any, email_ids: Iterable[int]) -> tuple[
     return queued, len(ids) - queued
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def status_of(email: OutboxEmail, now: datetime | None = None) -> str:
     """A sentence for the officer: sent, being sent, waiting to retry (when), or given up."""
     now = now or utcnow()
@@ -220,7 +216,7 @@ def status_of(email: OutboxEmail, now: datetime | None = None) -> str:
         return f"Sent {format_datetime(email.sent_at)}"
     if email.gave_up_at is not None:
         return f"Not sent: gave up after {email.attempts} attempts. Choose send again"
-    if email.claimed_until is not None and _aware(email.claimed_until) > now:
+    if email.claimed_until is not None and as_utc(email.claimed_until) > now:
         return "Being sent now"
     if email.attempts:
         return f"Not sent yet: will try again {format_datetime(email.next_attempt_at)}"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from grants_app.dates import as_utc
 from grants_app.models import LoginToken, Role, User, utcnow
 from grants_app.refusals import Refusal
 from grants_app.services import audit
@@ -49,10 +50,6 @@ def normalise_email(raw: str) -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def request_link(session: Session, email: str, *, ip: str, settings: Any) -> None:
@@ -124,7 +121,7 @@ def check_link(session: Session, token: str) -> LoginToken:
         raise SignInError("This sign-in link has already been used. Ask for a new one.")
     if row.cancelled_at is not None:
         raise SignInError("This sign-in link has been replaced by a newer one. Use the latest email we sent.")
-    if _aware(row.expires_at) < utcnow():
+    if as_utc(row.expires_at) < utcnow():
         raise SignInError("This sign-in link has expired. Links work for 15 minutes. Ask for a new one.")
     return row
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from grants_app.dates import format_datetime
+from grants_app.dates import as_utc, format_datetime
 from grants_app.models import User, utcnow
 from grants_app.normalise import compact
 from grants_app.passwords import hash_password, needs_rehash, verify_password
@@ -38,16 +38,9 @@ class PasswordOutcome:
     must_set_up_two_factor: bool
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC values
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def is_locked(user: User, now: datetime | None = None) -> bool:
     """Whether the account is locked after too many wrong passwords (until locked_until, UTC)."""
-    locked_until = _aware(user.locked_until)
-    return locked_until is not None and locked_until > (now or utcnow())
+    return user.locked_until is not None and as_utc(user.locked_until) > (now or utcnow())
 
 
 def check_password(

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from grants_app.dates import format_datetime, london_moment
+from grants_app.dates import as_utc, format_datetime, london_moment
 from grants_app.lifecycle import WrittenProcedureTag, has_tag, written_procedure_states
 from grants_app.models import (
     Application,
@@ -61,11 +61,6 @@ from grants_app.workflow import SYSTEM, fire, get_engine, start
 MAX_SUMMARY = 5000
 MAX_REASON = 5000
 RECOMMENDATION_WORDS = {Recommendation.APPROVE: "approve", Recommendation.DECLINE: "decline"}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive values; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # -- counting ----------------------------------------------------------------------------------------

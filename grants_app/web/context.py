@@ -34,11 +34,21 @@ class PartnershipInfo:
     contact_email: str = ""
 
 
+# Built once: every portal page reads it, and building a statement costs more than running it.
+_PARTNERSHIP = select(
+    Partnership.name,
+    Partnership.short_name,
+    Partnership.area_name,
+    Partnership.address,
+    Partnership.contact_email,
+).limit(1)
+
+
 def partnership_info() -> PartnershipInfo:
     """The Partnership row as plain values, read once per request (defaults when none is set up)."""
     if "partnership_info" not in g:
         try:
-            row = db.session.execute(select(Partnership).limit(1)).scalar_one_or_none()
+            row = db.session.execute(_PARTNERSHIP).one_or_none()
         except SQLAlchemyError:  # the error pages must render while the database is down
             db.session.rollback()
             row = None

@@ -150,6 +150,11 @@ class WorkflowDefinition:
         """The applicant label of `state` (the name itself for a state the file no longer has)."""
         return self.states[state].applicant_label if state in self.states else state
 
+    def state_tagged(self, state: str, tag: str) -> bool:
+        """Whether `state` carries `tag` (False for a state the file no longer has)."""
+        found = self.states.get(state)
+        return found is not None and tag in found.tags
+
 
 def _fail(path: Path, line: int, message: str) -> WorkflowDefinitionError:
     return WorkflowDefinitionError(f"{path}:{line}: {message}")

@@ -208,8 +208,7 @@ class WorkflowEngine:
 
     def has_tag(self, obj: object, tag: str) -> bool:
         """Whether obj's current state carries `tag` in obj's own workflow."""
-        state = self.definition_for(obj).states.get(obj.state)  # type: ignore[attr-defined]
-        return state is not None and tag in state.tags
+        return self.definition_for(obj).state_tagged(obj.state, tag)  # type: ignore[attr-defined]
 
     # -- starting a new object -------------------------------------------------------------------
     def start(self, obj: object, workflow_name: str | None = None) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from grants_app import clock
-from grants_app.dates import LONDON
+from grants_app.dates import LONDON, as_utc
 from grants_app.models import (
     AgendaItem,
     Application,
@@ -358,7 +358,7 @@ def test_the_result_votes_and_responses_are_noted_at_the_next_meeting_and_minute
 
 def test_deadlines_are_shown_in_london_time(circulated):
     _officer, _members, _app, procedure = circulated
-    local = written_procedures.as_utc(procedure.deadline_at).astimezone(LONDON)
+    local = as_utc(procedure.deadline_at).astimezone(LONDON)
     assert local.tzinfo is not None
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import (
     Response,
     abort,
@@ -20,10 +18,7 @@ from flask_login import current_user
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.models import (
-    Application,
     Document,
-    Organisation,
-    OrganisationInvitation,
     OrganisationType,
     utcnow,
 )
@@ -32,8 +27,8 @@ from grants_app.reports import outputs
 from grants_app.reports.period import ReportFilterError
 from grants_app.reports.statement import build_statement
 from grants_app.services import applicant_actions as actions
+from grants_app.services import applicant_overview as overview
 from grants_app.services import application_form as form_service
-from grants_app.services import invitations
 from grants_app.web import forms as f
 from grants_app.web.errors import error_list
 from grants_app.web.portal.blueprint import bp
@@ -41,29 +36,13 @@ from grants_app.web.portal.common import applicant_required, attempt, load_appli
 from grants_app.web.tasks import next_steps, section_statuses
 
 
-@dataclass
-class OrganisationGroup:
-    """One organisation on the applications page: its applications, members and open invitations."""
-
-    organisation: Organisation
-    applications: list[Application]
-    invitations: list[OrganisationInvitation]
-
-
 @bp.get("/applications")
 @applicant_required
 def dashboard():
-    organisations = form_service.organisations_of(db.session, current_user)
-    by_organisation: dict[int, list[Application]] = {o.id: [] for o in organisations}
-    for application in actions.applications_of(db.session, current_user):
-        by_organisation.setdefault(application.organisation_id, []).append(application)
-    groups = [
-        OrganisationGroup(o, by_organisation[o.id], invitations.open_invitations(o)) for o in organisations
-    ]
     return render_template(
         "portal/dashboard.html",
-        groups=groups,
-        invitations_to_me=invitations.invitations_to(db.session, current_user),
+        organisations=overview.organisations_overview(db.session, current_user.id),
+        invitations_to_me=overview.invitations_to_me(db.session, current_user.id),
         fund=form_service.open_fund(db.session, london_today()),
         form=f.ConfirmForm(),
         now=utcnow(),
