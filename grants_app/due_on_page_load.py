@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 SKIPPED = ("static", "govuk_assets.", "health.")
 
 
+# At most this many grants start delivery in one page load: after the daily job has not run for a
+# while (or on a first import) there may be thousands, and one request starting them all ran past
+# gunicorn's timeout. The next page load takes the next batch; the daily job takes every one.
+PAGE_LOAD_BATCH = 20
+
 # Today's date (Europe/London) in the page-load check, given when it runs.
 TODAY: BindParameter[date] = bindparam("today", type_=Date)
 
@@ -54,7 +59,7 @@ def _close_written_procedures(session: Session) -> bool:
 
 
 def _start_deliveries(session: Session) -> bool:
-    report = offers.start_due_deliveries(session, SYSTEM, london_today())
+    report = offers.start_due_deliveries(session, SYSTEM, london_today(), limit=PAGE_LOAD_BATCH)
     return bool(report.done or report.refused)
 
 

@@ -285,20 +285,27 @@ def due_to_start(today: date | ColumnElement[date]) -> ColumnElement[bool]:
     )
 
 
-def deliveries_due_to_start(session: Session, today: date, limit: int | None = None) -> list[Application]:
+def deliveries_due_to_start(
+    session: Session, today: date, limit: int | None = None, *, skip_locked: bool = False
+) -> list[Application]:
     """Grants whose offer is accepted and whose project start date (Europe/London) is today or past,
-    oldest first; at most `limit` (one indexed query)."""
+    oldest first; at most `limit` (one indexed query). `skip_locked` locks the rows it returns and
+    passes over those another transaction holds (PostgreSQL; SQLite lets one writer in anyway)."""
     query = select(Application).where(due_to_start(today)).order_by(Application.id)
     if limit is not None:
         query = query.limit(limit)
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
     return list(session.execute(query).scalars())
 
 
-def start_due_deliveries(session: Session, actor, today: date) -> JobReport:
-    """Fire `start_delivery` on every grant whose offer is accepted and whose project has started
-    (`today`, Europe/London): the daily job and the next page anyone loads run it as the system. Each
-    start is its own savepoint; refusals are reported, not raised."""
-    return _fire_each(session, deliveries_due_to_start(session, today), "start_delivery", actor)
+def start_due_deliveries(session: Session, actor, today: date, limit: int | None = None) -> JobReport:
+    """Fire `start_delivery` on each grant whose offer is accepted and whose project has started
+    (`today`, Europe/London), every one of them or the first `limit`: the daily job starts them all,
+    the next page anyone loads a batch (with `limit`, grants another request is starting are left to
+    it). Each start is its own savepoint; refusals are reported, not raised."""
+    due = deliveries_due_to_start(session, today, limit, skip_locked=limit is not None)
+    return _fire_each(session, due, "start_delivery", actor)
 
 
 def lapse_expired_offers(session: Session, actor, today: date) -> JobReport:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from grants_app import clock
+from grants_app import clock, due_on_page_load
 from grants_app.clock import pinned
 from grants_app.dates import london_today
 from grants_app.extensions import db
@@ -103,3 +103,37 @@ def test_the_page_load_check_sees_a_due_start_only_from_the_start_date(make, ses
         offers.start_due_deliveries(session, SYSTEM, london_today())
         assert not has_tag(later, ApplicationTag.AWAITING_DELIVERY)
         assert offers.deliveries_due_to_start(session, london_today()) == []
+
+
+def test_a_page_load_starts_a_batch_and_the_next_one_the_rest(client, make, session, monkeypatch):
+    """After the daily job has not run for a while there may be thousands of due starts: one request
+    starting them all ran past gunicorn's timeout (a minute and more at 100,000 applications)."""
+    monkeypatch.setattr(due_on_page_load, "PAGE_LOAD_BATCH", 2)
+    grants = [_accepted(make) for _ in range(3)]
+    session.commit()
+
+    def awaiting() -> list[int]:
+        db.session.expire_all()
+        return [
+            g.id
+            for g in grants
+            if has_tag(db.session.get(Application, g.id), ApplicationTag.AWAITING_DELIVERY)
+        ]
+
+    assert client.get("/").status_code == 200
+    assert awaiting() == [grants[2].id]  # oldest first
+    assert client.get("/").status_code == 200
+    assert awaiting() == []
+
+
+@pytest.mark.postgres
+def test_a_page_load_passes_over_a_grant_another_request_is_starting(app, make, session):
+    first, second = _accepted(make), _accepted(make)
+    session.commit()
+    with db.engine.connect() as other:
+        other.execute(select(Application.id).where(Application.id == first.id).with_for_update()).all()
+        report = offers.start_due_deliveries(session, SYSTEM, london_today(), limit=20)
+        assert report.done == [second.reference] and report.refused == []
+        session.commit()
+        other.rollback()
+    assert offers.deliveries_due_to_start(session, london_today()) == [first]
