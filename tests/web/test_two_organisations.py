@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from grants_app.models import Application, AuditEvent, OrganisationInvitation, utcnow
+from grants_app.models import Application, AuditEvent, OrganisationInvitation, OrganisationMember, utcnow
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services.application_form import start_with_organisation
+from tests.conftest import count_queries
 from tests.web.conftest import invitation_link, last_link, sign_in
 
 
@@ -247,3 +248,29 @@ def test_a_person_in_two_organisations_invites_to_the_one_they_choose(client, ma
     invitation = session.execute(select(OrganisationInvitation)).scalar_one()
     assert invitation.organisation_id == tenants.id
     assert client.get(f"/organisations/{tenants.id + boxing.id + 1000}/invite").status_code == 404
+
+
+def test_the_applications_page_costs_the_same_queries_however_many_groups(
+    app, client, mailer, treasurer, make, session
+):
+    """Every applicant opens this page after signing in: its rows come from fixed statements, so a
+    treasurer of many groups, with many applications and colleagues, costs no more queries."""
+    person, boxing, tenants, _application = treasurer
+
+    def queries() -> tuple[int, str]:
+        with count_queries(app) as statements:
+            page = client.get("/applications").text
+        return len(statements), page
+
+    sign_in(client, mailer, person.email)
+    before, _page = queries()
+    for n in range(3):
+        group = make.organisation(person, name=f"Group {n}")
+        colleague = make.user("applicant", name=f"Colleague {n}")
+        session.add(OrganisationMember(organisation_id=group.id, user_id=colleague.id))
+        make.application(applicant=person, organisation=group, complete=False)
+    make.application(applicant=person, organisation=tenants, complete=False)
+    session.commit()
+    after, page = queries()
+    assert after == before
+    assert page.count('id="organisation-') == 5 and "Colleague 2" in page and boxing.name in page
