@@ -19,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import Field, FileField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import BooleanField, RadioField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from grants_app.dates import parse_date_parts
 from grants_app.models.application import DOCUMENT_KIND_LABELS
@@ -110,8 +110,20 @@ class MaxWords:
             )
 
 
-def required(label: str) -> InputRequired:
-    return InputRequired(message=label)
+class Required(InputRequired):
+    """An answer must be given: WTForms' InputRequired looks only at what was sent, so an answer of
+    spaces (or of characters clean() removes) passed it and was stored empty once _CleanText stripped
+    it: an organisation with no name, an invitation to nobody. The cleaned answer must not be empty."""
+
+    def __call__(self, form, field) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+def required(label: str) -> Required:
+    return Required(message=label)
 
 
 class GovDateField(Field):

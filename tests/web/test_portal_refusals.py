@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from grants_app.models import Application, Document
+from grants_app.models import Application, Document, Organisation, OrganisationInvitation
 from grants_app.services.documents import MAX_BYTES
 from grants_app.workflow import fire
 from tests.web.conftest import docx, pdf, png, sign_in, upload
@@ -198,6 +198,26 @@ def test_eligibility_says_which_answer_failed_and_where_else_to_look(client, ref
     r = client.post("/eligibility/stevenage", data={})
     assert r.status_code == 400 and "Select yes or no" in r.text and 'href="#answer"' in r.text
     assert client.get("/eligibility/nonsense").status_code == 404
+
+
+@pytest.mark.parametrize("blank", ["     ", "\u00a0\u00a0", "\t \u200b \u3000"])
+def test_an_answer_of_spaces_is_no_answer(signed_in, session, blank):
+    """WTForms' InputRequired looked only at what was sent: spaces passed it and were stored empty once
+    stripped (an organisation with no name, its page reading "People who can work on 's applications")."""
+    r = signed_in.post("/applications/new", data={**ORG, "name": blank, "town": blank})
+    _error(r, "Enter your organisation&#39;s name", "name")
+    assert "Enter town or city" in r.text
+    assert session.execute(select(Organisation)).first() is None
+
+
+def test_an_invitation_to_a_name_of_spaces_is_refused(applicant_client, session):
+    client, application = applicant_client
+    r = client.post(
+        f"/organisations/{application.organisation_id}/invite",
+        data={"name": " \u00a0 ", "email": "alex@groupa.example"},
+    )
+    _error(r, "Enter your colleague&#39;s full name", "name")
+    assert session.execute(select(OrganisationInvitation)).first() is None
 
 
 def test_control_characters_are_refused(applicant_client, ref):
