@@ -164,7 +164,11 @@ class InvitationToMe:
 
 def organisations_overview(session: Session, user_id: int) -> list[OrganisationOverview]:
     """Every organisation `user_id` works for, by name, with its colleagues, open invitations and
-    applications (three queries, however many organisations and applications)."""
+    applications (three queries, however many organisations and applications).
+
+    On PostgreSQL each query sees what was committed when it ran: for someone who joins an
+    organisation while the page is read (accepting an invitation in another tab), the later queries
+    find rows of an organisation the first did not list. Those wait for the next page load."""
     organisations: dict[int, OrganisationOverview] = {}
     params = {"user_id": user_id}
     for org_id, org_name, member_id, full_name, email in session.execute(_ORGANISATIONS_AND_PEOPLE, params):
@@ -173,9 +177,10 @@ def organisations_overview(session: Session, user_id: int) -> list[OrganisationO
             overview = organisations[org_id] = OrganisationOverview(org_id, org_name)
         overview.colleagues.append(Colleague(member_id, full_name, email))
     for invitation_id, org_id, name, email, expires_at in session.execute(_INVITATIONS_SENT, params):
-        organisations[org_id].invitations.append(
-            SentInvitation(invitation_id, name, email, as_utc(expires_at))
-        )
+        if org_id in organisations:
+            organisations[org_id].invitations.append(
+                SentInvitation(invitation_id, name, email, as_utc(expires_at))
+            )
     _add_applications(organisations, session.execute(_APPLICATIONS, params).all())
     return list(organisations.values())
 
@@ -183,6 +188,8 @@ def organisations_overview(session: Session, user_id: int) -> list[OrganisationO
 def _add_applications(organisations: dict[int, OrganisationOverview], rows: Sequence) -> None:
     engine = get_engine()
     for org_id, reference, title, workflow_name, state, changed_at, fund_name, financial_year in rows:
+        if org_id not in organisations:
+            continue
         definition = engine.definition(workflow_name)
         organisations[org_id].applications.append(
             ApplicationLine(

@@ -136,3 +136,31 @@ def test_the_same_queries_however_many_organisations_and_applications(app, make,
         counts.append(len(statements))
     assert len(overview) == 5 and sum(len(o.applications) for o in overview) == 10
     assert counts == [4, 4]
+
+
+def test_joining_an_organisation_while_the_page_is_read_shows_it_next_time(make, session, monkeypatch):
+    """On PostgreSQL each statement sees what was committed when it ran: an invitation accepted in
+    another tab between the first query and the next gave rows of an organisation the first had not
+    listed (a KeyError: a 500). Reproduced here by joining right after the first statement."""
+    tess = make.user("applicant")
+    mine = make.organisation(tess, name="Mine")
+    founder = make.user("applicant")
+    joined = make.organisation(founder, name="Joined")
+    make.application(applicant=founder, organisation=joined, complete=False)
+    _invite(session, joined, "someone@groups.example")
+    session.flush()
+    real_execute = session.execute
+    statements = []
+
+    def execute(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs).freeze()
+        statements.append(statement)
+        if len(statements) == 1:
+            session.add(OrganisationMember(organisation_id=joined.id, user_id=tess.id))
+            session.flush()
+        return result()
+
+    monkeypatch.setattr(session, "execute", execute)
+    assert [o.id for o in organisations_overview(session, tess.id)] == [mine.id]
+    monkeypatch.undo()
+    assert [o.name for o in organisations_overview(session, tess.id)] == ["Joined", "Mine"]
