@@ -108,7 +108,7 @@ def invitation_for(session: Session, token: str) -> OrganisationInvitation:
             f"work on {possessive(row.organisation.name)} applications."
         )
     if row.declined_at is not None:
-        raise InvitationError(f"You declined this invitation. Ask {inviter} to invite you again.")
+        raise InvitationError(f"This invitation has been declined. Ask {inviter} to invite you again.")
     if row.accepted_at is None and row.has_expired(utcnow()):
         raise InvitationError(
             f"This invitation expired on {format_date(row.expires_at)}. Ask {inviter} to invite you again."
@@ -196,10 +196,11 @@ def decline_invitation(session: Session, actor: User, token: str) -> Organisatio
 def withdraw_invitation(
     session: Session, actor: User, organisation: Organisation, invitation_id: int
 ) -> OrganisationInvitation:
-    """A member takes back an invitation nobody has answered yet: its link stops working.
+    """A member takes back an invitation nobody has answered yet (or clears one that has expired): its
+    link stops working.
 
     NotFound if the actor is not a member or the invitation is not this organisation's; Refusal if it
-    has already been answered."""
+    has already been accepted, declined or withdrawn (a page open from before says so)."""
     _require_member(organisation, actor)
     invitation = next((i for i in organisation.invitations if i.id == invitation_id), None)
     if invitation is None:
@@ -208,17 +209,20 @@ def withdraw_invitation(
         raise Refusal(
             f"{invitation.name} has already accepted. To stop them working on these applications, remove them"
         )
-    if invitation.is_open:
-        invitation.withdrawn_at = utcnow()
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "organisation",
-            organisation.id,
-            "invitation_withdrawn",
-            data={"email": invitation.email},
-        )
+    if invitation.declined_at is not None:
+        raise Refusal(f"{invitation.name} has declined the invitation, so there is nothing to withdraw")
+    if invitation.withdrawn_at is not None:
+        raise Refusal(f"The invitation to {invitation.email} has already been withdrawn")
+    invitation.withdrawn_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "organisation",
+        organisation.id,
+        "invitation_withdrawn",
+        data={"email": invitation.email},
+    )
     return invitation
 
 

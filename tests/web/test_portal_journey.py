@@ -376,3 +376,20 @@ def test_the_last_member_cannot_be_removed_and_other_organisations_members_are_4
     assert client.post(f"/organisation/members/{theirs.organisation.members[0].id}/remove").status_code == 404
     session.expire_all()
     assert application.organisation.has_member(member) and len(theirs.organisation.members) == 1
+
+
+def test_removing_someone_already_removed_says_so(client, mailer, make, session):
+    """A second tab, or a colleague who was quicker: "Page not found" told the member nothing."""
+    application = make.application()
+    member = make.applicant_of(application)
+    leaver = make.user("applicant", name="Lee Leaver")
+    session.add(OrganisationMember(organisation_id=application.organisation_id, user_id=leaver.id))
+    session.commit()
+    leaving = next(m.id for m in application.organisation.members if m.user_id == leaver.id)
+    sign_in(client, mailer, member.email)
+    assert client.post(f"/organisation/members/{leaving}/remove").status_code == 302
+    r = client.post(f"/organisation/members/{leaving}/remove")
+    assert r.status_code == 302 and r.location.endswith("/applications")
+    assert "That person has already been removed" in client.get("/applications").text
+    session.expire_all()
+    assert [m.user_id for m in application.organisation.members] == [member.id]

@@ -184,6 +184,63 @@ def test_the_inviter_can_withdraw_an_invitation_and_its_link_stops_working(clien
     assert not b_draft.organisation.has_member(alex)
 
 
+def _withdraw(client, invitation) -> str:
+    r = client.post(f"/organisations/{invitation.organisation_id}/invitations/{invitation.id}/withdraw")
+    assert r.status_code == 302, r.text
+    return client.get("/applications").text
+
+
+def test_withdrawing_twice_or_after_a_decline_says_what_happened(client, mailer, invited, session):
+    """A page open from before: "You have withdrawn the invitation" hid that the person had declined,
+    and repeated itself on a second click."""
+    alex, _group_a, b_member, _b_draft = invited
+    invitation = session.execute(select(OrganisationInvitation)).scalar_one()
+    link = invitation_link(mailer, alex.email)
+    client.post("/sign-out")
+    sign_in(client, mailer, alex.email)
+    assert client.post(link, data={"answer": "decline"}).status_code == 302
+    client.post("/sign-out")
+    sign_in(client, mailer, b_member.email)
+    page = _withdraw(client, invitation)
+    assert "Alex Member has declined the invitation, so there is nothing to withdraw" in page
+    assert "You have withdrawn" not in page
+    session.expire_all()
+    assert invitation.withdrawn_at is None and invitation.declined_at is not None
+
+
+def test_a_second_withdraw_says_it_is_already_withdrawn(client, invited, session):
+    invitation = session.execute(select(OrganisationInvitation)).scalar_one()
+    assert "You have withdrawn the invitation to alex@groupa.example" in _withdraw(client, invitation)
+    session.expire_all()
+    first = invitation.withdrawn_at
+    page = _withdraw(client, invitation)
+    assert "The invitation to alex@groupa.example has already been withdrawn" in page
+    session.expire_all()
+    assert invitation.withdrawn_at == first
+
+
+def test_removing_an_expired_invitation_says_removed(client, invited, session):
+    invitation = session.execute(select(OrganisationInvitation)).scalar_one()
+    invitation.expires_at = utcnow() - timedelta(days=1)
+    session.commit()
+    page = _withdraw(client, invitation)
+    assert "You have removed the expired invitation to alex@groupa.example" in page
+    assert "Invitation expired" not in page
+
+
+def test_someone_else_opening_a_declined_link_is_not_told_they_declined(client, mailer, invited, session):
+    alex, *_ = invited
+    link = invitation_link(mailer, alex.email)
+    client.post("/sign-out")
+    sign_in(client, mailer, alex.email)
+    client.post(link, data={"answer": "decline"})
+    client.post("/sign-out")
+    sign_in(client, mailer, "someone.else@example.org")
+    r = client.get(link)
+    assert r.status_code == 410 and "This invitation has been declined" in r.text
+    assert "You declined" not in r.text
+
+
 def test_another_organisations_invitation_cannot_be_withdrawn(client, mailer, invited, make, session):
     _alex, _group_a, _b_member, b_draft = invited
     invitation = session.execute(select(OrganisationInvitation)).scalar_one()

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from grants_app.dates import format_date
 from grants_app.extensions import db
-from grants_app.models import OrganisationMember
+from grants_app.models import OrganisationMember, utcnow
 from grants_app.refusals import NotFound
 from grants_app.services import application_form as form_service
 from grants_app.services import invitations
@@ -81,7 +81,9 @@ def withdraw_invitation(organisation_id: int, invitation_id: int):
     outcome = attempt(
         lambda: invitations.withdraw_invitation(db.session, current_user, organisation, invitation_id)
     )
-    if outcome.ok:
+    if outcome.ok and outcome.value.has_expired(utcnow()):
+        flash(f"You have removed the expired invitation to {outcome.value.email}.")
+    elif outcome.ok:
         flash(f"You have withdrawn the invitation to {outcome.value.email}. Its link no longer works.")
     else:
         flash(str(outcome.refusal), "info")
@@ -93,7 +95,10 @@ def withdraw_invitation(organisation_id: int, invitation_id: int):
 def remove_member(member_id: int):
     member = db.session.get(OrganisationMember, member_id)
     if member is None:
-        abort(404)
+        # Removed already (in another tab, or by a colleague): an id that no membership has reveals
+        # nobody's, so this says so rather than "Page not found".
+        flash("That person has already been removed.", "info")
+        return redirect(url_for("portal.dashboard"))
     organisation = _organisation(member.organisation_id)
     if not f.ConfirmForm().validate_on_submit():
         abort(400)
