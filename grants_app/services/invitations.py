@@ -22,6 +22,7 @@ from grants_app.refusals import NotFound, Refusal
 from grants_app.services import audit
 from grants_app.services.notifications import partnership_name
 from grants_app.services.outbox import queue_email
+from grants_app.services.sign_in import placeholder_name
 from grants_app.text import possessive
 
 INVITATION_DAYS = 14
@@ -164,9 +165,14 @@ def accept_invitation(session: Session, actor: User, token: str) -> Organisation
         )
         session.flush()
         session.refresh(organisation)
-    audit.record(
-        session, actor, "organisation", organisation.id, "invitation_accepted", data={"email": actor.email}
-    )
+    data = {"email": actor.email}
+    if actor.full_name == placeholder_name(actor.email) and invitation.name:
+        # A new account is named after its address ("sam.c"); the colleagues listed them as "sam.c"
+        # although the inviter had typed "Sam Colleague".
+        data["full_name"] = [actor.full_name, invitation.name]
+        actor.full_name = invitation.name
+        session.flush()
+    audit.record(session, actor, "organisation", organisation.id, "invitation_accepted", data=data)
     return invitation
 
 

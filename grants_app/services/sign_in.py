@@ -52,6 +52,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def placeholder_name(email: str) -> str:
+    """The name a new account starts with, until the person is named: the address before the @."""
+    return email.split("@")[0][:200]
+
+
 def request_link(session: Session, email: str, *, ip: str, settings: Any) -> None:
     """Queue a sign-in email for `email` (already normalised). Raises TooManyRequests.
 
@@ -141,7 +146,7 @@ def redeem_link(session: Session, token: str) -> User:
         raise SignInError("This sign-in link has already been used. Ask for a new one.")
     user = session.execute(select(User).where(User.email == row.email)).scalar_one_or_none()
     if user is None:
-        user = User(email=row.email, full_name=row.email.split("@")[0][:200])
+        user = User(email=row.email, full_name=placeholder_name(row.email))
         user.grant(Role.APPLICANT)
         session.add(user)
         session.flush()

@@ -8,7 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from grants_app.models import Application, AuditEvent, OrganisationInvitation, OrganisationMember, utcnow
+from grants_app.models import (
+    Application,
+    AuditEvent,
+    OrganisationInvitation,
+    OrganisationMember,
+    User,
+    utcnow,
+)
 from grants_app.refusals import NotFound, Refusal
 from grants_app.services.application_form import start_with_organisation
 from tests.conftest import count_queries
@@ -182,6 +189,22 @@ def test_the_inviter_can_withdraw_an_invitation_and_its_link_stops_working(clien
     assert r.status_code == 410 and "withdrawn" in r.text
     session.expire_all()
     assert not b_draft.organisation.has_member(alex)
+
+
+def test_a_new_account_takes_the_name_the_inviter_typed(client, mailer, invited, session):
+    """A new account is named after its address: the colleagues saw "sam" where the inviter had typed
+    "Sam Colleague". A person who already has a name keeps it (Alex, in the invited fixture)."""
+    _alex, _group_a, b_member, b_draft = invited
+    _invite(client, "sam@spare.example", name="Sam Colleague")
+    link = invitation_link(mailer, "sam@spare.example")
+    client.post("/sign-out")
+    sign_in(client, mailer, "sam@spare.example")
+    assert client.post(link, data={"answer": "accept"}).status_code == 302
+    sam = session.execute(select(User).where(User.email == "sam@spare.example")).scalar_one()
+    assert sam.full_name == "Sam Colleague"
+    client.post("/sign-out")
+    sign_in(client, mailer, b_member.email)
+    assert "Sam Colleague" in _section(client.get("/applications").text, b_draft.organisation)
 
 
 def _withdraw(client, invitation) -> str:
