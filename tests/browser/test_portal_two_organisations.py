@@ -127,3 +127,32 @@ def test_a_person_in_two_groups_applies_for_each_and_an_invitation_waits_for_con
     assert not kb.problems, "\n\n".join(f"{label}:\n{text}" for label, text in kb.problems.items())
     assert len(kb.visited) >= 20
     assert axe_violations(axe, page) == [], describe(axe_violations(axe, page))
+
+
+def test_on_a_phone_the_applications_table_scrolls_in_its_own_box(
+    page,
+    axe,
+    session,
+    mailer,
+    csrf_on_no_limits,  # noqa: F811 - the fixture imported above
+):
+    """At 320 px the five columns need about 540: the whole page scrolled sideways, and the beta
+    banner's contact address pushed every page 10 px wider than the screen."""
+    ref = factories.make_reference(session)
+    make = factories.Factory(session, ref, None)
+    tess = make.user("applicant", email="tess@groups.example", name="Tess Treasurer")
+    make.application(
+        applicant=tess, organisation=make.organisation(tess, name="Bedwell Boxing Club"), complete=False
+    )
+    session.commit()
+    page.set_viewport_size({"width": 320, "height": 800})
+    kb = Keyboard(page, axe)
+    page.goto("/sign-in")
+    _sign_in(kb, mailer, "tess@groups.example")
+    page.goto("/applications")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    box = page.locator(".app-table-scroll")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert box.get_attribute("aria-label") == "Bedwell Boxing Club's applications"
+    kb.tab_to(".app-table-scroll")  # reachable, so it can be scrolled from the keyboard
+    kb.check("applications page at 320 px")
