@@ -9,18 +9,23 @@ cannot see them, so a form must never refuse a value because of them.
   form data, so every portal and admin form, and every route that reads request.form, sees clean text).
   It keeps the text's meaning: line breaks become "\n", every kind of space becomes " ", invisible
   format characters go, and the text is in Unicode NFC (one code point for "é", however it was typed).
+  Text with nothing a reader can see loses every character that draws nothing (joiners, fillers, the
+  braille blank), so a required answer made of them is missing, not stored.
 - `compact()` is for numbers and identifiers (amounts, counts, percentages, scores, charity and company
   numbers, date parts): it also drops every space and maps look-alike digits and dashes to ASCII.
 - `word_count()` counts words the same way everywhere (the browser's counter is only a help).
 
 Unicode categories come from the standard library's `unicodedata` (the Unicode Character Database):
-Zs is "space separator", Cf is "format" (invisible), Pd is "dash punctuation".
+Zs is "space separator", Cf is "format" (invisible), Pd is "dash punctuation". The
+Default_Ignorable_Code_Point property, which `unicodedata` lacks, comes from the `regex` package.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+import regex
 
 from grants_app import params
 
@@ -30,6 +35,11 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Joiners are invisible but change how letters join in Arabic, Persian and Indic scripts and in emoji
 # sequences, so free text keeps them; compact() drops them (numbers and codes never need them).
 _KEEP_IN_TEXT = frozenset({"\u200c", "\u200d"})
+# A character a reader can see: not white space, not a control or format character, not one of
+# Unicode's Default_Ignorable_Code_Points (joiners, the combining grapheme joiner, Hangul fillers,
+# variation selectors: they draw nothing), and not the braille blank U+2800, a pattern of no dots.
+_VISIBLE = regex.compile(r"[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]")
+_DRAWS_NOTHING = regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]")
 # Minus sign and hyphen look-alikes that are not in category Pd.
 _DASHES = frozenset({"\u2212", "\ufe63", "\uff0d"})
 
@@ -54,7 +64,12 @@ def clean(text: str | None) -> str:
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
     if text.isascii():
         return text
-    return "".join(" " if is_space(c) else c for c in text if c in _KEEP_IN_TEXT or not is_invisible(c))
+    text = "".join(" " if is_space(c) else c for c in text if c in _KEEP_IN_TEXT or not is_invisible(c))
+    if _VISIBLE.search(text) is None:
+        # Nothing a reader can see: a joiner (kept above for the scripts that need one), a filler or
+        # the braille blank alone passed every "is it blank?" check and was stored as an answer.
+        text = _DRAWS_NOTHING.sub("", text)
+    return text
 
 
 def compact(text: str | None) -> str:

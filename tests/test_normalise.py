@@ -58,6 +58,27 @@ def test_joiners_stay_in_text_because_scripts_and_emoji_need_them():
     assert clean("e\u0301") == "\u00e9"  # one code point for é, however it was typed
 
 
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [
+        ("\u200c", ""),  # zero-width non-joiner alone
+        ("\u200d\u200d", ""),  # joiners alone
+        ("\u034f\u2800\u115f", ""),  # combining grapheme joiner, braille blank, Hangul filler
+        ("\u3164\ufe0f", ""),  # Hangul filler, variation selector
+        (" \u200d ", "  "),  # the spaces stay for the field to strip
+    ],
+)
+def test_text_that_draws_nothing_is_no_text(typed, cleaned):
+    """QA raised a recovery whose reason was a lone zero-width non-joiner: the reason column was empty
+    and the group was emailed it. Characters that draw nothing go when nothing else is there."""
+    assert clean(typed) == cleaned
+
+
+def test_characters_that_draw_nothing_stay_beside_visible_text():
+    assert clean("\u2800 Braille page") == "\u2800 Braille page"
+    assert clean("\u0645\u200c\u06cc") == "\u0645\u200c\u06cc"  # Persian: the non-joiner matters
+
+
 def test_compact_drops_every_space_and_maps_look_alike_digits_and_dashes():
     assert compact(" １\u00a0500 ") == "1500"
     assert compact("1087654\u20111") == "1087654-1"  # non-breaking hyphen

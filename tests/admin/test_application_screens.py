@@ -6,6 +6,8 @@ import csv
 import io
 import re
 
+import pytest
+
 from grants_app.dates import london_today
 from grants_app.models import Application, AuditEvent, DeclarationOfInterest, Role, Score
 from grants_app.workflow import fire
@@ -204,6 +206,20 @@ def test_a_recovery_of_nothing_or_less_asks_for_an_amount_more_than_nothing(make
         client.post(url, data={"amount_pence": amount, "reason": "Misuse", "expected_version": app.version})
         assert flashes(client)[-1].endswith(message), (amount, flashes(client))
         client.get("/admin/")
+    session.expire_all()
+    assert session.get(Application, app.id).recoveries == []
+
+
+@pytest.mark.parametrize("blank", ["\u200c", "\u200d\u034f", "\u2800", "\u115f \u3164"])
+def test_a_reason_that_draws_nothing_is_no_reason(make, session, staff_client, blank):
+    """Found by QA: a lone zero-width non-joiner raised a recovery with an empty "Why" and emailed it."""
+    app, officer, _payment = suspended_after_a_payment(make)
+    client, _ = staff_client(user=officer)
+    client.post(
+        f"/admin/application/{app.id}/fire/demand_repayment",
+        data={"amount_pence": "1", "reason": blank, "expected_version": app.version},
+    )
+    assert flashes(client)[-1].endswith("Enter the reason"), flashes(client)
     session.expire_all()
     assert session.get(Application, app.id).recoveries == []
 
