@@ -31,12 +31,15 @@ def pounds_decimal(pence: int) -> str:
 
 def parse_pounds(text: str) -> int:
     """'£1,234.5' -> 123450 (spaces of any kind and invisible characters ignored: '1\u00a0500' is
-    £1,500). Raises ValueError with a GOV.UK-style message for anything else."""
+    £1,500). Raises ValueError with a GOV.UK-style message for anything else; a minus sign (every
+    amount a person enters here is more than £0) says so rather than "numbers only"."""
     cleaned = compact(text)
     if cleaned.startswith("£"):
         cleaned = cleaned[1:]
     if not cleaned:
         raise ValueError("Enter an amount in pounds, like 1500 or 1500.50")
+    if cleaned.startswith("-"):
+        raise ValueError("Enter an amount more than £0")
     match = _POUNDS.match(cleaned)
     if not match:
         raise ValueError("Enter an amount in pounds and pence, using numbers only, like 1500 or 1500.50")

@@ -159,3 +159,10 @@ def test_every_form_post_and_query_string_is_cleaned_once_for_every_form(app):
         assert request.args["search"] == "Bedwell" and request.args["page"] == "2"
         # A password is as typed: changing it would lock out someone whose password was set elsewhere.
         assert request.form["password"] == "pass\u00a0word" and request.form["csrf_token"] == "a\u200bb"
+
+
+@pytest.mark.parametrize("typed", ["-5", "-£5.00", "£-5", "\u22125", "\u2012 5"])
+def test_a_minus_amount_is_told_amounts_are_more_than_nothing(typed):
+    """QA: "-5" was "more than £0" on one money form and "numbers only" on another."""
+    with pytest.raises(ValueError, match="Enter an amount more than £0"):
+        parse_pounds(typed)

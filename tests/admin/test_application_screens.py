@@ -224,6 +224,19 @@ def test_a_reason_that_draws_nothing_is_no_reason(make, session, staff_client, b
     assert session.get(Application, app.id).recoveries == []
 
 
+def test_the_recovery_form_says_what_a_blank_date_means(make, session, staff_client):
+    """Found by QA: a blank date became 30 days ahead with nothing on the form saying so."""
+    app, officer, _payment = suspended_after_a_payment(make)
+    client, _ = staff_client(user=officer)
+    page = client.get(f"/admin/application/details/?id={app.id}").text
+    form = page.split('id="action-demand_repayment"', 1)[1].split("</form>", 1)[0]
+    assert "To be paid back by (optional)" in form
+    assert (
+        'id="demand_repayment-due_on-hint">If you leave this blank, the group has 30 days from today.' in form
+    )
+    assert 'aria-describedby="demand_repayment-due_on-hint"' in form
+
+
 def test_an_action_says_what_happened(make, session, staff_client):
     """Not "Done: Close the grant": the flash says what is now true, with the reference and amount."""
     app, officer, _payment = suspended_after_a_payment(make)

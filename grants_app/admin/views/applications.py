@@ -56,7 +56,7 @@ from grants_app.models import (
 )
 from grants_app.models.fund import fund_label
 from grants_app.money import parse_pounds, pounds_decimal
-from grants_app.normalise import compact, parse_id
+from grants_app.normalise import parse_id
 from grants_app.params import MAX_ID, parse_page
 from grants_app.refusals import AlreadyDone, NotFound, Refusal
 from grants_app.services import (
@@ -212,10 +212,6 @@ def parse_inputs(transition, form) -> dict:
         if not raw:
             continue
         if spec.type == "pence":
-            # A workflow's amounts are all more than £0 (the engine checks): a minus sign gets that
-            # rule rather than parse_pounds' "numbers only".
-            if compact(raw).startswith("-"):
-                raise InvalidInput("Enter an amount more than £0", field=spec.name)
             try:
                 inputs[spec.name] = parse_pounds(raw)
             except ValueError as exc:
