@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
+
 from grants_app.dates import london_today
 from grants_app.models import BudgetLine, Role
 from grants_app.money import format_pence
@@ -49,22 +53,22 @@ def test_totals_equal_the_database_and_the_fund_position(session, ref, bulk):
 def test_the_pdf_prints_the_database_totals(session, ref, bulk):
     loaded = bulk(12)
     report = _report(session, ref)
-    text = pdf_text(outputs.spend_output(report, "pdf").as_bytes())
+    data = outputs.spend_output(report, "pdf").as_bytes()
+    text = pdf_text(data)
     total_line = next(line for line in text.splitlines() if line.startswith("Total ") and "100.0%" in line)
     awarded, paid, spent, underspend, recovered, not_yet_paid = pounds_in(total_line)
     assert (awarded, paid, spent, recovered) == (loaded.awarded, loaded.paid, loaded.spent, loaded.recovered)
     assert (underspend, not_yet_paid) == (report.totals.underspend, report.totals.not_yet_paid)
     assert "Page 1 of" in text and "Notes on method" in text and "largest-remainder" in text
+    # when and by whom: once on the cover, then in the footer of every later page
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    assert [page.count("Generated ") for page in pages] == [1] * len(pages)
     # a priority's section total is printed too
     first = report.sections[0]
     assert f"Total for {first.heading}" in text.replace("\n", " ")
 
 
 def test_the_pdf_is_tagged_with_title_and_language(session, ref, bulk, app):
-    import io
-
-    from pypdf import PdfReader
-
     bulk(3)
     data = outputs.spend_output(_report(session, ref), "pdf").as_bytes()
     reader = PdfReader(io.BytesIO(data))
