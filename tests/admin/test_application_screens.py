@@ -130,11 +130,15 @@ def test_screening_fail_needs_a_reason_and_ask_sends_a_question(make, session, s
     other = make.submitted()
     session.commit()
     client, _officer = staff_client(Role.OFFICER)
-    client.post(f"/admin/application/{app.id}/screen", data={"decision": "fail"})
+    seen = {"expected_version": str(app.version)}  # as the screening form sends it
+    client.post(f"/admin/application/{app.id}/screen", data={"decision": "fail", **seen})
     assert "Enter the reason" in " ".join(flashes(client))
-    client.post(f"/admin/application/{app.id}/screen", data={"decision": "fail", "note": "Not in Stevenage"})
     client.post(
-        f"/admin/application/{other.id}/screen", data={"decision": "ask", "note": "Send your accounts"}
+        f"/admin/application/{app.id}/screen", data={"decision": "fail", "note": "Not in Stevenage", **seen}
+    )
+    client.post(
+        f"/admin/application/{other.id}/screen",
+        data={"decision": "ask", "note": "Send your accounts", "expected_version": str(other.version)},
     )
     session.expire_all()
     assert session.get(Application, app.id).state == "ineligible"

@@ -70,6 +70,23 @@ def test_the_requester_has_no_authorise_button_and_a_forged_post_is_refused(make
     assert payment.state == "requested" and payment.authorised_by_id is None
 
 
+def test_a_post_that_does_not_say_which_version_it_saw_is_out_of_date(make, session, staff_client):
+    """Found by QA: expected_version=0 (or none, or junk) switched off the check that nobody changed
+    the payment since the page was read; every form sends it, so a post without it is treated as stale."""
+    app, _officer = delivering(make, amount_pence=100_000)
+    payment = payments.request_payment(session, make.finance(), app.award.instalments[0])
+    session.commit()
+    client, _authoriser = staff_client(Role.FINANCE)
+    for data in ({"expected_version": "0"}, {}, {"expected_version": "one"}, {"expected_version": "-1"}):
+        client.post(f"/admin/payment/{payment.id}/authorise", data=data)
+        assert "changed by someone else" in flashes(client)[-1], data
+        session.expire_all()
+        assert session.get(Payment, payment.id).state == "requested"
+    client.post(f"/admin/payment/{payment.id}/authorise", data={"expected_version": str(payment.version)})
+    session.expire_all()
+    assert session.get(Payment, payment.id).state == "authorised"
+
+
 def test_the_dashboard_task_leads_to_a_page_with_the_authorise_button(make, session, staff_client):
     app, _officer = delivering(make, amount_pence=100_000)
     requester = make.finance()
@@ -212,12 +229,15 @@ def test_a_date_paid_or_received_is_read_the_uk_way_and_a_future_one_is_refused_
     client, _user = staff_client(user=requester)
     today, tomorrow = london_today(), london_today() + timedelta(days=1)
     pay, received = f"/admin/payment/{payment.id}/pay", f"/admin/payment/recovery/{recovery.id}/received"
+    seen = str(payment.version)  # the version the payment's form carries
 
-    client.post(pay, data={"paid_on": _uk(tomorrow), "payment_reference": "BACS 1"})
+    client.post(pay, data={"paid_on": _uk(tomorrow), "payment_reference": "BACS 1", "expected_version": seen})
     assert flashes(client)[-1] == "Not recorded: The date paid cannot be in the future"
-    client.post(pay, data={"paid_on": "31/02/2026", "payment_reference": "BACS 1"})
+    client.post(pay, data={"paid_on": "31/02/2026", "payment_reference": "BACS 1", "expected_version": seen})
     assert flashes(client)[-1] == "Not recorded: Date paid must be a real date"
-    client.post(pay, data={"paid_on": "next Tuesday", "payment_reference": "BACS 1"})
+    client.post(
+        pay, data={"paid_on": "next Tuesday", "payment_reference": "BACS 1", "expected_version": seen}
+    )
     assert (
         flashes(client)[-1] == "Not recorded: Date paid must be a real date, like 14/05/2026 or 14 May 2026"
     )
@@ -226,7 +246,7 @@ def test_a_date_paid_or_received_is_read_the_uk_way_and_a_future_one_is_refused_
     session.expire_all()
     assert session.get(Payment, payment.id).paid_on is None and recovery.receipts == []
 
-    client.post(pay, data={"paid_on": _uk(today), "payment_reference": "BACS 1"})
+    client.post(pay, data={"paid_on": _uk(today), "payment_reference": "BACS 1", "expected_version": seen})
     client.post(received, data={"amount": "10", "received_on": _uk(today), "reference": "IN 1"})
     session.expire_all()
     assert session.get(Payment, payment.id).paid_on == today

@@ -341,7 +341,7 @@ def _fund_form(fund, **changes) -> dict:
         ({"financial_year": "1899"}, "between 2000 and 2100"),
         ({"offer_valid_days": "0"}, "Offers must be open for between 1 and 180 days"),
         ({"min_award_pence": "0"}, "The smallest award must be more than £0"),
-        ({"min_award_pence": "-5"}, "Enter an amount in pounds"),
+        ({"min_award_pence": "-5"}, "Enter an amount more than £0"),
     ],
 )
 def test_fund_settings_that_do_not_fit_are_refused_against_their_field(

@@ -119,9 +119,10 @@ def test_the_officer_queries_then_accepts_through_the_http_face(staff_client, ap
     base = f"/admin/returns/{g.ret.id}"
     r = client.post(base + "/query", data={"question": "   ", "expected_version": str(g.ret.version)})
     assert r.status_code == 422 and "Enter your question for the group" in r.text
-    r = client.post(base + "/query", data={"question": "Why <b>gloves</b>?"})
+    seen = {"expected_version": str(g.ret.version)}  # as the review page's forms send it
+    r = client.post(base + "/query", data={"question": "Why <b>gloves</b>?", **seen})
     assert r.status_code == 422 and "HTML tags" in r.text and "Why &lt;b&gt;gloves&lt;/b&gt;?" in r.text
-    r = client.post(base + "/query", data={"question": "Which sessions did the coaches run?"})
+    r = client.post(base + "/query", data={"question": "Which sessions did the coaches run?", **seen})
     assert r.status_code == 302 and "Question sent" in flashes(client)[-1]
     session.expire_all()
     ret = session.get(MonitoringReturn, g.ret.id)
@@ -129,7 +130,7 @@ def test_the_officer_queries_then_accepts_through_the_http_face(staff_client, ap
     assert any("Which sessions did the coaches run?" in body for _to, _s, body in mailer.sent)
     page = client.get(f"/admin/returns/details/?id={g.ret.id}").text
     assert "Queried" in page and "Not answered yet" in page and "Accept the return" not in page
-    r = client.post(base + "/accept", data={})
+    r = client.post(base + "/accept", data={"expected_version": str(ret.version)})
     assert r.status_code == 302 and "cannot" in flashes(client)[-1].lower()
 
     return_form.save_answer(session, g.applicant, ret, "Fridays in May.")

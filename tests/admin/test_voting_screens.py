@@ -93,7 +93,13 @@ def test_the_officer_closes_the_item_on_the_tally_shown(sitting, session, staff_
     shown = record.split('name="tally" value="')[1].split('"')[0]
     late, _ = staff_client(user=members[3])
     _vote(late, meeting, app, choice="against")
-    data = {"application_id": app.id, "outcome": "approve", "amount": "1200", "tally": shown}
+    data = {
+        "application_id": app.id,
+        "outcome": "approve",
+        "amount": "1200",
+        "tally": shown,
+        "expected_version": app.version,  # as the record page's form sends it
+    }
     officer_client.post(f"/admin/meeting/record/decide?id={meeting.id}", data=data)
     assert "votes changed while you were looking" in " ".join(flashes(officer_client))
     session.expire_all()

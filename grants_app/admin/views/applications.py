@@ -33,6 +33,7 @@ from grants_app.admin.views.base import (
     details_url,
     link,
     pence_formatter,
+    seen_version,
 )
 from grants_app.dates import london_moment, london_now, parse_date
 from grants_app.extensions import db
@@ -722,7 +723,7 @@ class ApplicationView(StaffModelView):
                 decision=request.form.get("decision", ""),
                 ticked=ticked,
                 note=request.form.get("note", ""),
-                expected_version=_int(request.form.get("expected_version")),
+                expected_version=seen_version(request.form),
             ),
             lambda _event: f"Screening recorded: {get_engine().staff_label(app)}",
         )
@@ -754,7 +755,7 @@ class ApplicationView(StaffModelView):
                 user,
                 app,
                 trigger,
-                expected_version=_int(request.form.get("expected_version")),
+                expected_version=seen_version(request.form),
                 **inputs,
             )
 

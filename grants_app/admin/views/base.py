@@ -230,6 +230,13 @@ class AuditedModelView(StaffModelView):
         return super().handle_view_exception(exc)
 
 
+def seen_version(form) -> int:
+    """The version of the record the page showed (its hidden `expected_version` field). A post without
+    a readable one is treated as out of date (0 is no record's version): QA found that a forged
+    `expected_version=0`, or none, skipped the check that nobody changed the record since."""
+    return parse_id(form.get("expected_version")) or 0
+
+
 def edited_fields(form) -> list[str]:
     """The names of the fields a person could change on this form (what the audit diff covers)."""
     return [field.name for field in form if field.name != "csrf_token"]

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import AdminForm, ConfirmForm, UKDateField
 from grants_app.admin.security import staff_user
-from grants_app.admin.views.base import StaffModelView, date_formatter, link
+from grants_app.admin.views.base import StaffModelView, date_formatter, link, seen_version
 from grants_app.dates import london_moment
 from grants_app.extensions import db
 from grants_app.lifecycle import ApplicationTag, application_states
@@ -196,7 +196,7 @@ class MeetingView(StaffModelView):
                 amount_pence=amount,
                 conditions=form.get("conditions", ""),
                 reason=form.get("reason", ""),
-                expected_version=_int(form.get("expected_version")),
+                expected_version=seen_version(form),
                 tally_seen=form.get("tally") or None,
             )
 

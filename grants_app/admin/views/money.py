@@ -33,6 +33,7 @@ from grants_app.admin.views.base import (
     details_url,
     link,
     pence_formatter,
+    seen_version,
 )
 from grants_app.dates import format_date, london_moment, london_today, parse_date
 from grants_app.extensions import db
@@ -347,7 +348,7 @@ class PaymentView(StaffModelView):
         payment = self._payment(payment_id)
         carry_out(
             lambda: payments.authorise_payment(
-                db.session, user, payment, expected_version=_int(request.form.get("expected_version"))
+                db.session, user, payment, expected_version=seen_version(request.form)
             ),
             f"Payment of {format_pence(payment.amount_pence)} authorised: it can now be paid",
             prefix="Not authorised: ",
@@ -370,7 +371,7 @@ class PaymentView(StaffModelView):
                 payment,
                 paid_on=paid_on,
                 reference=request.form.get("payment_reference", ""),
-                expected_version=_int(request.form.get("expected_version")),
+                expected_version=seen_version(request.form),
             ),
             f"Payment of {format_pence(payment.amount_pence)} recorded as paid",
             prefix="Not recorded: ",
@@ -388,7 +389,7 @@ class PaymentView(StaffModelView):
                 user,
                 payment,
                 reason=request.form.get("reason", ""),
-                expected_version=_int(request.form.get("expected_version")),
+                expected_version=seen_version(request.form),
             ),
             "Payment cancelled: its instalment can be requested again",
             prefix="Not cancelled: ",

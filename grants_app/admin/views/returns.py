@@ -13,7 +13,7 @@ from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm
 from grants_app.admin.security import staff_user
 from grants_app.admin.views.applications import _int, _options
-from grants_app.admin.views.base import StaffModelView, date_formatter, details_url, link
+from grants_app.admin.views.base import StaffModelView, date_formatter, details_url, link, seen_version
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ReturnTag, has_tag, return_states
@@ -197,7 +197,7 @@ class ReturnView(StaffModelView):
             abort(400)
         carry_out(
             lambda: return_review.accept_return(
-                db.session, user, ret, expected_version=_int(request.form.get("expected_version"))
+                db.session, user, ret, expected_version=seen_version(request.form)
             ),
             f"Return accepted: {ret.application.reference} {ret.period_label}. The group has been emailed.",
         )
@@ -213,7 +213,7 @@ class ReturnView(StaffModelView):
         outcome = run(
             db.session,
             lambda: return_review.query_return(
-                db.session, user, ret, question, expected_version=_int(request.form.get("expected_version"))
+                db.session, user, ret, question, expected_version=seen_version(request.form)
             ),
         )
         if outcome.ok:
