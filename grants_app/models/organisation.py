@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grants_app.dates import as_utc
 from grants_app.models.base import Base, Timestamped, str_enum, utcnow
 
 
@@ -134,5 +135,4 @@ class OrganisationInvitation(Base):
         return self.accepted_at is None and self.declined_at is None and self.withdrawn_at is None
 
     def has_expired(self, now: datetime) -> bool:
-        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
-        return expires <= now
+        return as_utc(self.expires_at) <= now

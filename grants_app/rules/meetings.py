@@ -4,11 +4,9 @@ declared an interest do not count); and what the decision records on the agenda.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from sqlalchemy import func, select
 
-from grants_app.dates import format_datetime
+from grants_app.dates import as_utc, format_datetime
 from grants_app.models import AgendaItem, AgendaOutcome, Meeting
 from grants_app.rules.registry import effect, guard
 from grants_app.services import quorum
@@ -38,7 +36,7 @@ def meeting_started(ctx: TransitionContext) -> str | None:
     meeting = _meeting(ctx)
     if meeting is None:
         return None if not ctx.inputs.get("meeting_id") else "Choose a JAG meeting that exists"
-    starts_at = meeting.starts_at if meeting.starts_at.tzinfo else meeting.starts_at.replace(tzinfo=UTC)
+    starts_at = as_utc(meeting.starts_at)
     if starts_at > ctx.now:
         return (
             f"{meeting.title} starts on {format_datetime(starts_at)}: decisions can be recorded "

@@ -6,12 +6,12 @@ decisions); the meeting record page and draft minutes are read from services.mee
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grants_app.dates import format_datetime
+from grants_app.dates import as_utc, format_datetime
 from grants_app.models import (
     AgendaItem,
     Application,
@@ -33,8 +33,7 @@ MAX_MINUTES = 50_000
 
 def has_started(meeting: Meeting) -> bool:
     """Whether the meeting's start time (stored in UTC) has passed."""
-    starts_at = meeting.starts_at if meeting.starts_at.tzinfo else meeting.starts_at.replace(tzinfo=UTC)
-    return starts_at <= utcnow()
+    return as_utc(meeting.starts_at) <= utcnow()
 
 
 def require_started(meeting: Meeting, what: str) -> None:
