@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants_app.dates import as_utc
@@ -129,10 +130,16 @@ class OrganisationInvitation(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="invitations")
     invited_by = relationship("User", foreign_keys=[invited_by_id])
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
-        """Not yet accepted, declined or withdrawn (it may still have expired)."""
+        """Not yet accepted, declined or withdrawn (it may still have expired); in a query, the same as
+        a condition."""
         return self.accepted_at is None and self.declined_at is None and self.withdrawn_at is None
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.accepted_at.is_(None), cls.declined_at.is_(None), cls.withdrawn_at.is_(None))
 
     def has_expired(self, now: datetime) -> bool:
         return as_utc(self.expires_at) <= now

@@ -51,12 +51,6 @@ _ORGANISATIONS_AND_PEOPLE = (
     .order_by(Organisation.name, Organisation.id, _colleague.full_name, OrganisationMember.id)
 )
 
-_OPEN = (
-    OrganisationInvitation.accepted_at.is_(None),
-    OrganisationInvitation.declined_at.is_(None),
-    OrganisationInvitation.withdrawn_at.is_(None),
-)
-
 _INVITATIONS_SENT = (
     select(
         OrganisationInvitation.id,
@@ -65,7 +59,7 @@ _INVITATIONS_SENT = (
         OrganisationInvitation.email,
         OrganisationInvitation.expires_at,
     )
-    .where(OrganisationInvitation.organisation_id.in_(_mine), *_OPEN)
+    .where(OrganisationInvitation.organisation_id.in_(_mine), OrganisationInvitation.is_open)
     .order_by(OrganisationInvitation.id)
 )
 
@@ -97,7 +91,9 @@ _INVITATIONS_TO_ME = (
     .join(User, User.email == OrganisationInvitation.email)
     .outerjoin(_inviter, _inviter.id == OrganisationInvitation.invited_by_id)
     .where(
-        User.id == _USER_ID, *_OPEN, OrganisationInvitation.expires_at > bindparam("now", type_=DateTime())
+        User.id == _USER_ID,
+        OrganisationInvitation.is_open,
+        OrganisationInvitation.expires_at > bindparam("now", type_=DateTime()),
     )
     .order_by(OrganisationInvitation.id)
     .limit(INVITATIONS_TO_ME_SHOWN)

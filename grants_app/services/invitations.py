@@ -140,9 +140,7 @@ def accept_invitation(session: Session, actor: User, token: str) -> Organisation
         update(OrganisationInvitation)
         .where(
             OrganisationInvitation.id == invitation.id,
-            OrganisationInvitation.accepted_at.is_(None),
-            OrganisationInvitation.withdrawn_at.is_(None),
-            OrganisationInvitation.declined_at.is_(None),
+            OrganisationInvitation.is_open,
         )
         .values(accepted_at=now, accepted_by_id=actor.id)
         .execution_options(synchronize_session=False)
