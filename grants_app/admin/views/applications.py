@@ -96,20 +96,16 @@ HISTORY_PAGE = 50
 MAX_HISTORY = 5_000
 
 
-def _int(value) -> int | None:
-    return parse_id(value)
-
-
 # -- filters: each narrows by a subquery, so no join duplicates rows ------------------------------
 class _SubqueryFilter(BaseSQLAFilter):
     def __init__(self, name: str, options=None) -> None:
         super().__init__(Application.id, name, options=options)
 
     def validate(self, value) -> bool:
-        return _int(value) is not None
+        return parse_id(value) is not None
 
     def clean(self, value):
-        return _int(value)
+        return parse_id(value)
 
     def operation(self):
         return "equals"
@@ -223,7 +219,7 @@ def parse_inputs(transition, form) -> dict:
             except ValueError as exc:
                 raise InvalidInput(str(exc), field=spec.name) from None
         elif spec.type in {"id", "int"}:
-            value = _int(raw)
+            value = parse_id(raw)
             if value is None:
                 raise InvalidInput(
                     f"Choose a {spec.name.removesuffix('_id').replace('_', ' ')}", field=spec.name
@@ -476,21 +472,23 @@ class ApplicationView(StaffModelView):
     @action("agenda", "Put on a JAG agenda")
     def action_agenda(self, ids):
         self.require_editor()
-        clean = [str(i) for i in (_int(x) for x in ids) if i is not None]
+        clean = [str(i) for i in (parse_id(x) for x in ids) if i is not None]
         return redirect(url_for(".agenda_view", ids=",".join(clean)))
 
     # -- bulk agenda ---------------------------------------------------------------------------
     @expose("/agenda/", methods=["GET", "POST"])
     def agenda_view(self):
         user = self.require_editor()
-        ids = [i for i in (_int(x) for x in (request.values.get("ids") or "").split(",")) if i is not None]
+        ids = [
+            i for i in (parse_id(x) for x in (request.values.get("ids") or "").split(",")) if i is not None
+        ]
         apps = list(db.session.execute(select(Application).where(Application.id.in_(ids))).scalars())
         eligible = [a for a in apps if has_tag(a, ApplicationTag.READY_FOR_AGENDA)]
         skipped = [a for a in apps if a not in eligible]
         meetings = upcoming_meetings()
         form = ConfirmForm()
         if request.method == "POST" and form.validate_on_submit():
-            meeting = db.session.get(Meeting, _int(request.form.get("meeting_id")) or 0)
+            meeting = db.session.get(Meeting, parse_id(request.form.get("meeting_id")) or 0)
             if meeting is None:
                 flash("Choose the meeting to put the applications on", "error")
             elif not eligible:
@@ -534,7 +532,7 @@ class ApplicationView(StaffModelView):
 
     # -- the detail page -------------------------------------------------------------------------
     def _load(self, app_id) -> Application:
-        app = db.session.get(Application, _int(app_id) or 0)
+        app = db.session.get(Application, parse_id(app_id) or 0)
         if app is None:
             abort(404)
         return app
@@ -841,13 +839,13 @@ class ApplicationView(StaffModelView):
         app = self._load(app_id)
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        procedure = db.session.get(WrittenProcedure, _int(request.form.get("procedure_id")) or 0)
+        procedure = db.session.get(WrittenProcedure, parse_id(request.form.get("procedure_id")) or 0)
         back = redirect(url_for(".details_view", id=app.id) + "#written-procedure")
         if procedure is None or procedure.application_id != app.id:
             flash("This application has no written procedure to vote on", "error")
             return back
         raw_member = request.form.get("member_id")
-        member = user if raw_member in (None, "") else db.session.get(User, _int(raw_member) or 0)
+        member = user if raw_member in (None, "") else db.session.get(User, parse_id(raw_member) or 0)
         if member is None:
             flash("Choose a member the written procedure was sent to", "error")
             return back

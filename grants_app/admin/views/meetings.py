@@ -28,10 +28,6 @@ from grants_app.transaction import run
 from grants_app.workflow import get_engine
 
 
-def _int(value) -> int | None:
-    return parse_id(value)
-
-
 class MeetingForm(AdminForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     date = UKDateField("Date", validators=[DataRequired("Enter the date of the meeting")])
@@ -106,7 +102,7 @@ class MeetingView(StaffModelView):
 
     # -- the meeting record ---------------------------------------------------------------------
     def _meeting(self, meeting_id) -> Meeting:
-        meeting = db.session.get(Meeting, _int(meeting_id) or 0)
+        meeting = db.session.get(Meeting, parse_id(meeting_id) or 0)
         if meeting is None:
             abort(404)
         return meeting
@@ -156,7 +152,7 @@ class MeetingView(StaffModelView):
     @expose("/record/attendance", methods=["POST"])
     def attendance(self):
         user, meeting = self._post()
-        present_ids = {i for i in (_int(x) for x in request.form.getlist("present")) if i is not None}
+        present_ids = {i for i in (parse_id(x) for x in request.form.getlist("present")) if i is not None}
         carry_out(
             lambda: meeting_service.set_attendance(
                 db.session, user, meeting, present_ids, meeting_record.jag_members(db.session)
@@ -168,14 +164,14 @@ class MeetingView(StaffModelView):
     @expose("/record/decide", methods=["POST"])
     def decide(self):
         user, meeting = self._post()
-        app = db.session.get(Application, _int(request.form.get("application_id")) or 0)
+        app = db.session.get(Application, parse_id(request.form.get("application_id")) or 0)
         if app is None:
             abort(404)
         form = request.form
         votes = {
             voter_id: choice
             for key, choice in form.items()
-            if key.startswith("vote_") and (voter_id := _int(key.removeprefix("vote_"))) is not None
+            if key.startswith("vote_") and (voter_id := parse_id(key.removeprefix("vote_"))) is not None
         }
         outcome = form.get("outcome", "")
 
@@ -213,11 +209,11 @@ class MeetingView(StaffModelView):
             abort(400)
         meeting = self._meeting(request.args.get("id"))
         form = request.form
-        app = db.session.get(Application, _int(form.get("application_id")) or 0)
+        app = db.session.get(Application, parse_id(form.get("application_id")) or 0)
         if app is None:
             abort(404)
         raw_member = form.get("member_id")
-        member = user if raw_member in (None, "") else db.session.get(User, _int(raw_member) or 0)
+        member = user if raw_member in (None, "") else db.session.get(User, parse_id(raw_member) or 0)
         back = (
             redirect(url_for("application.details_view", id=app.id) + "#your-vote")
             if form.get("back") == "application"
@@ -242,7 +238,7 @@ class MeetingView(StaffModelView):
     @expose("/record/add-to-agenda", methods=["POST"])
     def add_to_agenda(self):
         user, meeting = self._post()
-        ids = {i for i in (_int(x) for x in request.form.getlist("application_id")) if i is not None}
+        ids = {i for i in (parse_id(x) for x in request.form.getlist("application_id")) if i is not None}
         apps = db.session.execute(select(Application).where(Application.id.in_(ids))).scalars().all()
         carry_out(
             lambda: meeting_service.add_to_agenda(db.session, user, apps, meeting),

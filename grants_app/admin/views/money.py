@@ -59,10 +59,6 @@ from grants_app.workflow import get_engine
 MONEY_ROLES = frozenset({Role.FINANCE, Role.OFFICER, Role.ADMIN})
 
 
-def _int(value) -> int | None:
-    return parse_id(value)
-
-
 def _count(value) -> int | None:
     """A count a form carries back (0 or more, at most six digits), or None for anything else."""
     text = str(value or "").strip()
@@ -120,10 +116,10 @@ class PaymentStateFilter(BaseSQLAFilter):
 
 class _IdFilter(BaseSQLAFilter):
     def validate(self, value) -> bool:
-        return _int(value) is not None
+        return parse_id(value) is not None
 
     def clean(self, value):
-        return _int(value)
+        return parse_id(value)
 
     def operation(self):
         return "equals"

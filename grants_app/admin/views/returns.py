@@ -12,13 +12,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from grants_app.admin.actions import carry_out
 from grants_app.admin.forms import ConfirmForm
 from grants_app.admin.security import staff_user
-from grants_app.admin.views.applications import _int, _options
+from grants_app.admin.views.applications import _options
 from grants_app.admin.views.base import StaffModelView, date_formatter, details_url, link, seen_version
 from grants_app.dates import london_today
 from grants_app.extensions import db
 from grants_app.lifecycle import ReturnTag, has_tag, return_states
 from grants_app.models import Application, Fund, MonitoringReturn, Role
 from grants_app.money import format_pence
+from grants_app.params import parse_id
 from grants_app.refusals import NotFound
 from grants_app.services import return_review
 from grants_app.transaction import run
@@ -64,10 +65,10 @@ class FundFilter(BaseSQLAFilter):
         super().__init__(MonitoringReturn.application_id, "Fund", options=_options(Fund, order=Fund.name))
 
     def validate(self, value) -> bool:
-        return _int(value) is not None
+        return parse_id(value) is not None
 
     def clean(self, value):
-        return _int(value)
+        return parse_id(value)
 
     def apply(self, query, value, alias=None):
         ids = select(Application.id).where(Application.fund_id == value)
@@ -162,7 +163,7 @@ class ReturnView(StaffModelView):
     # -- the review page -------------------------------------------------------------------------
     def _load(self, return_id) -> MonitoringReturn:
         try:
-            return return_review.load_return(db.session, _int(return_id) or 0)
+            return return_review.load_return(db.session, parse_id(return_id) or 0)
         except NotFound:
             abort(404)
 
